@@ -1,0 +1,65 @@
+// Python bindings: strided boxes and spheres.
+#include <pybind11/stl.h>
+
+#include "boxes.hpp"
+#include "common.hpp"
+#include "numpy_utils.hpp"
+
+namespace py = pybind11;
+using namespace arisekit;
+
+namespace {
+
+py::dict grid_to_dict(BoxGrid&& g) {
+    py::dict out;
+    py::ssize_t nb = static_cast<py::ssize_t>(g.offsets.size()) - 1;
+    py::ssize_t nm = static_cast<py::ssize_t>(g.indices.size());
+    py::list counts, origins, strides, sizes;
+    for (const auto& ax : g.axes) {
+        counts.append(ax.count);
+        origins.append(ax.origin);
+        strides.append(ax.stride);
+        sizes.append(ax.size);
+    }
+    out["shape"] = py::tuple(counts);
+    out["origin"] = py::tuple(origins);
+    out["stride"] = py::tuple(strides);
+    out["size"] = py::tuple(sizes);
+    out["offsets"] = vector_to_numpy(std::move(g.offsets), {nb + 1});
+    out["indices"] = vector_to_numpy(std::move(g.indices), {nm});
+    return out;
+}
+
+}  // namespace
+
+void register_boxes(py::module_& m) {
+    m.def(
+        "strided_boxes",
+        [](const DoubleArray& positions, std::array<double, 3> size, std::array<double, 3> stride,
+           std::array<bool, 3> spanned, double max_bytes) {
+            int64_t n = check_points(positions, "positions");
+            BoxGrid g;
+            {
+                py::gil_scoped_release release;
+                g = strided_boxes(positions.data(), n, size, stride, spanned, max_bytes);
+            }
+            return grid_to_dict(std::move(g));
+        },
+        py::arg("positions"), py::arg("size"), py::arg("stride"), py::arg("spanned"), py::arg("max_bytes"),
+        "Grid of strided boxes (Å) over the bounding box of `positions` and their atoms as CSR.");
+    m.def(
+        "sphere_members",
+        [](const DoubleArray& positions, const DoubleArray& centers, double radius, double max_bytes,
+           int n_threads) {
+            int64_t n = check_points(positions, "positions");
+            int64_t mc = check_points(centers, "centers");
+            BoxGrid g;
+            {
+                py::gil_scoped_release release;
+                g = sphere_members(positions.data(), n, centers.data(), mc, radius, max_bytes, n_threads);
+            }
+            return grid_to_dict(std::move(g));
+        },
+        py::arg("positions"), py::arg("centers"), py::arg("radius"), py::arg("max_bytes"),
+        py::arg("n_threads") = 0, "Atoms within `radius` (Å, inclusive) of each centre, as CSR.");
+}

@@ -1,0 +1,110 @@
+"""Strided boxes and spheres over a sample, as CSR membership lists (C++ core)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from arisekit import _core
+from arisekit.geometry._input import as_structure
+
+#: Default cap on the memory a box grid may take (bytes).
+DEFAULT_MAX_MEMORY = 4 * 1024**3
+
+_MODES = {"bulk": 0, "slab": 1, "rod": 2}
+
+
+@dataclass(frozen=True)
+class BoxGrid:
+    """Boxes over a sample. Box b holds atoms ``indices[offsets[b]:offsets[b+1]]`` (ascending).
+
+    ``shape`` is the grid shape (C order; spanned axes have length 1), ``origins``/``centers`` are the
+    box lower corners / centres in Å with shape (n_boxes, 3), ``size`` the box edge lengths (Å) per axis.
+    """
+
+    shape: tuple[int, ...]
+    origins: np.ndarray
+    centers: np.ndarray
+    size: np.ndarray
+    offsets: np.ndarray
+    indices: np.ndarray
+
+    @property
+    def n_boxes(self) -> int:
+        return len(self.offsets) - 1
+
+    @property
+    def counts(self) -> np.ndarray:
+        """Number of atoms per box."""
+        return np.diff(self.offsets)
+
+    def members(self, box: int) -> np.ndarray:
+        """Indices of the atoms inside box ``box``."""
+        return self.indices[self.offsets[box] : self.offsets[box + 1]]
+
+
+def _triple(value, name: str) -> np.ndarray:
+    arr = np.broadcast_to(np.asarray(value, dtype=np.float64), (3,)).copy()
+    if not np.isfinite(arr).all() or (arr <= 0).any():
+        raise ValueError(f"{name} must be positive finite length(s) in Å, got {value}")
+    return arr
+
+
+def strided_boxes(
+    structure,
+    box_size,
+    stride,
+    *,
+    mode: str = "bulk",
+    axis: int | tuple[int, ...] | None = None,
+    max_memory: float = DEFAULT_MAX_MEMORY,
+) -> BoxGrid:
+    """Grid of boxes of edge ``box_size`` (Å) moved by ``stride`` (Å) over the sample's bounding box.
+
+    ARISE convention per axis: enough boxes that the last one reaches the maximum coordinate, the
+    overhang split evenly on both sides; an atom belongs to every box whose closed interval contains it.
+    ``mode="slab"`` spans ``axis`` (default 2, z) with one box (2D grid); ``mode="rod"`` spans all axes
+    but ``axis`` (default 2), giving a 1D grid. ``box_size``/``stride`` are scalars or per-axis triples.
+    Raises ValueError when the grid needs more than ``max_memory`` bytes.
+    """
+    s = as_structure(structure)
+    if len(s) == 0:
+        raise ValueError("the structure has no atoms")
+    if mode not in _MODES:
+        raise ValueError(f"mode must be one of {sorted(_MODES)}, got {mode!r}")
+    size = _triple(box_size, "box_size")
+    step = _triple(stride, "stride")
+    spanned = [False, False, False]
+    if mode != "bulk":
+        ax = 2 if axis is None else int(axis)  # type: ignore[arg-type]
+        if ax not in (0, 1, 2):
+            raise ValueError(f"axis must be 0, 1 or 2, got {axis}")
+        spanned = [k == ax for k in range(3)] if mode == "slab" else [k != ax for k in range(3)]
+    if not np.isfinite(max_memory) or max_memory <= 0:
+        raise ValueError(f"max_memory must be a positive number of bytes, got {max_memory}")
+    raw = _core.strided_boxes(s.positions, size, step, spanned, float(max_memory))
+    shape = tuple(int(c) for c in raw["shape"])
+    axes = [
+        np.asarray(raw["origin"][k]) + np.arange(shape[k]) * raw["stride"][k] for k in range(3)
+    ]
+    grid = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 3)
+    box = np.asarray(raw["size"], dtype=np.float64)
+    return BoxGrid(shape, grid, grid + 0.5 * box, box, raw["offsets"], raw["indices"])
+
+
+def sphere_members(
+    structure, centers, radius: float, *, max_memory: float = DEFAULT_MAX_MEMORY, n_threads: int = 0
+) -> BoxGrid:
+    """Atoms within ``radius`` (Å, inclusive) of each of ``centers`` (m, 3), open boundaries."""
+    s = as_structure(structure)
+    if len(s) == 0:
+        raise ValueError("the structure has no atoms")
+    c = np.ascontiguousarray(centers, dtype=np.float64).reshape(-1, 3)
+    if not np.isfinite(c).all():
+        raise ValueError("centers contain NaN or infinite values")
+    if not np.isfinite(radius) or radius <= 0:
+        raise ValueError(f"radius must be a positive length in Å, got {radius}")
+    raw = _core.sphere_members(s.positions, c, float(radius), float(max_memory), n_threads)
+    diameter = np.full(3, 2.0 * radius)
+    return BoxGrid((len(c),), c - radius, c, diameter, raw["offsets"], raw["indices"])

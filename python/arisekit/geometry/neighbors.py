@@ -1,0 +1,71 @@
+"""Neighbour lists (C++ cell list): periodic in any subset of axes, triclinic, or open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from arisekit import _core
+from arisekit.geometry._input import as_structure
+
+
+@dataclass(frozen=True)
+class NeighborList:
+    """Full neighbour list: pair k joins atom ``i[k]`` to atom ``j[k]`` (image ``shift[k]``).
+
+    ``distance`` in Å; ``vector[k] = r[j] - r[i] + shift[k] @ cell`` (Å); ``offsets`` is the CSR index
+    by centre atom (pairs of atom a are ``offsets[a]:offsets[a+1]``). ``vector``/``shift`` are None
+    unless requested.
+    """
+
+    i: np.ndarray
+    j: np.ndarray
+    distance: np.ndarray
+    offsets: np.ndarray
+    vector: np.ndarray | None = None
+    shift: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.i)
+
+
+def neighbor_list(
+    structure,
+    cutoff: float,
+    *,
+    cell=None,
+    pbc=None,
+    vectors: bool = False,
+    shifts: bool = False,
+    n_threads: int = 0,
+) -> NeighborList:
+    """All ordered pairs of atoms closer than ``cutoff`` (Å), periodic images included.
+
+    Parameters
+    ----------
+    structure : ase.Atoms or array (n, 3)
+        Positions in Å. Arrays are open point clouds unless ``cell``/``pbc`` are given.
+    cutoff : float
+        Pair cutoff in Å (strict: pairs with distance < cutoff). May exceed the cell size.
+    vectors, shifts : bool
+        Also return pair vectors (Å) and integer image shifts.
+    n_threads : int
+        Worker threads (0: all cores).
+    """
+    s = as_structure(structure, cell=cell, pbc=pbc)
+    _check_cutoff(cutoff)
+    raw = _core.neighbor_list(s.positions, s.cell, list(s.pbc), float(cutoff), vectors, shifts, n_threads)
+    return NeighborList(
+        i=raw["i"],
+        j=raw["j"],
+        distance=raw["distance"],
+        offsets=raw["offsets"],
+        vector=raw.get("vector"),
+        shift=raw.get("shift"),
+    )
+
+
+def _check_cutoff(cutoff: float) -> None:
+    if not np.isfinite(cutoff) or cutoff <= 0:
+        raise ValueError(f"cutoff must be a positive finite length in Å, got {cutoff}")

@@ -1,0 +1,86 @@
+"""Strided boxes and spheres against brute-force membership."""
+
+import numpy as np
+import pytest
+
+from arisekit.geometry import sphere_members, strided_boxes
+
+
+def _brute_force(pos, grid):
+    lo = grid.origins
+    hi = grid.origins + grid.size
+    inside = np.all((pos[None] >= lo[:, None]) & (pos[None] <= hi[:, None]), axis=-1)
+    return [np.flatnonzero(row) for row in inside]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_bulk_boxes_match_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    pos = rng.uniform(0, rng.uniform(10, 30, 3), (300, 3))
+    box, stride = rng.uniform(3, 9), rng.uniform(1, 4)
+    grid = strided_boxes(pos, box, stride)
+    assert grid.n_boxes == int(np.prod(grid.shape))
+    for b, expected in enumerate(_brute_force(pos, grid)):
+        np.testing.assert_array_equal(grid.members(b), expected)
+
+
+def test_arise_convention_last_box_reaches_maximum_and_overhang_is_centred():
+    pos = np.array([[0.0, 0, 0], [10.0, 0, 0], [0, 7.0, 0], [0, 0, 3.0]])
+    grid = strided_boxes(pos, 4.0, 3.0)
+    # x: extent 10, box 4, stride 3 -> ceil(6/3)+1 = 3 boxes covering 10 -> no overhang
+    # y: extent 7 -> ceil(3/3)+1 = 2 boxes covering 7; z: extent 3 < 4 -> one box, overhang 1
+    assert grid.shape == (3, 2, 1)
+    np.testing.assert_allclose(grid.origins[0], [0.0, 0.0, -0.5])
+    assert grid.origins[:, 0].max() + 4.0 == pytest.approx(10.0)
+    pos2 = np.array([[0.0, 0, 0], [11.0, 0, 0]])
+    g2 = strided_boxes(pos2, 4.0, 3.0)  # 4 boxes cover 13: overhang 2 split evenly
+    assert g2.shape[0] == 4 and g2.origins[0, 0] == pytest.approx(-1.0)
+    assert g2.centers[0, 0] == pytest.approx(1.0)
+
+
+def test_slab_and_rod_modes_span_axes():
+    rng = np.random.default_rng(1)
+    pos = rng.uniform(0, 20, (200, 3))
+    slab = strided_boxes(pos, 6.0, 2.0, mode="slab")
+    assert slab.shape[2] == 1 and slab.shape[0] > 1
+    for b, expected in enumerate(_brute_force(pos, slab)):
+        np.testing.assert_array_equal(slab.members(b), expected)
+    rod = strided_boxes(pos, 6.0, 2.0, mode="rod", axis=0)
+    assert rod.shape[1:] == (1, 1) and rod.shape[0] > 1
+    assert rod.counts.sum() >= len(pos)
+
+
+def test_spheres_match_brute_force():
+    rng = np.random.default_rng(2)
+    pos = rng.uniform(0, 15, (400, 3))
+    centers = rng.uniform(0, 15, (30, 3))
+    grid = sphere_members(pos, centers, 3.5)
+    dist = np.linalg.norm(pos[None] - centers[:, None], axis=-1)
+    for b in range(len(centers)):
+        np.testing.assert_array_equal(grid.members(b), np.flatnonzero(dist[b] <= 3.5))
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, message",
+    [
+        ((np.zeros((0, 3)), 4.0, 1.0), {}, "no atoms"),
+        ((np.ones((5, 3)), 0.0, 1.0), {}, "box_size"),
+        ((np.ones((5, 3)), 4.0, -1.0), {}, "stride"),
+        ((np.ones((5, 3)), np.nan, 1.0), {}, "box_size"),
+        ((np.array([[0, 0, 0], [np.nan, 0, 0]]), 4.0, 1.0), {}, "NaN"),
+        ((np.array([[0, 0, 0], [1e6, 1e6, 1e6]]), 4.0, 1e-3), {}, "absurd|memory limit"),
+        ((np.array([[0, 0, 0], [100, 100, 100]]), 4.0, 1.0), {"max_memory": 1e5}, "memory limit"),
+        ((np.ones((5, 3)), 4.0, 1.0), {"mode": "sphere"}, "mode"),
+        ((np.ones((5, 3)), 4.0, 1.0), {"mode": "slab", "axis": 3}, "axis"),
+    ],
+)
+def test_bad_input(args, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        strided_boxes(*args, **kwargs)
+
+
+def test_bad_sphere_input():
+    with pytest.raises(ValueError, match="radius"):
+        sphere_members(np.ones((3, 3)), np.zeros((1, 3)), 0.0)
+    with pytest.raises(ValueError, match="centers"):
+        sphere_members(np.ones((3, 3)), np.full((1, 3), np.nan), 1.0)

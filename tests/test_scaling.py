@@ -1,0 +1,104 @@
+"""The ARISE d_NN rule on crystals with known answers, species pairs, and bad input."""
+
+import numpy as np
+import pytest
+from ase import Atoms
+from ase.build import bulk
+
+from arisekit.geometry import nearest_distances, nearest_neighbor_distance, scale_isotropically
+
+# Perfect crystals: every nearest distance equals d, NumPy widens the range to d ± 0.5 Å with 100 bins,
+# and the centre of the maximal bin is d + 0.005 Å.
+KNOWN = [
+    (bulk("Cu", "fcc", a=3.61), 3.61 / np.sqrt(2)),
+    (bulk("Fe", "bcc", a=2.87), 2.87 * np.sqrt(3) / 2),
+    (bulk("Si", "diamond", a=5.43), 5.43 * np.sqrt(3) / 4),
+    (bulk("NaCl", "rocksalt", a=5.64), 5.64 / 2),
+    (bulk("Mg", "hcp", a=3.21, c=3.21 * np.sqrt(8 / 3)), 3.21),
+]
+
+
+@pytest.mark.parametrize("atoms, d", KNOWN)
+def test_histogram_rule_on_perfect_crystals(atoms, d):
+    assert nearest_neighbor_distance(atoms) == pytest.approx(d + 0.005, abs=1e-9)
+    assert nearest_neighbor_distance(atoms, method="mean") == pytest.approx(d, abs=1e-9)
+
+
+def test_supercell_and_open_cluster_give_the_same_rule():
+    atoms = bulk("Cu", "fcc", a=3.61, cubic=True).repeat(4)
+    atoms.pbc = False
+    # Open cluster: surface atoms have the same nearest distance; the replicated positions differ by
+    # rounding only, so NumPy makes no finite bins and the rule falls back to the mean distance.
+    assert nearest_neighbor_distance(atoms) == pytest.approx(3.61 / np.sqrt(2), abs=1e-9)
+
+
+def test_species_pairs_in_rocksalt():
+    atoms = bulk("NaCl", "rocksalt", a=5.64)
+    assert nearest_neighbor_distance(atoms, "Na", "Cl") == pytest.approx(2.82 + 0.005)
+    # A single Na centre: one distance; NumPy's widened range puts it at a bin edge, and the float
+    # rounding of that edge decides the bin, so compare with NumPy's own histogram of that value.
+    d = 5.64 / np.sqrt(2)
+    counts, edges = np.histogram(nearest_distances(atoms, "Na", "Na"), bins=100)
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    assert nearest_neighbor_distance(atoms, "Na", "Na") == centres[np.argmax(counts / centres**2)]
+    assert abs(nearest_neighbor_distance(atoms, "Na", "Na") - d) == pytest.approx(0.005)
+    assert nearest_neighbor_distance(atoms, 17, 11) == pytest.approx(2.82 + 0.005)
+
+
+def test_histogram_picks_the_dominant_distance_in_noisy_data():
+    rng = np.random.default_rng(0)
+    atoms = bulk("Cu", "fcc", a=3.61, cubic=True).repeat(5)
+    atoms.positions += rng.uniform(-0.05, 0.05, atoms.positions.shape)
+    d = nearest_distances(atoms)
+    counts, edges = np.histogram(d, bins=100)
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    assert nearest_neighbor_distance(atoms) == centres[np.argmax(counts / centres**2)]
+    assert abs(nearest_neighbor_distance(atoms) - 2.5527) < 0.1
+
+
+def test_rounding_only_differences_fall_back_to_mean():
+    atoms = bulk("Cu", "fcc", a=3.61, cubic=True).repeat(2)
+    atoms.positions[0] += 1e-15  # distances now differ by rounding only: NumPy cannot bin them
+    d = nearest_distances(atoms)
+    assert d.max() - d.min() < 1e-12
+    assert nearest_neighbor_distance(atoms) == pytest.approx(np.mean(d), abs=1e-12)
+
+
+def test_search_radius_grows_for_sparse_structures():
+    atoms = Atoms("Cu2", positions=[[0, 0, 0], [0, 0, 35.0]])
+    assert nearest_neighbor_distance(atoms, method="mean") == pytest.approx(35.0)
+
+
+def test_scale_isotropically_divides_positions_and_cell():
+    atoms = bulk("Cu", "fcc", a=3.61)
+    scaled, d = scale_isotropically(atoms, extrinsic_scale=1.05)
+    assert d == pytest.approx(3.61 / np.sqrt(2) + 0.005)
+    np.testing.assert_allclose(scaled.cell.array, atoms.cell.array * 1.05 / d)
+    np.testing.assert_allclose(scaled.positions, atoms.positions * 1.05 / d)
+    assert atoms.cell.array[0, 1] == pytest.approx(1.805)  # input untouched
+
+
+@pytest.mark.parametrize(
+    "atoms, kwargs, message",
+    [
+        (Atoms("Cu", positions=[[0, 0, 0]]), {}, "no .*atom lies within"),
+        (Atoms("Cu2", positions=[[0, 0, 0], [0, 0, 80]]), {}, "no .*atom lies within"),
+        (Atoms(), {}, "no atoms"),
+        (Atoms("Cu2", positions=[[0, 0, 0], [0, 0, np.nan]]), {}, "NaN"),
+        (Atoms("Cu2", positions=[[0, 0, 0], [0, 0, 0]]), {}, "overlapping"),
+        (bulk("Cu"), {"center_species": "Na"}, "not present"),
+        (bulk("Cu"), {"method": "median"}, "method"),
+        (bulk("Cu"), {"bins": 0}, "bins"),
+        (bulk("Cu"), {"radii": ()}, "radii"),
+    ],
+)
+def test_bad_input(atoms, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        nearest_neighbor_distance(atoms, **kwargs)
+
+
+def test_bad_scaling_arguments():
+    with pytest.raises(ValueError, match="extrinsic_scale"):
+        scale_isotropically(bulk("Cu"), extrinsic_scale=0)
+    with pytest.raises(ValueError, match="d_nn"):
+        scale_isotropically(bulk("Cu"), d_nn=-1.0)
