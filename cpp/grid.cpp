@@ -126,7 +126,7 @@ BinGrid::BinGrid(const double* positions, int64_t n, const Cell& cell, double cu
     double images = 1.0;
     for (int k = 0; k < 3; ++k)
         if (pbc_[k]) images *= 2.0 * std::ceil(reach_[k]) + 1.0;
-    if (images > 1e6)
+    if (images > 1e5)
         throw std::invalid_argument("cutoff " + std::to_string(cutoff) + " spans about " +
                                     std::to_string(static_cast<long long>(images)) +
                                     " periodic images: the cell is too small for this cutoff");

@@ -1,0 +1,104 @@
+"""``arisekit classify``: classify structure files with the ARISE Bayesian neural network."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from typing import Any
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register the ``classify`` sub-command."""
+    p = subparsers.add_parser(
+        "classify",
+        help="classify crystal structures (any ASE-readable format)",
+        description="Assign the most similar structural prototypes with ARISE (SOAP + Monte-Carlo-dropout "
+        "neural network) and quantify the uncertainty (mutual information, nats).",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="structure files (any format ase.io can read)")
+    p.add_argument("--top", type=int, default=5, help="number of most probable classes to list (default 5)")
+    p.add_argument("--samples", type=int, default=1000, help="Monte-Carlo dropout passes T (default 1000)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the dropout masks (default 0)")
+    p.add_argument("--json", action="store_true", help="print results as JSON")
+    p.add_argument("--model", default=None, metavar="PATH", help="model directory (default: packaged model)")
+    p.add_argument(
+        "--index", default="-1", help="frame(s) to read per file, ase.io syntax: -1 (default), 0, ':', '::10'"
+    )
+    p.add_argument("--format", default=None, help="ase.io format, if it cannot be guessed from the file name")
+    p.set_defaults(func=run)
+    return p
+
+
+def _read(path: str, index: str, fmt: str | None) -> list[tuple[str, Any]]:
+    import ase.io
+
+    try:
+        got = ase.io.read(path, index=index, format=fmt)
+    except Exception as exc:  # ase raises many kinds; report them all with the file name
+        raise ValueError(f"{path}: cannot read structure ({type(exc).__name__}: {exc})") from exc
+    if isinstance(got, list):
+        if not got:
+            raise ValueError(f"{path}: no frames selected by --index {index}")
+        return [(f"{path}[{j}]", a) for j, a in enumerate(got)]
+    return [(path, got)]
+
+
+def _validate(label: str, atoms: Any) -> None:
+    from arisekit.model.classification import MIN_OPEN_ATOMS, _check_atoms
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            _check_atoms(atoms, 0, MIN_OPEN_ATOMS)
+        except ValueError as exc:
+            raise ValueError(f"{label}: {str(exc).removeprefix('atoms[0]: ')}") from exc
+    for w in caught:
+        print(
+            f"arisekit classify: warning: {label}: {str(w.message).removeprefix('atoms[0]: ')}",
+            file=sys.stderr,
+        )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``arisekit classify``; returns 0 on success, 1 if some files failed."""
+    from arisekit.model.classification import classify
+    from arisekit.model.io import load_model
+
+    if args.top < 1:
+        raise ValueError(f"--top: must be ≥ 1, got {args.top}")
+    if args.samples < 1:
+        raise ValueError(f"--samples: must be ≥ 1, got {args.samples}")
+    model = load_model(args.model)
+    labels: list[str] = []
+    structures: list[Any] = []
+    failed = 0
+    for path in args.files:
+        try:
+            frames = _read(path, args.index, args.format)
+            for label, atoms in frames:
+                _validate(label, atoms)
+        except ValueError as exc:
+            print(f"arisekit classify: error: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        for label, atoms in frames:
+            labels.append(label)
+            structures.append(atoms)
+    if not structures:
+        print("arisekit classify: error: no structure could be classified", file=sys.stderr)
+        return 2
+    results = classify(structures, n_samples=args.samples, model=model, seed=args.seed, min_open_atoms=0)
+    if args.json:
+        out = [{"file": lab, **res.to_dict(top=args.top)} for lab, res in zip(labels, results, strict=True)]
+        print(json.dumps(out, indent=1))
+    else:
+        for lab, res in zip(labels, results, strict=True):
+            print(
+                f"{lab}: {res.prediction}  (p = {res.probability:.4f}, mutual information = "
+                f"{res.mutual_information:.4f} nats, {res.n_atoms} atoms, T = {res.n_samples})"
+            )
+            for rank, (name, prob) in enumerate(res.top(args.top), start=1):
+                print(f"  {rank:2d}. {name:<40s} {prob:.4f}")
+    return 1 if failed else 0

@@ -1,0 +1,187 @@
+"""``arisekit train``: train an ARISE classifier on an HDF5 descriptor dataset and save the model."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def _hidden(text: str) -> tuple[int, ...]:
+    try:
+        units = tuple(int(u) for u in text.split(","))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from exc
+    if not units or any(u < 1 for u in units):
+        raise argparse.ArgumentTypeError(f"layer widths must be positive, got {text!r}")
+    return units
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register the ``train`` sub-command."""
+    from arisekit.model.classifier import PAPER_HYPERPARAMETERS as P
+
+    p = subparsers.add_parser(
+        "train",
+        help="train an ARISE classifier on a descriptor dataset",
+        description="Train the ARISE MLP (Adam, fixed epochs, best-validation-accuracy weights kept; "
+        "80/20 stratified split of the pristine rows with random state 42) and save a model directory. "
+        "Dataset layout: see arisekit.model.dataset.load_dataset.",
+    )
+    p.add_argument("--dataset", required=True, help="HDF5 dataset (X, y, class_names, ...)")
+    p.add_argument("--out", required=True, help="output model directory")
+    p.add_argument("--epochs", type=int, default=P["epochs"], help=f"training epochs (default {P['epochs']})")
+    p.add_argument("--classes", nargs="+", default=None, metavar="NAME", help="train on these classes only")
+    p.add_argument(
+        "--extra-structures",
+        nargs="+",
+        default=(),
+        metavar="FILE[:CLASS]",
+        help="extra training structures (all frames of each file); the class is given after ':' or taken "
+        "from each frame's info['label']; unknown class names become new classes",
+    )
+    p.add_argument(
+        "--train-on-variants",
+        action="store_true",
+        help="also train on non-pristine rows (defective variants); otherwise they are only evaluated",
+    )
+    p.add_argument(
+        "--hidden", type=_hidden, default=P["hidden_units"], help="hidden widths, e.g. 256,512,256"
+    )
+    p.add_argument("--dropout", type=float, default=P["dropout"])
+    p.add_argument("--learning-rate", type=float, default=P["learning_rate"])
+    p.add_argument("--batch-size", type=int, default=P["batch_size"])
+    p.add_argument("--validation-fraction", type=float, default=0.2)
+    p.add_argument("--seed", type=int, default=42, help="seed of initialisation/shuffling (default 42)")
+    p.add_argument("--standardize", action="store_true", help="standardise descriptor components")
+    p.add_argument(
+        "--hyperopt-evals", type=int, default=0, help="first run a TPE hyper-parameter search with N trials"
+    )
+    p.add_argument(
+        "--hyperopt-epochs", type=int, default=None, help="epochs per search trial (default --epochs)"
+    )
+    p.add_argument("--verbose", type=int, default=0, help="Keras verbosity (0, 1, 2)")
+    p.set_defaults(func=run)
+    return p
+
+
+def _parse_extra(spec: str) -> tuple[str, str | None]:
+    if ":" in spec:
+        path, cls = spec.rsplit(":", 1)
+        if cls and "/" not in cls and Path(path).is_file():
+            return path, cls
+    return spec, None
+
+
+def _extra_structures(
+    specs: Any, class_names: list[str], class_metadata: list[dict[str, Any]], params: dict[str, Any]
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Descriptors and labels of extra structures; new class names are appended in place."""
+    if not specs:
+        return None, None
+    import ase.io
+
+    from arisekit.model.classification import compute_descriptors
+
+    atoms_list, labels = [], []
+    for spec in specs:
+        path, cls = _parse_extra(spec)
+        try:
+            frames = ase.io.read(path, index=":")
+        except Exception as exc:
+            raise ValueError(f"{path}: cannot read structures ({type(exc).__name__}: {exc})") from exc
+        for j, atoms in enumerate(frames):
+            label = cls or atoms.info.get("label")
+            if not label:
+                raise ValueError(f"{path}[{j}]: no class given (use FILE:CLASS or set info['label'])")
+            if len(atoms) < 2:
+                raise ValueError(f"{path}[{j}]: needs at least 2 atoms")
+            atoms_list.append(atoms)
+            labels.append(str(label))
+    for label in labels:
+        if label not in class_names:
+            class_names.append(label)
+            class_metadata.append({"name": label, "source": "extra-structures"})
+    X = compute_descriptors(atoms_list, params)
+    lookup = {n: i for i, n in enumerate(class_names)}
+    return X, np.array([lookup[lab] for lab in labels], dtype=np.int64)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``arisekit train``; returns 0 on success."""
+    from arisekit.model.classifier import ARISEClassifier
+    from arisekit.model.dataset import load_dataset
+
+    ds = load_dataset(args.dataset)
+    if args.classes:
+        ds = ds.select_classes(args.classes)
+    names, meta = list(ds.class_names), [dict(m) for m in ds.class_metadata]
+    X_new, y_new = _extra_structures(args.extra_structures, names, meta, ds.descriptor_params)
+    if X_new is not None and X_new.shape[1] != ds.X.shape[1]:
+        raise ValueError(
+            f"--extra-structures: descriptor length {X_new.shape[1]} differs from the dataset's "
+            f"{ds.X.shape[1]}"
+        )
+    pristine = ds.pristine_mask
+    X, y = ds.X[pristine], ds.y[pristine]
+    X_var, y_var = ds.X[~pristine], ds.y[~pristine]
+    var_labels = None if ds.variant is None else ds.variant[~pristine]
+    extra_X = [a for a in (X_new, X_var if args.train_on_variants else None) if a is not None and len(a)]
+    extra_y = [a for a in (y_new, y_var if args.train_on_variants else None) if a is not None and len(a)]
+    X_extra = np.concatenate(extra_X) if extra_X else None
+    y_extra = np.concatenate(extra_y) if extra_y else None
+    if len(X) == 0:
+        raise ValueError(f"{args.dataset}: no pristine rows to train on")
+
+    params: dict[str, Any] = {
+        "hidden_units": args.hidden,
+        "dropout": args.dropout,
+        "learning_rate": args.learning_rate,
+        "batch_size": args.batch_size,
+    }
+    if args.hyperopt_evals > 0:
+        from arisekit.model.hyperopt_search import hyperopt_search
+
+        search = hyperopt_search(
+            X, y, max_evals=args.hyperopt_evals, epochs=args.hyperopt_epochs or args.epochs,
+            class_names=names, X_extra=X_extra, y_extra=y_extra, seed=args.seed,
+            validation_fraction=args.validation_fraction, standardize=args.standardize, verbose=args.verbose,
+        )  # fmt: skip
+        print("hyperopt: best trials (validation accuracy, loss, parameters)")
+        for t in search.top(5):
+            print(f"  {t.val_accuracy:.4f}  {t.val_loss:.4g}  {t.params}")
+        params = search.best_params
+
+    clf = ARISEClassifier(
+        **params, epochs=args.epochs, validation_fraction=args.validation_fraction, seed=args.seed,
+        standardize=args.standardize, verbose=args.verbose,
+    )  # fmt: skip
+    clf.fit(
+        X, y, class_names=names, class_metadata=meta, descriptor_params=ds.descriptor_params,
+        X_extra=X_extra, y_extra=y_extra,
+    )  # fmt: skip
+    t = clf.training_
+    print(
+        f"trained on {t['n_train']} rows ({t['n_extra']} extra), validated on {t['n_val']}; best "
+        f"{t['monitored']} {t['best_accuracy']:.4f} at epoch {t['best_epoch'] + 1}/{args.epochs}"
+    )
+    if len(X_var):
+        pred = clf.predict(X_var, n_samples=0)
+        acc: dict[str, float] = {}
+        for v in sorted(set(var_labels)):
+            rows = var_labels == v
+            acc[str(v)] = float(np.mean(pred[rows] == y_var[rows]))
+        clf.training_["variant_accuracy"] = acc
+        kind = "trained on" if args.train_on_variants else "held out"
+        print(f"accuracy on variant rows ({kind}, dropout off):")
+        for v, a in acc.items():
+            print(f"  {v:<30s} {a:.4f}  ({int(np.sum(var_labels == v))} rows)")
+    out = clf.save(args.out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    print(f"saved model to {out}")
+    for name, info in manifest["files"].items():
+        print(f"  {name}  sha256 {info['sha256']}")
+    return 0

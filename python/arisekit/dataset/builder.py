@@ -1,0 +1,184 @@
+"""Build a descriptor dataset (HDF5) from a :class:`~arisekit.dataset.plan.DatasetPlan`.
+
+Each job's descriptors are first saved atomically as a small ``.npz`` part in ``<out>.parts/``; a
+re-run skips finished parts (resume after an interruption), and the HDF5 file is assembled, also
+atomically, once every part exists. Work is spread over local processes or a Dask cluster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from arisekit.dataset.plan import DatasetPlan, Job
+
+
+def _part_path(parts: Path, job: Job) -> Path:
+    ident = job.key + "|" + ",".join(s.key for s in job.settings)
+    return parts / (hashlib.sha1(ident.encode()).hexdigest()[:20] + ".npz")
+
+
+def compute_job(job: Job, base_seed: int, descriptor_kwargs: dict, n_threads: int = 1) -> dict:
+    """Descriptors of one job: rows (n_settings, dim) and the structure's atom count."""
+    from arisekit.dataset.structures import build_job_structure
+    from arisekit.descriptors import arise_soap
+
+    atoms = build_job_structure(job, base_seed)
+    rows = [
+        arise_soap(
+            atoms,
+            cutoff=s.cutoff,
+            atom_sigma=s.atom_sigma,
+            extrinsic_scale=s.extrinsic_scale,
+            n_threads=n_threads,
+            **descriptor_kwargs,
+        )
+        for s in job.settings
+    ]
+    return {"X": np.asarray(rows), "n_atoms": len(atoms)}
+
+
+def _run_and_save(job: Job, base_seed: int, descriptor_kwargs: dict, path: str, n_threads: int) -> str:
+    result = compute_job(job, base_seed, descriptor_kwargs, n_threads)
+    tmp = path + ".tmp.npz"
+    np.savez(tmp, X=result["X"], n_atoms=result["n_atoms"])
+    os.replace(tmp, path)  # atomic: a part is either complete or absent
+    return path
+
+
+def build_dataset(
+    plan: DatasetPlan,
+    out: str | os.PathLike,
+    *,
+    workers: int = 2,
+    scheduler: str | None = None,
+    progress: bool = True,
+    descriptor_kwargs: dict | None = None,
+    keep_parts: bool = False,
+    on_job_done: Callable[[int, int], None] | None = None,
+) -> Path:
+    """Compute every job of ``plan`` and write the dataset to ``out`` (HDF5). Returns the path.
+
+    ``workers`` local processes (1: in this process), or the Dask scheduler at ``scheduler``.
+    ``descriptor_kwargs`` are passed to :func:`arisekit.descriptors.arise_soap` (n_max, l_max, ...).
+    """
+    from arisekit import prototypes
+    from arisekit.dataset.structures import structure_kinds
+
+    plan.validate()
+    descriptor_kwargs = dict(descriptor_kwargs or {})
+    names = list(plan.classes) if plan.classes else [p.name for p in prototypes.list_prototypes()]
+    for name in names:
+        prototypes.get(name)  # unknown names raise with suggestions
+    jobs = plan.jobs({name: structure_kinds(name) for name in names})
+    out = Path(out)
+    parts = out.with_name(out.name + ".parts")
+    parts.mkdir(parents=True, exist_ok=True)
+    todo = [job for job in jobs if not _part_path(parts, job).exists()]
+    _execute(todo, plan.seed, descriptor_kwargs, parts, workers, scheduler, progress, len(jobs), on_job_done)
+    _assemble(plan, names, jobs, parts, out, descriptor_kwargs)
+    if not keep_parts:
+        for job in jobs:
+            _part_path(parts, job).unlink(missing_ok=True)
+        try:
+            parts.rmdir()
+        except OSError:
+            pass
+    return out
+
+
+def _execute(todo, seed, kwargs, parts, workers, scheduler, progress, total, on_job_done) -> None:
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, initial=total - len(todo), disable=not progress, desc="dataset", unit="structure")
+    done = total - len(todo)
+
+    def finished() -> None:
+        nonlocal done
+        done += 1
+        bar.update(1)
+        if on_job_done:
+            on_job_done(done, total)
+
+    try:
+        if scheduler is None and workers <= 1:
+            for job in todo:
+                _run_and_save(job, seed, kwargs, str(_part_path(parts, job)), 0)
+                finished()
+            return
+        if scheduler is not None:
+            from distributed import Client, as_completed
+
+            with Client(scheduler, timeout="10s") as client:
+                futures = [
+                    client.submit(_run_and_save, j, seed, kwargs, str(_part_path(parts, j)), 1, pure=False)
+                    for j in todo
+                ]
+                for fut in as_completed(futures):
+                    fut.result()
+                    finished()
+            return
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
+            futures = [pool.submit(_run_and_save, j, seed, kwargs, str(_part_path(parts, j)), 1) for j in todo]
+            try:
+                for fut in as_completed(futures):
+                    fut.result()
+                    finished()
+            except BaseException:
+                for fut in futures:
+                    fut.cancel()
+                raise
+    finally:
+        bar.close()
+
+
+def _assemble(plan, names, jobs, parts, out, descriptor_kwargs) -> None:
+    import h5py
+
+    from arisekit import __version__, prototypes
+
+    index = {name: k for k, name in enumerate(names)}
+    X, cols = [], {k: [] for k in ("y", "variant", "kind", "key", "cutoff", "atom_sigma", "extrinsic_scale",
+                                   "displacement", "missing", "realization", "n_atoms")}
+    for job in jobs:
+        with np.load(_part_path(parts, job)) as part:
+            rows, n_atoms = part["X"], int(part["n_atoms"])
+        for s, row in zip(job.settings, rows):
+            X.append(row)
+            cols["y"].append(index[job.class_name])
+            cols["variant"].append(job.variant)
+            cols["kind"].append(job.kind)
+            cols["key"].append(job.key)
+            cols["cutoff"].append(s.cutoff)
+            cols["atom_sigma"].append(s.atom_sigma)
+            cols["extrinsic_scale"].append(s.extrinsic_scale)
+            cols["displacement"].append(job.displacement)
+            cols["missing"].append(job.missing)
+            cols["realization"].append(job.realization)
+            cols["n_atoms"].append(n_atoms)
+    central = plan.central_setting()
+    params = dict(cutoff=central.cutoff, atom_sigma=central.atom_sigma, extrinsic_scale=central.extrinsic_scale)
+    params.update(descriptor_kwargs)
+    tmp = out.with_name(out.name + ".tmp")
+    strings = h5py.string_dtype()
+    with h5py.File(tmp, "w") as f:
+        f.create_dataset("X", data=np.asarray(X, dtype=np.float64), compression="gzip")
+        f.create_dataset("y", data=np.asarray(cols.pop("y"), dtype=np.int64))
+        for name in ("variant", "kind", "key"):
+            f.create_dataset(name, data=np.asarray(cols.pop(name), dtype=object), dtype=strings)
+        for name, values in cols.items():
+            f.create_dataset(name, data=np.asarray(values))
+        f.attrs.create("class_names", names, dtype=strings)
+        f.attrs["class_metadata"] = json.dumps([prototypes.get(n).to_dict() for n in names])
+        f.attrs["descriptor_params"] = json.dumps(params)
+        f.attrs["plan"] = plan.to_json()
+        f.attrs["arisekit_version"] = __version__
+    os.replace(tmp, out)

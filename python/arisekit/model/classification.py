@@ -1,0 +1,200 @@
+"""Public classification API: atoms in, :class:`Classification` results out."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .mc_dropout import DEFAULT_CHUNK_ROWS
+
+if TYPE_CHECKING:
+    from ase import Atoms
+
+    from .classifier import ARISEClassifier
+
+__all__ = ["Classification", "classify", "classify_descriptors", "compute_descriptors", "MIN_OPEN_ATOMS"]
+
+#: Non-periodic structures with fewer atoms than this trigger a warning (training used larger supercells).
+MIN_OPEN_ATOMS = 50
+#: Keys of ``descriptor_params`` that describe the descriptor but are not keyword arguments of it.
+_DESCRIPTOR_INFO_KEYS = frozenset({"descriptor", "name", "length", "n_features", "version"})
+
+
+@dataclass(frozen=True)
+class Classification:
+    """ARISE result for one structure (entropies and mutual information in nats)."""
+
+    prediction: str
+    probabilities: np.ndarray = field(repr=False)
+    class_names: tuple[str, ...] = field(repr=False)
+    mutual_information: float
+    predictive_entropy: float
+    variation_ratio: float
+    class_info: dict[str, Any] = field(repr=False)
+    n_samples: int = 0
+    seed: int | None = None
+    n_atoms: int | None = None
+
+    @property
+    def probability(self) -> float:
+        """Probability of the predicted class."""
+        return float(self.probabilities.max())
+
+    def top(self, k: int = 5) -> list[tuple[str, float]]:
+        """The ``k`` most probable classes as (name, probability), most probable first."""
+        if k < 1:
+            raise ValueError(f"k: must be ≥ 1, got {k}")
+        order = np.argsort(-self.probabilities, kind="stable")[:k]
+        return [(self.class_names[i], float(self.probabilities[i])) for i in order]
+
+    def to_dict(self, top: int | None = None) -> dict[str, Any]:
+        """JSON-ready dict; ``top=None`` lists all class probabilities, else only the ``top`` best."""
+        k = len(self.class_names) if top is None else top
+        return {
+            "prediction": self.prediction,
+            "probability": self.probability,
+            "mutual_information": float(self.mutual_information),
+            "predictive_entropy": float(self.predictive_entropy),
+            "variation_ratio": float(self.variation_ratio),
+            "n_samples": int(self.n_samples),
+            "seed": self.seed,
+            "n_atoms": self.n_atoms,
+            "class_info": self.class_info,
+            "top": [{"name": n, "probability": p} for n, p in self.top(k)],
+        }
+
+
+def _resolve_model(model: ARISEClassifier | str | Path | None) -> ARISEClassifier:
+    from .classifier import ARISEClassifier
+    from .io import load_model
+
+    if model is None or isinstance(model, (str, Path)):
+        return load_model(model)
+    if not isinstance(model, ARISEClassifier):
+        raise ValueError(f"model: expected an ARISEClassifier, a path or None, got {type(model).__name__}")
+    model._check_fitted()
+    return model
+
+
+def _check_atoms(atoms: Any, i: int, min_open_atoms: int) -> None:
+    name = f"atoms[{i}]"
+    if not hasattr(atoms, "get_positions") or not hasattr(atoms, "pbc"):
+        raise ValueError(f"{name}: expected an ase.Atoms object, got {type(atoms).__name__}")
+    n = len(atoms)
+    if n < 2:
+        raise ValueError(f"{name}: has {n} atom(s); at least 2 are needed for a descriptor")
+    if not np.all(np.isfinite(atoms.get_positions())):
+        raise ValueError(f"{name}: positions contain NaN or inf")
+    pbc = np.asarray(atoms.pbc, dtype=bool)
+    if pbc.any() and not np.all(np.isfinite(np.asarray(atoms.cell)[pbc])):
+        raise ValueError(f"{name}: cell vectors of periodic directions contain NaN or inf")
+    if not pbc.any() and n < min_open_atoms:
+        warnings.warn(
+            f"{name}: non-periodic structure with only {n} atoms; ARISE was trained on supercells with "
+            f"many more atoms, so surface atoms dominate the descriptor and the prediction may be unreliable",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def compute_descriptors(atoms_list: list[Atoms], descriptor_params: Mapping[str, Any]) -> np.ndarray:
+    """Descriptors (n, d) of structures with ``arisekit.descriptors.arise_soap(**descriptor_params)``."""
+    from arisekit.descriptors import arise_soap
+
+    params = {k: v for k, v in descriptor_params.items() if k not in _DESCRIPTOR_INFO_KEYS}
+    rows = []
+    for i, atoms in enumerate(atoms_list):
+        try:
+            rows.append(np.asarray(arise_soap(atoms, **params), dtype=np.float64).ravel())
+        except TypeError as exc:
+            raise ValueError(
+                f"descriptor_params {sorted(params)}: not accepted by arise_soap ({exc})"
+            ) from exc
+        except ValueError as exc:
+            raise ValueError(f"atoms[{i}]: {exc}") from exc
+    if len({r.size for r in rows}) != 1:
+        raise ValueError("descriptors: structures gave descriptors of different lengths")
+    return np.stack(rows)
+
+
+def classify_descriptors(
+    X: np.ndarray,
+    model: ARISEClassifier | str | Path | None = None,
+    n_samples: int = 1000,
+    seed: int | None = 0,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    n_atoms: Iterable[int | None] | None = None,
+) -> list[Classification]:
+    """Classify precomputed descriptors (n, d) in one batched MC-dropout inference."""
+    clf = _resolve_model(model)
+    res = clf.predict_uncertainty(X, n_samples=n_samples, seed=seed, chunk_rows=chunk_rows)
+    names = tuple(str(c) for c in clf.classes_)
+    counts = [None] * len(res.probabilities) if n_atoms is None else list(n_atoms)
+    out = []
+    for j, p in enumerate(res.probabilities):
+        c = int(np.argmax(p))
+        out.append(
+            Classification(
+                prediction=names[c],
+                probabilities=p,
+                class_names=names,
+                mutual_information=float(res.mutual_information[j]),
+                predictive_entropy=float(res.predictive_entropy[j]),
+                variation_ratio=float(res.variation_ratio[j]),
+                class_info=dict(clf.class_metadata_[c]),
+                n_samples=int(n_samples),
+                seed=seed,
+                n_atoms=counts[j],
+            )
+        )
+    return out
+
+
+def classify(
+    atoms_or_list: Atoms | Iterable[Atoms],
+    n_samples: int = 1000,
+    model: ARISEClassifier | str | Path | None = None,
+    seed: int | None = 0,
+    *,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    min_open_atoms: int = MIN_OPEN_ATOMS,
+) -> Classification | list[Classification]:
+    """Classify one structure or a list of structures with ARISE.
+
+    Descriptors are computed with the model's stored descriptor parameters, then all structures go
+    through one batched Monte-Carlo-dropout inference with ``n_samples`` passes (paper: 1000; use
+    ~1e5 to resolve probabilities < 1 %).
+
+    Parameters
+    ----------
+    atoms_or_list : an ``ase.Atoms`` (positions in Å) or an iterable of them.
+    n_samples : number of stochastic forward passes T.
+    model : ARISEClassifier, a model directory, or None for the packaged default model.
+    seed : seed of the dropout masks (results are reproducible for a given seed).
+    chunk_rows : rows per matrix product in the MC inference (memory bound).
+    min_open_atoms : warn for non-periodic structures with fewer atoms.
+
+    Returns
+    -------
+    Classification for a single structure, list of Classification for an iterable.
+    """
+    single = hasattr(atoms_or_list, "get_positions")
+    atoms_list = [atoms_or_list] if single else list(atoms_or_list)
+    if not atoms_list:
+        raise ValueError("atoms_or_list: no structures given")
+    for i, atoms in enumerate(atoms_list):
+        _check_atoms(atoms, i, min_open_atoms)
+    clf = _resolve_model(model)
+    X = compute_descriptors(atoms_list, clf.descriptor_params_)
+    if X.shape[1] != clf.n_features_in_:
+        raise ValueError(
+            f"descriptor length {X.shape[1]} (params {clf.descriptor_params_}) does not match the model's "
+            f"input length {clf.n_features_in_}"
+        )
+    results = classify_descriptors(X, clf, n_samples, seed, chunk_rows, [len(a) for a in atoms_list])
+    return results[0] if single else results

@@ -1,0 +1,231 @@
+"""ARISE model directories: Keras ``.keras`` file + JSON metadata + SHA-256 manifest.
+
+Layout of a model directory::
+
+    model.keras     Keras native format (zip: config.json + model.weights.h5), inference-only
+    metadata.json   class names, per-class metadata, descriptor parameters, hyper-parameters, training log
+    manifest.json   {"format": "arisekit-model-manifest", "version": 1,
+                     "files": {"model.keras": {"sha256": ..., "bytes": ...}, "metadata.json": {...}}}
+
+Loading verifies every checksum; the weights are read with NumPy (no TensorFlow import).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .keras_file import read_keras_mlp
+
+if TYPE_CHECKING:
+    from .classifier import ARISEClassifier
+
+__all__ = [
+    "ModelIntegrityError",
+    "save_model",
+    "load_model",
+    "default_model_dir",
+    "sha256_file",
+    "MODEL_FILE",
+    "METADATA_FILE",
+    "MANIFEST_FILE",
+]
+
+MODEL_FILE = "model.keras"
+METADATA_FILE = "metadata.json"
+MANIFEST_FILE = "manifest.json"
+FORMAT = "arisekit-model"
+FORMAT_VERSION = 1
+
+
+class ModelIntegrityError(ValueError):
+    """A model file is tampered with, truncated or inconsistent with its manifest/metadata."""
+
+
+def sha256_file(path: str | Path) -> str:
+    """Hex SHA-256 digest of a file."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _package_version() -> str:
+    from arisekit import __version__
+
+    return __version__
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"object of type {type(obj).__name__} is not JSON serialisable")
+
+
+def _write_json(path: Path, data: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=False, default=_json_default) + "\n")
+    os.replace(tmp, path)
+
+
+def save_model(clf: ARISEClassifier, directory: str | Path) -> Path:
+    """Write a fitted classifier to ``directory`` (created if needed); return the directory path."""
+    clf._check_fitted()
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise ValueError(f"directory: {directory} exists and is not a directory")
+    directory.mkdir(parents=True, exist_ok=True)
+    import keras
+
+    model_tmp = directory / (MODEL_FILE + ".tmp.keras")
+    clf._export_keras().save(model_tmp)
+    os.replace(model_tmp, directory / MODEL_FILE)
+    w = clf.weights_
+    metadata = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "arisekit_version": _package_version(),
+        "keras_version": keras.__version__,
+        "n_features": w.n_features,
+        "n_classes": w.n_classes,
+        "class_names": [str(c) for c in clf.classes_],
+        "class_metadata": clf.class_metadata_,
+        "descriptor_params": clf.descriptor_params_,
+        "architecture": {
+            "hidden_units": list(w.hidden_sizes),
+            "dropout_rates": list(w.dropout_rates),
+            "standardized": w.mean is not None,
+            "n_parameters": w.n_parameters,
+        },
+        "hyperparameters": clf.get_params(),
+        "training": clf.training_,
+    }
+    _write_json(directory / METADATA_FILE, metadata)
+    files = {
+        name: {"sha256": sha256_file(directory / name), "bytes": (directory / name).stat().st_size}
+        for name in (MODEL_FILE, METADATA_FILE)
+    }
+    _write_json(directory / MANIFEST_FILE, {"format": FORMAT + "-manifest", "version": 1, "files": files})
+    return directory
+
+
+def _candidate_default_dirs() -> list[Path]:
+    here = Path(__file__).resolve()
+    candidates = [here.parents[1] / "models"]  # installed wheel: arisekit/models
+    repo = here.parents[3]  # source tree: <repo>/python/arisekit/model/io.py
+    if (repo / "pyproject.toml").is_file():
+        candidates.append(repo / "models")
+    return candidates
+
+
+def default_model_dir() -> Path:
+    """Directory of the packaged default model (installed ``arisekit/models`` or ``<repo>/models``)."""
+    candidates = _candidate_default_dirs()
+    for c in candidates:
+        if (c / MANIFEST_FILE).is_file():
+            return c
+    looked = ", ".join(str(c / MANIFEST_FILE) for c in candidates)
+    raise FileNotFoundError(
+        f"no default ARISE model found (looked for {looked}); train one with 'arisekit train' "
+        "and pass its directory as model/--model"
+    )
+
+
+def _resolve_dir(path: str | Path | None) -> Path:
+    if path is None:
+        return default_model_dir()
+    p = Path(path)
+    if p.is_file() and p.name in (MODEL_FILE, METADATA_FILE, MANIFEST_FILE):
+        p = p.parent
+    if not p.exists():
+        raise FileNotFoundError(f"model directory not found: {p}")
+    if not p.is_dir():
+        raise ValueError(f"model path {p} is neither a model directory nor one of its files")
+    return p
+
+
+def verify_model_dir(directory: str | Path) -> dict[str, Any]:
+    """Check every file listed in the manifest against its SHA-256; return the manifest."""
+    directory = Path(directory)
+    mpath = directory / MANIFEST_FILE
+    if not mpath.is_file():
+        raise FileNotFoundError(f"no ARISE model at {directory}: {mpath} not found")
+    try:
+        manifest = json.loads(mpath.read_text())
+        files = manifest["files"]
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise ModelIntegrityError(f"{mpath}: unreadable manifest ({exc})") from exc
+    for required in (MODEL_FILE, METADATA_FILE):
+        if required not in files:
+            raise ModelIntegrityError(f"{mpath}: manifest does not list {required}")
+    for name, info in files.items():
+        fpath = directory / name
+        expected = str(info["sha256"])
+        if not fpath.is_file():
+            raise FileNotFoundError(f"model file missing: {fpath} (manifest sha256 {expected})")
+        actual = sha256_file(fpath)
+        if actual != expected:
+            raise ModelIntegrityError(
+                f"model file {fpath} fails its checksum: manifest sha256 {expected}, file sha256 {actual}"
+            )
+    return manifest
+
+
+def load_model(path: str | Path | None = None, verify: bool = True) -> ARISEClassifier:
+    """Load an ARISE model directory (default: the model shipped with the package).
+
+    Parameters
+    ----------
+    path : model directory (or a file inside it); None for the packaged default model.
+    verify : check the SHA-256 checksums of the manifest (recommended).
+
+    Raises
+    ------
+    FileNotFoundError : no model / a file missing (the message names the path).
+    ModelIntegrityError (a ValueError) : checksum mismatch or inconsistent files.
+    """
+    from .classifier import ARISEClassifier
+
+    directory = _resolve_dir(path)
+    if verify:
+        verify_model_dir(directory)
+    mpath = directory / METADATA_FILE
+    if not mpath.is_file():
+        raise FileNotFoundError(f"model file missing: {mpath}")
+    try:
+        meta = json.loads(mpath.read_text())
+    except json.JSONDecodeError as exc:
+        raise ModelIntegrityError(f"{mpath}: invalid JSON ({exc})") from exc
+    if meta.get("format") != FORMAT or int(meta.get("format_version", -1)) > FORMAT_VERSION:
+        raise ModelIntegrityError(
+            f"{mpath}: unsupported model format {meta.get('format')!r} v{meta.get('format_version')}"
+        )
+    weights = read_keras_mlp(directory / MODEL_FILE)
+    if weights.n_features != int(meta["n_features"]) or weights.n_classes != len(meta["class_names"]):
+        raise ModelIntegrityError(
+            f"{directory}: metadata says {meta['n_features']} features / {len(meta['class_names'])} classes, "
+            f"{MODEL_FILE} has {weights.n_features} / {weights.n_classes}"
+        )
+    clf = ARISEClassifier.from_weights(
+        weights,
+        meta["class_names"],
+        meta.get("class_metadata"),
+        meta.get("descriptor_params"),
+        meta.get("training"),
+        meta.get("hyperparameters"),
+    )
+    clf._keras_path = directory / MODEL_FILE
+    clf.model_dir_ = directory
+    return clf

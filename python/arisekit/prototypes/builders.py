@@ -1,0 +1,123 @@
+"""Turn the crystallographic definitions of :mod:`arisekit.prototypes.data` into ``ase.Atoms``.
+
+Three kinds of definition are understood (the ``structure`` dictionary of a data entry):
+
+``{"kind": "crystal", "symbols", "basis", "spacegroup", "cellpar", "setting"=1}``
+    bulk crystal from a space group, one representative position (fractional) per Wyckoff orbit and
+    the lattice parameters (Å, degrees), expanded with :func:`ase.spacegroup.crystal`.
+
+``{"kind": "layer", ..., "normal_axis"=2}``
+    the same for a single 2D layer, except that the coordinate along ``normal_axis`` of every basis
+    position is given in Å (fraction times the cell length along the normal); the normal cell vector
+    must be orthogonal to the in-plane ones and long enough to separate the layer from its images.
+    After expansion the layer is rotated so that its normal is the z axis, given ``vacuum`` Å of empty
+    space (the nominal normal length is discarded) and ``pbc = (True, True, False)``.
+
+``{"kind": "nanotube", "n", "m", "bond"}``
+    a single-walled (n, m) nanotube from :func:`ase.build.nanotube`, periodic along z only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from ase import Atoms
+from ase.build import nanotube as ase_nanotube
+from ase.spacegroup import crystal
+
+#: Empty space (Å) between periodic images of a 2D layer along its normal.
+LAYER_VACUUM = 20.0
+#: Empty space (Å) around a nanotube in the two non-periodic directions.
+TUBE_VACUUM = 20.0
+
+
+def build_structure(structure: dict[str, Any]) -> Atoms:
+    """Build ``ase.Atoms`` from one ``structure`` definition (see the module docstring)."""
+    kind = structure.get("kind")
+    if kind == "crystal":
+        return _crystal(structure)
+    if kind == "layer":
+        return _layer(structure)
+    if kind == "nanotube":
+        return _nanotube(structure)
+    raise ValueError(f"structure kind {kind!r} is not one of 'crystal', 'layer', 'nanotube'")
+
+
+def _expand(structure: dict[str, Any], basis: list[tuple[float, float, float]], cellpar: list[float]) -> Atoms:
+    atoms = crystal(
+        symbols=list(structure["symbols"]),
+        basis=[tuple(float(x) for x in b) for b in basis],
+        spacegroup=int(structure["spacegroup"]),
+        setting=int(structure.get("setting", 1)),
+        cellpar=[float(x) for x in cellpar],
+        symprec=1e-4,
+        pbc=True,
+        primitive_cell=False,
+    )
+    atoms.wrap()
+    return atoms
+
+
+def _crystal(structure: dict[str, Any]) -> Atoms:
+    if len(structure["symbols"]) != len(structure["basis"]):
+        raise ValueError("crystal definition: 'symbols' and 'basis' differ in length")
+    return _expand(structure, list(structure["basis"]), list(structure["cellpar"]))
+
+
+def _layer(structure: dict[str, Any]) -> Atoms:
+    axis = int(structure.get("normal_axis", 2))
+    if axis not in (0, 1, 2):
+        raise ValueError(f"layer definition: normal_axis must be 0, 1 or 2, got {axis}")
+    cellpar = [float(x) for x in structure["cellpar"]]
+    angles = cellpar[3:]
+    # the two angles involving the normal axis must be 90 degrees (normal orthogonal to the plane)
+    for k in range(3):
+        if k != axis and abs(angles[3 - axis - k] - 90.0) > 1e-9:
+            raise ValueError("layer definition: the normal cell vector must be orthogonal to the layer plane")
+    normal = cellpar[axis]
+    if not normal > 0.0:
+        raise ValueError("layer definition: the cell length along the normal must be positive")
+    basis = []
+    for b in structure["basis"]:
+        frac = [float(x) for x in b]
+        frac[axis] = frac[axis] / normal
+        basis.append(tuple(frac))
+    atoms = _expand(structure, basis, cellpar)
+    # cyclic permutation of the axes so that the normal becomes the third cell vector
+    order = [(axis + 1) % 3, (axis + 2) % 3, axis]
+    cell = atoms.cell[:][order]
+    frac = atoms.get_scaled_positions(wrap=True)[:, order]
+    # unwrap the layer along the normal: put the largest empty gap at the cell boundary
+    z = np.sort(frac[:, 2])
+    gaps = np.diff(np.concatenate([z, [z[0] + 1.0]]))
+    k = int(np.argmax(gaps))
+    cut = (z[k] + 0.5 * gaps[k]) % 1.0
+    frac[:, 2] = (frac[:, 2] - cut) % 1.0
+    layer = Atoms(atoms.get_chemical_symbols(), scaled_positions=frac, cell=cell, pbc=True)
+    # rotate so that the in-plane vectors lie in the xy plane, normal along +z
+    a1, a2 = layer.cell[0], layer.cell[1]
+    ex = a1 / np.linalg.norm(a1)
+    ez = np.cross(a1, a2)
+    ez /= np.linalg.norm(ez)
+    ey = np.cross(ez, ex)
+    rot = np.array([ex, ey, ez])
+    pos = layer.positions @ rot.T
+    new_cell = layer.cell[:] @ rot.T
+    thickness = float(np.ptp(pos[:, 2]))
+    new_cell[2] = [0.0, 0.0, thickness + float(structure.get("vacuum", LAYER_VACUUM))]
+    out = Atoms(layer.get_chemical_symbols(), positions=pos, cell=new_cell, pbc=(True, True, False))
+    out.positions[:, 2] += 0.5 * new_cell[2, 2] - 0.5 * (pos[:, 2].max() + pos[:, 2].min())
+    return out
+
+
+def _nanotube(structure: dict[str, Any]) -> Atoms:
+    n, m = int(structure["n"]), int(structure["m"])
+    tube = ase_nanotube(n, m, length=1, bond=float(structure.get("bond", 1.42)), symbol=structure["symbols"][0])
+    xy = tube.positions[:, :2]
+    diameter = 2.0 * float(np.max(np.linalg.norm(xy - xy.mean(axis=0), axis=1)))
+    side = diameter + float(structure.get("vacuum", TUBE_VACUUM))
+    tube.set_cell([side, side, tube.cell[2, 2]], scale_atoms=False)
+    tube.positions[:, :2] += 0.5 * side - xy.mean(axis=0)
+    tube.pbc = (False, False, True)
+    return tube

@@ -1,0 +1,7 @@
+"""Strided pattern matching (SPM): probability and uncertainty maps of polycrystals and large samples."""
+
+from arisekit.spm.core import project_to_atoms, spm
+from arisekit.spm.grid import choose_geometry
+from arisekit.spm.result import SPMResult
+
+__all__ = ["SPMResult", "choose_geometry", "project_to_atoms", "spm"]

@@ -1,0 +1,213 @@
+"""ARISE classifier: Keras training, NumPy inference, model files (synthetic 316-D descriptors)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from arisekit.model import (
+    ARISEClassifier,
+    ModelIntegrityError,
+    classify_descriptors,
+    load_model,
+    stratified_split,
+)
+
+D = 316
+CLASSES = ["fcc", "bcc", "hcp", "diamond"]
+META = [{"name": n, "spacegroup": sg, "dimensionality": 3} for n, sg in zip(CLASSES, (225, 229, 194, 227))]
+SMALL = {"hidden_units": (32, 32), "epochs": 12, "batch_size": 16, "learning_rate": 3e-3}
+
+
+def blobs(n_per_class: int, seed: int, spread: float = 0.3):
+    """Four separable Gaussian blobs in 316-D around fixed random centres."""
+    centres = np.random.default_rng(123).normal(0, 1, (len(CLASSES), D))
+    rng = np.random.default_rng(seed)
+    X = np.concatenate([c + spread * rng.normal(0, 1, (n_per_class, D)) for c in centres])
+    return X, np.repeat(np.arange(len(CLASSES)), n_per_class), centres
+
+
+@pytest.fixture(scope="module")
+def trained():
+    X, y, _ = blobs(40, seed=0)
+    clf = ARISEClassifier(**SMALL, seed=7)
+    clf.fit(X, y, class_names=CLASSES, class_metadata=META, descriptor_params={"cutoff": 4.0, "n_max": 9})
+    return clf
+
+
+def test_paper_architecture_parameter_count():
+    from arisekit.model.keras_net import build_keras_mlp
+
+    model = build_keras_mlp(316, 108)
+    assert model.count_params() == 371_820
+    rates = [layer.rate for layer in model.layers if type(layer).__name__ == "Dropout"]
+    assert rates == [pytest.approx(0.0317)] * 4
+
+
+def test_recognises_blobs(trained):
+    X, y, _ = blobs(25, seed=99)  # fresh samples
+    assert trained.score(X, y) == 1.0
+    assert trained.score(X, y, n_samples=100) == 1.0
+    assert list(trained.classes_) == CLASSES
+    t = trained.training_
+    assert t["n_train"] == 128 and t["n_val"] == 32 and t["best_accuracy"] == 1.0
+    assert 0 <= t["best_epoch"] < SMALL["epochs"] and len(t["history"]["val_accuracy"]) == SMALL["epochs"]
+
+
+def test_mutual_information_low_on_data_high_between_classes(trained):
+    X, _, centres = blobs(10, seed=5)
+    on = trained.predict_uncertainty(X, n_samples=500, seed=0)
+    between = np.stack([(centres[i] + centres[j]) / 2 for i in range(4) for j in range(i + 1, 4)])
+    off = trained.predict_uncertainty(between, n_samples=500, seed=0)
+    assert np.median(on.mutual_information) < 0.01
+    assert np.median(off.mutual_information) > 5 * np.median(on.mutual_information)
+    assert np.median(off.predictive_entropy) > 0.3
+    assert np.all(on.probabilities.max(axis=1) > 0.95)
+
+
+def test_numpy_forward_matches_keras(trained):
+    X, _, _ = blobs(5, seed=3)
+    keras_p = np.asarray(trained.keras_model(X.astype(np.float32), training=False))
+    np.testing.assert_allclose(trained.predict_proba(X, n_samples=0), keras_p, atol=1e-5)
+    reps = trained.hidden_representations(X)
+    assert [r.shape for r in reps] == [(20, 32), (20, 32)]
+
+
+def test_training_is_seeded(trained):
+    X, y, _ = blobs(40, seed=0)
+    again = ARISEClassifier(**SMALL, seed=7).fit(X, y, class_names=CLASSES)
+    for a, b in zip(trained.weights_.kernels, again.weights_.kernels):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_save_load_round_trip(trained, tmp_path):
+    path = trained.save(tmp_path / "m")
+    assert sorted(p.name for p in path.iterdir()) == ["manifest.json", "metadata.json", "model.keras"]
+    loaded = load_model(path)
+    X, _, _ = blobs(5, seed=8)
+    np.testing.assert_array_equal(loaded.predict_proba(X, n_samples=50), trained.predict_proba(X, n_samples=50))
+    assert loaded.class_metadata_ == META
+    assert loaded.descriptor_params_ == {"cutoff": 4.0, "n_max": 9}
+    assert loaded.training_["best_epoch"] == trained.training_["best_epoch"]
+    # the .keras file is a genuine Keras model
+    keras_p = np.asarray(loaded.keras_model(X.astype(np.float32), training=False))
+    np.testing.assert_allclose(keras_p, trained.predict_proba(X, n_samples=0), atol=1e-5)
+    assert load_model(path / "model.keras").n_features_in_ == D  # a file inside the directory works too
+
+
+def test_checksum_tampering_is_detected(trained, tmp_path):
+    path = trained.save(tmp_path / "m")
+    manifest = json.loads((path / "manifest.json").read_text())
+    original = (path / "model.keras").read_bytes()
+    blob = bytearray(original)
+    blob[len(blob) // 2] ^= 0xFF
+    (path / "model.keras").write_bytes(bytes(blob))
+    with pytest.raises(ModelIntegrityError) as err:
+        load_model(path)
+    msg = str(err.value)
+    assert "model.keras" in msg and manifest["files"]["model.keras"]["sha256"] in msg
+    assert msg.count("sha256") == 2
+    (path / "model.keras").write_bytes(original)
+    load_model(path)  # intact again
+    meta = json.loads((path / "metadata.json").read_text())
+    meta["class_names"][0] = "tampered"
+    (path / "metadata.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelIntegrityError, match="metadata.json"):
+        load_model(path)
+
+
+def test_missing_files_are_named(trained, tmp_path):
+    path = trained.save(tmp_path / "m")
+    (path / "metadata.json").unlink()
+    with pytest.raises(FileNotFoundError, match="metadata.json"):
+        load_model(path)
+    with pytest.raises(FileNotFoundError, match="nowhere"):
+        load_model(tmp_path / "nowhere")
+    with pytest.raises(FileNotFoundError, match="manifest.json"):
+        load_model(tmp_path)
+
+
+def test_default_model_location(monkeypatch, tmp_path, trained):
+    from arisekit.model import io
+
+    monkeypatch.setattr(io, "_candidate_default_dirs", lambda: [tmp_path / "pkg" / "models"])
+    with pytest.raises(FileNotFoundError, match=str(tmp_path / "pkg" / "models")):
+        load_model()
+    trained.save(tmp_path / "pkg" / "models")
+    assert list(load_model().classes_) == CLASSES
+
+
+def test_descriptor_length_mismatch(trained):
+    with pytest.raises(ValueError, match="descriptor length 100"):
+        trained.predict_proba(np.zeros((2, 100)))
+    with pytest.raises(ValueError, match="descriptor length"):
+        classify_descriptors(np.zeros((1, 300)), trained)
+
+
+def test_classify_descriptors_results(trained):
+    X, y, _ = blobs(3, seed=21)
+    res = classify_descriptors(X, trained, n_samples=200, seed=1)
+    assert [r.prediction for r in res] == [CLASSES[i] for i in y]
+    r = res[4]
+    top = r.top(3)
+    assert top[0][0] == r.prediction and top[0][1] >= top[1][1] >= top[2][1]
+    assert r.class_info == META[y[4]]
+    assert r.probabilities.sum() == pytest.approx(1.0)
+    d = json.loads(json.dumps(r.to_dict(top=2)))
+    assert d["prediction"] == r.prediction and len(d["top"]) == 2
+    assert d["mutual_information"] == pytest.approx(r.mutual_information)
+    assert 0 <= r.variation_ratio <= 1
+
+
+def test_extra_rows_standardisation_and_validation(tmp_path):
+    X, y, _ = blobs(20, seed=1)
+    Xe, ye, _ = blobs(5, seed=2, spread=0.6)  # e.g. "defective" variants: training rows only
+    clf = ARISEClassifier(**SMALL, standardize=True)
+    clf.fit(X * 0.01 + 3.0, y, class_names=CLASSES, X_extra=Xe * 0.01 + 3.0, y_extra=ye)
+    t = clf.training_
+    assert t["n_val"] == 16 and t["n_extra"] == 20 and t["n_train"] == 64 + 20
+    assert clf.weights_.mean is not None and np.all(clf.weights_.scale > 0)
+    Xt, yt, _ = blobs(10, seed=4)
+    assert clf.score(Xt * 0.01 + 3.0, yt) == 1.0
+    keras_p = np.asarray(clf.keras_model((Xt * 0.01 + 3.0).astype(np.float32), training=False))
+    np.testing.assert_allclose(clf.predict_proba(Xt * 0.01 + 3.0, n_samples=0), keras_p, atol=1e-5)
+    loaded = load_model(clf.save(tmp_path / "std"))
+    np.testing.assert_allclose(loaded.weights_.scale, clf.weights_.scale, rtol=1e-6)
+
+
+def test_fit_input_validation():
+    X, y, _ = blobs(3, seed=0)
+    clf = ARISEClassifier(**SMALL)
+    with pytest.raises(ValueError, match="X/y"):
+        clf.fit(X, y[:-1])
+    with pytest.raises(ValueError, match="NaN"):
+        clf.fit(np.full_like(X, np.nan), y)
+    with pytest.raises(ValueError, match="class_names"):
+        clf.fit(X, np.array(["fcc"] * 6 + ["xyz"] * 6), class_names=CLASSES)
+    with pytest.raises(ValueError, match="not fitted"):
+        clf.predict(X)
+
+
+def test_stratified_split():
+    y = np.repeat(np.arange(4), 10)
+    tr, va = stratified_split(y, 0.2, 42)
+    assert len(va) == 8 and np.all(np.bincount(y[va]) == 2)
+    assert set(tr) | set(va) == set(range(40)) and not set(tr) & set(va)
+    np.testing.assert_array_equal(va, stratified_split(y, 0.2, 42)[1])
+    with pytest.raises(ValueError, match="stratify"):
+        stratified_split(np.array([0, 0, 0, 1]), 0.5)
+
+
+def test_hyperopt_search_runs_trials():
+    from arisekit.model import hyperopt_search
+
+    X, y, _ = blobs(10, seed=0)
+    res = hyperopt_search(X, y, max_evals=2, epochs=2, class_names=CLASSES, seed=3)
+    assert len(res.trials) == 2
+    accs = [t.val_accuracy for t in res.trials]
+    assert accs == sorted(accs, reverse=True)
+    p = res.best_params
+    assert 2 <= len(p["hidden_units"]) <= 5 and set(p["hidden_units"]) <= {256, 512}
+    assert p["batch_size"] in (64, 128) and 1e-4 <= p["learning_rate"] <= 1e-2 and 0.01 <= p["dropout"] <= 0.05
