@@ -5,7 +5,8 @@ For the paper-size network (316 → 256 → 512 → 256 → 108, dropout 3.17 %)
 Reference: the very same sequence of float32 ``numpy.matmul`` products that the engine performs (same
 layer shapes, same rows per product = ``chunk_rows``, same number of products), measured in the same run
 and interleaved with the MC timings; both take the best of ``--repeats`` so that a machine shared with
-other jobs affects both alike.
+other jobs affects both alike. The engine (``MCDropoutEngine``) is reused between calls, as
+``ARISEClassifier`` does, so its work buffers are not re-allocated.
 
 Reported: passes/s (structure-passes per second), achieved FLOP rate (matrix-product FLOPs of the
 network only) and its ratio to the GEMM rate (target ≥ 50 %).
@@ -19,7 +20,7 @@ import argparse
 import time
 
 import numpy as np
-from arisekit.model.mc_dropout import DEFAULT_CHUNK_ROWS, mc_dropout_predict
+from arisekit.model.mc_dropout import DEFAULT_CHUNK_ROWS, MCDropoutEngine
 from arisekit.model.network import MLPWeights
 
 WORKLOADS = (  # (name, structures, passes)
@@ -69,12 +70,13 @@ def measure(weights: MLPWeights, n: int, passes: int, chunk_rows: int, repeats: 
     a = rng.random((max(plan), weights.n_features), dtype=np.float32)
     outs = [np.empty((max(plan), k.shape[1]), np.float32) for k in weights.kernels]
     flops = weights.flops_per_pass() * n * passes
-    mc_dropout_predict(weights, X[: min(n, 4)], n_samples=10)  # warm-up
+    engine = MCDropoutEngine(weights, chunk_rows)  # reused, as ARISEClassifier does
+    engine.predict(X[: min(n, 4)], n_samples=10)  # warm-up
     mc_best = gemm_best = np.inf
     for r in range(repeats):
         gemm_best = min(gemm_best, gemm_seconds(weights, plan, a, outs))
         t = time.perf_counter()
-        mc_dropout_predict(weights, X, n_samples=passes, seed=r, chunk_rows=chunk_rows)
+        engine.predict(X, n_samples=passes, seed=r)
         mc_best = min(mc_best, time.perf_counter() - t)
     return {
         "passes_per_s": n * passes / mc_best,

@@ -29,6 +29,8 @@ void register_soap(py::module_& m) {
              py::arg("central_weight") = 1.0, py::arg("cutoff_transition_width") = 0.5,
              py::arg("basis_error_exponent") = 10.0, py::arg("central_reference_all_species") = false)
         .def_property_readonly("n_coeff_per_channel", &SoapCalculator::n_coeff_per_channel)
+        .def_property_readonly("table_window", &SoapCalculator::table_window,
+                               "Radial grid points evaluated per neighbour (window of the radial table).")
         .def("n_power", &SoapCalculator::n_power, py::arg("n_channels") = 1,
              "Power-spectrum length (without the trailing sigma0 entry) for `n_channels` species channels.")
         .def(

@@ -12,10 +12,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
 #include "common.hpp"
+#include "grid.hpp"
 
 namespace arisekit {
 namespace {
@@ -263,7 +265,10 @@ SoapCalculator::SoapCalculator(const SoapParams& params) : p_(params) {
     for (int n = 0; n < N; ++n)
         for (int a = 0; a < N; ++a) central_[n] += W_[n * N + a] * std::exp(-alpha_ * grid_[a] * grid_[a]) * y00;
 
-    // Piecewise polynomial table of g_nl on [0, r_c]: interval length ≈ 0.3 σ, Chebyshev-node interpolation.
+    // Piecewise polynomial table of the grid samples f_l(ρ_a, r) = exp(-α(ρ_a² + r²)) i_l(2αρ_a r) on
+    // [0, r_c]: interval length ≈ 0.3 σ, degree-7 Chebyshev-node interpolation. A sample is negligible
+    // (< 1e-15) unless |ρ_a - r| is a few σ, so each interval stores only a window of `window_` consecutive
+    // grid points starting at win_start_[k]; the radial coefficients follow per centre as W · (samples).
     n_int_ = std::max(1, static_cast<int>(std::ceil(p_.cutoff / (0.3 * p_.atom_sigma))));
     h_ = p_.cutoff / n_int_;
     const int P = kDeg + 1, F = (L + 1) * N;
@@ -278,19 +283,62 @@ SoapCalculator::SoapCalculator(const SoapParams& params) : p_(params) {
         std::vector<double> vi = invert(V, P);
         std::copy(vi.begin(), vi.end(), Vinv);
     }
-    table_row_ = (F + 3) / 4 * 4;
-    table_.assign(size_t(n_int_) * P * table_row_, 0.0);
-    std::vector<double> vals(P * F);
+    std::vector<double> dense(size_t(n_int_) * P * F, 0.0), vals(P * F);
     for (int k = 0; k < n_int_; ++k) {
-        for (int j = 0; j < P; ++j) exact_all((k + 0.5 + 0.5 * nodes[j]) * h_, &vals[j * F]);
-        double* T = &table_[size_t(k) * P * table_row_];
+        for (int j = 0; j < P; ++j) samples_all((k + 0.5 + 0.5 * nodes[j]) * h_, &vals[j * F]);
+        double* T = &dense[size_t(k) * P * F];
         for (int pw = 0; pw < P; ++pw)
             for (int j = 0; j < P; ++j) {
                 double c = Vinv[pw * P + j];
-                for (int f = 0; f < F; ++f) T[pw * table_row_ + f] += c * vals[j * F + f];
+                for (int f = 0; f < F; ++f) T[pw * F + f] += c * vals[j * F + f];
             }
     }
+    double tmax = 0.0;
+    for (double v : dense) tmax = std::max(tmax, std::abs(v));
+    const double eps = 1e-15 * tmax;
+    win_start_.assign(n_int_, 0);
+    std::vector<int> win_end(n_int_, 1);
+    int width = 1;
+    for (int k = 0; k < n_int_; ++k) {
+        int lo = N, hi = -1;
+        const double* T = &dense[size_t(k) * P * F];
+        for (int pw = 0; pw < P; ++pw)
+            for (int l = 0; l <= L; ++l)
+                for (int aa = 0; aa < N; ++aa)
+                    if (std::abs(T[pw * F + l * N + aa]) > eps) {
+                        lo = std::min(lo, aa);
+                        hi = std::max(hi, aa);
+                    }
+        if (hi < lo) lo = hi = 0;
+        win_start_[k] = lo;
+        width = std::max(width, hi - lo + 1);
+    }
+    window_ = (width + 3) / 4 * 4;
+    table_row_ = (L + 1) * window_;
+    table_.assign(size_t(n_int_) * P * table_row_, 0.0);
+    for (int k = 0; k < n_int_; ++k) {
+        const double* T = &dense[size_t(k) * P * F];
+        double* Tw = &table_[size_t(k) * P * table_row_];
+        for (int pw = 0; pw < P; ++pw)
+            for (int l = 0; l <= L; ++l)
+                for (int i = 0; i < window_; ++i) {
+                    int aa = win_start_[k] + i;
+                    if (aa < N) Tw[pw * table_row_ + l * window_ + i] = T[pw * F + l * N + aa];
+                }
+    }
 }
+
+void SoapCalculator::samples_all(double r, double* out) const {
+    const int N = p_.n_max, L = p_.l_max;
+    std::vector<double> s(L + 1);
+    for (int a = 0; a < N; ++a) {
+        double x = 2.0 * alpha_ * grid_[a] * r, d = grid_[a] - r;
+        scaled_sph_in(L, x, s.data());
+        double e = std::exp(-alpha_ * d * d);
+        for (int l = 0; l <= L; ++l) out[l * N + a] = e * s[l];
+    }
+}
+
 
 std::vector<double> SoapCalculator::power_spectrum(const double* coeffs, int64_t m, int n_channels, bool normalise,
                                                    double sigma0, int n_threads) const {
@@ -304,13 +352,8 @@ int64_t SoapCalculator::n_power(int n_channels) const {
 
 void SoapCalculator::exact_all(double r, double* out) const {
     const int N = p_.n_max, L = p_.l_max;
-    std::vector<double> f((L + 1) * N), s(L + 1);
-    for (int a = 0; a < N; ++a) {
-        double x = 2.0 * alpha_ * grid_[a] * r, d = grid_[a] - r;
-        scaled_sph_in(L, x, s.data());
-        double e = std::exp(-alpha_ * d * d);
-        for (int l = 0; l <= L; ++l) f[l * N + a] = e * s[l];
-    }
+    std::vector<double> f((L + 1) * N);
+    samples_all(r, f.data());
     for (int l = 0; l <= L; ++l)
         for (int n = 0; n < N; ++n) {
             double v = 0.0;
@@ -329,13 +372,19 @@ double SoapCalculator::radial_exact(int n, int l, double r) const {
 double SoapCalculator::radial_table(int n, int l, double r) const {
     if (n < 0 || n >= p_.n_max || l < 0 || l > p_.l_max) throw std::invalid_argument("radial_table: n or l out of range");
     if (!(r >= 0.0 && r <= p_.cutoff)) throw std::invalid_argument("radial_table: r outside [0, cutoff]");
-    const int F = table_row_;
+    const int F = table_row_, N = p_.n_max;
     int k = std::min(n_int_ - 1, static_cast<int>(r / h_));
     double t = 2.0 * (r - k * h_) / h_ - 1.0;
     const double* T = &table_[size_t(k) * (kDeg + 1) * F];
-    double v = T[kDeg * F + l * p_.n_max + n];
-    for (int pw = kDeg - 1; pw >= 0; --pw) v = v * t + T[pw * F + l * p_.n_max + n];
-    return v;
+    double g = 0.0;
+    for (int i = 0; i < window_; ++i) {
+        int a = win_start_[k] + i;
+        if (a >= N) break;
+        double v = T[kDeg * F + l * window_ + i];
+        for (int pw = kDeg - 1; pw >= 0; --pw) v = v * t + T[pw * F + l * window_ + i];
+        g += W_[n * N + a] * v;
+    }
+    return g;
 }
 
 // ---- per-centre accumulation kernel -------------------------------------------------------------------
@@ -357,43 +406,43 @@ inline __attribute__((always_inline)) void store4(double* p, const v4d& v) { std
 inline __attribute__((always_inline)) v4d splat(double x) { return v4d{x, x, x, x}; }
 
 struct KernelArgs {
-    const double* table;  // [interval][power][FP]: (l, n) values padded with zeros to FP
-    int n_int, N, L, NLM, F, FP;
+    const double* table;    // [interval][power][l][AW]: grid samples of a window of AW grid points
+    const int* win_start;   // first grid point of each interval's window
+    int n_int, N, L, NLM, row;
     double h, inv_h, rc, w;
     const RealHarmonics* sh;
 };
 
-// Adds the neighbour densities of one centre into c, laid out [channel][lm][NP] (NP >= N, padded lanes
-// hold junk). scratch: Y (NLM * kBatch), R (kBatch * (FP + NP)), idx (count ints).
-template <int NP>
+// Adds the neighbour densities of one centre, as radial grid samples times Y_lm, into F laid out
+// [channel][lm][NA] (NA >= N + AW; lanes >= N receive zeros). scratch: Y (NLM * kBatch), R (row), idx.
+template <int AW>
 inline __attribute__((always_inline)) void accumulate_impl(const KernelArgs& k, const double* vec,
                                                            const double* dist, const int* chan, int64_t count,
-                                                           int S, double* c, double* Y, double* R, int* idx) {
-    constexpr int B = kBatch, NV = NP / 4;
-    const int N = k.N, L = k.L, NLM = k.NLM, FP = k.FP, RS = FP + NP;
+                                                           int S, int NA, double* F, double* Y, double* R,
+                                                           int* idx) {
+    constexpr int B = kBatch, NV = AW / 4, P = SoapCalculator::kDeg + 1;
+    const int L = k.L, NLM = k.NLM, row = k.row;
     alignas(64) double ux[B], uy[B], uz[B], fc[B], tt[B];
     int kk[B];
     for (int s = 0; s < S; ++s) {
+        double* Fs = F + size_t(s) * NLM * NA;
         int64_t m = 0;
         for (int64_t q = 0; q < count; ++q) {
             if (chan[q] != s) continue;
             const double r = dist[q];
             if (!(r < k.rc)) continue;
             if (r <= 1e-12) {  // coincident atom: only the isotropic l = 0 term survives
-                const int ki = 0;
-                const double t = 2.0 * r * k.inv_h - 1.0;
-                double* cc = c + size_t(s) * NLM * NP;
-                const double* T = k.table + size_t(ki) * (SoapCalculator::kDeg + 1) * FP;
-                for (int n = 0; n < N; ++n) {
-                    double v = T[SoapCalculator::kDeg * FP + n];
-                    for (int pw = SoapCalculator::kDeg - 1; pw >= 0; --pw) v = v * t + T[pw * FP + n];
-                    cc[n] += v * 0.5 / std::sqrt(kPi);
+                const double* T = k.table;  // interval 0 at t = -1 (r = 0); its window starts at a = 0
+                const double y00 = 0.5 / std::sqrt(kPi) * cutoff_function(0.0, k.rc, k.w);
+                for (int i = 0; i < AW; ++i) {
+                    double v = T[(P - 1) * row + i];
+                    for (int pw = P - 2; pw >= 0; --pw) v = -v + T[pw * row + i];
+                    Fs[k.win_start[0] + i] += v * y00;
                 }
                 continue;
             }
             idx[m++] = static_cast<int>(q);
         }
-        double* cc = c + size_t(s) * NLM * NP;
         for (int64_t b0 = 0; b0 < m; b0 += B) {
             const int nb = static_cast<int>(std::min<int64_t>(B, m - b0));
             for (int b = 0; b < B; ++b) {
@@ -411,34 +460,28 @@ inline __attribute__((always_inline)) void accumulate_impl(const KernelArgs& k, 
                 } else {
                     ux[b] = uy[b] = 0.0;
                     uz[b] = 1.0;
-                    fc[b] = 0.0;
+                    fc[b] = tt[b] = 0.0;
                     kk[b] = 0;
-                    tt[b] = 0.0;
                 }
             }
             k.sh->eval_batch<B>(ux, uy, uz, Y);
-            for (int b = 0; b < B; ++b) {
-                double* Rb = R + size_t(b) * RS;
-                const double* T = k.table + size_t(kk[b]) * (SoapCalculator::kDeg + 1) * FP;
+            for (int b = 0; b < nb; ++b) {
+                const double* T = k.table + size_t(kk[b]) * P * row;
                 const v4d t = splat(tt[b]), f = splat(fc[b]);
-                for (int i = 0; i < FP; i += 4) {
-                    v4d v = load4(T + SoapCalculator::kDeg * FP + i);
-                    for (int pw = SoapCalculator::kDeg - 1; pw >= 0; --pw) v = v * t + load4(T + pw * FP + i);
-                    store4(Rb + i, v * f);
+                for (int i = 0; i < row; i += 4) {
+                    v4d v = load4(T + (P - 1) * row + i);
+                    for (int pw = P - 2; pw >= 0; --pw) v = v * t + load4(T + pw * row + i);
+                    store4(R + i, v * f);
                 }
-            }
-            for (int l = 0; l <= L; ++l) {
-                for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm) {
-                    double* dst = cc + size_t(lm) * NP;
-                    v4d acc[NV];
-                    for (int j = 0; j < NV; ++j) acc[j] = load4(dst + 4 * j);
-                    const double* Ylm = Y + size_t(lm) * B;
-                    for (int b = 0; b < B; ++b) {
-                        const v4d y = splat(Ylm[b]);
-                        const double* Rl = R + size_t(b) * RS + l * N;
-                        for (int j = 0; j < NV; ++j) acc[j] += y * load4(Rl + 4 * j);
+                double* Fa = Fs + k.win_start[kk[b]];
+                for (int l = 0; l <= L; ++l) {
+                    v4d rl[NV];
+                    for (int j = 0; j < NV; ++j) rl[j] = load4(R + l * AW + 4 * j);
+                    for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm) {
+                        const v4d y = splat(Y[size_t(lm) * B + b]);
+                        double* dst = Fa + size_t(lm) * NA;
+                        for (int j = 0; j < NV; ++j) store4(dst + 4 * j, load4(dst + 4 * j) + y * rl[j]);
                     }
-                    for (int j = 0; j < NV; ++j) store4(dst + 4 * j, acc[j]);
                 }
             }
         }
@@ -446,19 +489,19 @@ inline __attribute__((always_inline)) void accumulate_impl(const KernelArgs& k, 
 }
 
 #define ARISEKIT_SOAP_DISPATCH(NAME, ATTR)                                                                  \
-    ATTR void NAME(int np, const KernelArgs& k, const double* vec, const double* dist, const int* chan,       \
-                   int64_t count, int S, double* c, double* Y, double* R, int* idx) {                        \
-        switch (np) {                                                                                        \
-            case 4: return accumulate_impl<4>(k, vec, dist, chan, count, S, c, Y, R, idx);                   \
-            case 8: return accumulate_impl<8>(k, vec, dist, chan, count, S, c, Y, R, idx);                   \
-            case 12: return accumulate_impl<12>(k, vec, dist, chan, count, S, c, Y, R, idx);                 \
-            case 16: return accumulate_impl<16>(k, vec, dist, chan, count, S, c, Y, R, idx);                 \
-            case 20: return accumulate_impl<20>(k, vec, dist, chan, count, S, c, Y, R, idx);                 \
-            case 24: return accumulate_impl<24>(k, vec, dist, chan, count, S, c, Y, R, idx);                 \
-            case 28: return accumulate_impl<28>(k, vec, dist, chan, count, S, c, Y, R, idx);                 \
-            case 32: return accumulate_impl<32>(k, vec, dist, chan, count, S, c, Y, R, idx);                 \
-            case 36: return accumulate_impl<36>(k, vec, dist, chan, count, S, c, Y, R, idx);                 \
-            default: return accumulate_impl<40>(k, vec, dist, chan, count, S, c, Y, R, idx);                 \
+    ATTR void NAME(int aw, const KernelArgs& k, const double* vec, const double* dist, const int* chan,       \
+                   int64_t count, int S, int NA, double* c, double* Y, double* R, int* idx) {                \
+        switch (aw) {                                                                                        \
+            case 4: return accumulate_impl<4>(k, vec, dist, chan, count, S, NA, c, Y, R, idx);                   \
+            case 8: return accumulate_impl<8>(k, vec, dist, chan, count, S, NA, c, Y, R, idx);                   \
+            case 12: return accumulate_impl<12>(k, vec, dist, chan, count, S, NA, c, Y, R, idx);                 \
+            case 16: return accumulate_impl<16>(k, vec, dist, chan, count, S, NA, c, Y, R, idx);                 \
+            case 20: return accumulate_impl<20>(k, vec, dist, chan, count, S, NA, c, Y, R, idx);                 \
+            case 24: return accumulate_impl<24>(k, vec, dist, chan, count, S, NA, c, Y, R, idx);                 \
+            case 28: return accumulate_impl<28>(k, vec, dist, chan, count, S, NA, c, Y, R, idx);                 \
+            case 32: return accumulate_impl<32>(k, vec, dist, chan, count, S, NA, c, Y, R, idx);                 \
+            case 36: return accumulate_impl<36>(k, vec, dist, chan, count, S, NA, c, Y, R, idx);                 \
+            default: return accumulate_impl<40>(k, vec, dist, chan, count, S, NA, c, Y, R, idx);                 \
         }                                                                                                    \
     }
 
@@ -469,7 +512,7 @@ ARISEKIT_SOAP_DISPATCH(accumulate_avx2, __attribute__((target("avx2,fma"))))
 ARISEKIT_SOAP_DISPATCH(accumulate_generic, )
 
 using AccumulateFn = void (*)(int, const KernelArgs&, const double*, const double*, const int*, int64_t, int,
-                              double*, double*, double*, int*);
+                              int, double*, double*, double*, int*);
 
 AccumulateFn pick_accumulate() {
 #ifdef ARISEKIT_SOAP_X86
@@ -505,38 +548,74 @@ std::vector<double> SoapCalculator::coefficients(const double* positions, const 
     std::vector<double> out(size_t(m) * per, 0.0);
     if (m == 0) return out;
 
-    NeighborList nl = build_neighbor_list(positions, n, cell, p_.cutoff, true, false, n_threads);
-    const int NP = std::max(4, (N + 3) / 4 * 4), F = (p_.l_max + 1) * N, FP = table_row_;
+    // Neighbours are streamed per centre from a bin grid of the candidate atoms (those in some channel),
+    // so no full neighbour list is stored and the search runs in the worker threads.
+    std::vector<int64_t> cand_atom;
+    std::vector<double> cand_pos;
+    for (int64_t j = 0; j < n; ++j)
+        if (channel[j] >= 0) {
+            cand_atom.push_back(j);
+            cand_pos.insert(cand_pos.end(), positions + 3 * j, positions + 3 * j + 3);
+        }
+    const int64_t n_cand = static_cast<int64_t>(cand_atom.size());
+    std::unique_ptr<BinGrid> grid;
+    if (n_cand > 0) grid = std::make_unique<BinGrid>(cand_pos.data(), n_cand, cell, p_.cutoff);
+    const int AW = window_, NA = N + AW;
     const AccumulateFn accumulate = pick_accumulate();
     RealHarmonics sh(p_.l_max);
-    const KernelArgs args{table_.data(), n_int_, N, p_.l_max, NLM, F, FP, h_, 1.0 / h_, p_.cutoff,
-                          p_.cutoff_transition_width, &sh};
+    const KernelArgs args{table_.data(), win_start_.data(), n_int_, N, p_.l_max, NLM, table_row_, h_, 1.0 / h_,
+                          p_.cutoff, p_.cutoff_transition_width, &sh};
     parallel_chunks(m, n_threads, [&](int64_t begin, int64_t end, int) {
-        std::vector<double> c(size_t(S) * NLM * NP), Y(size_t(NLM) * kBatch), R(size_t(kBatch) * (FP + NP));
+        std::vector<double> F(size_t(S) * NLM * NA), Ft(size_t(N) * NLM), Y(size_t(NLM) * kBatch), R(table_row_);
+        std::vector<double> vec, dist;
         std::vector<int> chan, idx;
         for (int64_t q = begin; q < end; ++q) {
             const int64_t i = centres[q];
-            std::fill(c.begin(), c.end(), 0.0);
-            const int64_t b = nl.offsets[i], e = nl.offsets[i + 1];
-            chan.resize(e - b);
-            idx.resize(e - b + 1);
-            for (int64_t k = b; k < e; ++k) chan[k - b] = channel[nl.j[k]];
-            if (e > b)
-                accumulate(NP, args, &nl.vector[3 * b], &nl.distance[b], chan.data(), e - b, S, c.data(), Y.data(),
-                           R.data(), idx.data());
-            // Central Gaussian: always with one channel; otherwise in the centre's own species channel
-            // (or in every channel with central_reference_all_species).
-            for (int s = 0; s < S; ++s) {
-                bool put = S == 1 || p_.central_reference_all_species || channel_species[s] == numbers[i];
-                if (!put || p_.central_weight == 0.0) continue;
-                for (int nn = 0; nn < N; ++nn) c[size_t(s) * NLM * NP + nn] += p_.central_weight * central_[nn];
+            std::fill(F.begin(), F.end(), 0.0);
+            vec.clear();
+            dist.clear();
+            chan.clear();
+            if (grid) {
+                double f[3];
+                int32_t wrap[3];
+                grid->to_fractional(&positions[3 * i], f, wrap);
+                grid->for_each_within(f, false, [&](int64_t c, double dx, double dy, double dz, double d2,
+                                                    const int32_t* s) {
+                    if (cand_atom[c] == i && s[0] == 0 && s[1] == 0 && s[2] == 0) return;  // the centre itself
+                    vec.push_back(dx);
+                    vec.push_back(dy);
+                    vec.push_back(dz);
+                    dist.push_back(std::sqrt(d2));
+                    chan.push_back(channel[cand_atom[c]]);
+                });
             }
-            // [channel][lm][NP] -> [channel][n][lm]
+            const int64_t count = static_cast<int64_t>(dist.size());
+            idx.resize(count + 1);
+            if (count > 0)
+                accumulate(AW, args, vec.data(), dist.data(), chan.data(), count, S, NA, F.data(), Y.data(),
+                           R.data(), idx.data());
             double* o = &out[size_t(q) * per];
-            for (int s = 0; s < S; ++s)
-                for (int nn = 0; nn < N; ++nn)
-                    for (int lm = 0; lm < NLM; ++lm)
-                        o[(size_t(s) * N + nn) * NLM + lm] = c[(size_t(s) * NLM + lm) * NP + nn];
+            for (int s = 0; s < S; ++s) {
+                // grid samples [lm][a] -> [a][lm], then coefficients [n][lm] = Σ_a W_na samples[a][lm]
+                const double* Fs = &F[size_t(s) * NLM * NA];
+                for (int lm = 0; lm < NLM; ++lm)
+                    for (int a = 0; a < N; ++a) Ft[size_t(a) * NLM + lm] = Fs[size_t(lm) * NA + a];
+                double* os = o + size_t(s) * N * NLM;
+                for (int nn = 0; nn < N; ++nn) {
+                    double* dst = os + size_t(nn) * NLM;
+                    for (int a = 0; a < N; ++a) {
+                        const double wna = W_[nn * N + a];
+                        if (wna == 0.0) continue;
+                        const double* src = &Ft[size_t(a) * NLM];
+                        for (int lm = 0; lm < NLM; ++lm) dst[lm] += wna * src[lm];
+                    }
+                }
+                // Central Gaussian: always with one channel; otherwise in the centre's own species channel
+                // (or in every channel with central_reference_all_species).
+                bool put = S == 1 || p_.central_reference_all_species || channel_species[s] == numbers[i];
+                if (put && p_.central_weight != 0.0)
+                    for (int nn = 0; nn < N; ++nn) os[size_t(nn) * NLM] += p_.central_weight * central_[nn];
+            }
         }
     });
     return out;

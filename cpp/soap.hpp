@@ -61,6 +61,8 @@ class SoapCalculator {
     // Radial function g_{nl}(r) (without the cutoff function), exact and tabulated; for tests.
     double radial_exact(int n, int l, double r) const;
     double radial_table(int n, int l, double r) const;
+    // Grid points per interval window of the radial table (a multiple of 4).
+    int table_window() const { return window_; }
 
   private:
     SoapParams p_;
@@ -68,14 +70,17 @@ class SoapCalculator {
     std::vector<double> grid_;         // radial grid ρ_a
     std::vector<double> W_;            // n_max x n_max: coefficients from grid samples (U Φ^-1)
     std::vector<double> central_;      // n_max: radial coefficients of the central Gaussian (l = 0)
-    // Table: per interval, degree kDeg polynomial in t ∈ [-1, 1] for each (l, n), layout
-    // [interval][power][l][n], rows padded to table_row_.
+    // Table of grid samples: per interval k, degree kDeg polynomial in t ∈ [-1, 1] for each l and each
+    // grid point a = win_start_[k] + i (i < window_), layout [interval][power][l][i].
     int n_int_ = 0;
-    int table_row_ = 0;  // (l_max + 1) * n_max rounded up to a multiple of 4
+    int window_ = 0;     // grid points per interval window, a multiple of 4
+    int table_row_ = 0;  // (l_max + 1) * window_
+    std::vector<int> win_start_;
     double h_ = 0.0;
     std::vector<double> table_;
 
-    void exact_all(double r, double* out) const;  // (l, n) layout, (l_max+1) * n_max values
+    void samples_all(double r, double* out) const;  // f_l(ρ_a, r), (l, a) layout
+    void exact_all(double r, double* out) const;    // g_nl(r) = Σ_a W_na f_l(ρ_a, r), (l, n) layout
 };
 
 // Power spectrum of m rows of coefficients with layout (channel, n, l, m); see SoapCalculator::power_spectrum.

@@ -6,7 +6,6 @@ import json
 
 import numpy as np
 import pytest
-
 from arisekit.model import (
     ARISEClassifier,
     ModelIntegrityError,
@@ -17,7 +16,10 @@ from arisekit.model import (
 
 D = 316
 CLASSES = ["fcc", "bcc", "hcp", "diamond"]
-META = [{"name": n, "spacegroup": sg, "dimensionality": 3} for n, sg in zip(CLASSES, (225, 229, 194, 227))]
+META = [
+    {"name": n, "spacegroup": sg, "dimensionality": 3}
+    for n, sg in zip(CLASSES, (225, 229, 194, 227), strict=True)
+]
 SMALL = {"hidden_units": (32, 32), "epochs": 12, "batch_size": 16, "learning_rate": 3e-3}
 
 
@@ -78,7 +80,7 @@ def test_numpy_forward_matches_keras(trained):
 def test_training_is_seeded(trained):
     X, y, _ = blobs(40, seed=0)
     again = ARISEClassifier(**SMALL, seed=7).fit(X, y, class_names=CLASSES)
-    for a, b in zip(trained.weights_.kernels, again.weights_.kernels):
+    for a, b in zip(trained.weights_.kernels, again.weights_.kernels, strict=True):
         np.testing.assert_array_equal(a, b)
 
 
@@ -87,7 +89,9 @@ def test_save_load_round_trip(trained, tmp_path):
     assert sorted(p.name for p in path.iterdir()) == ["manifest.json", "metadata.json", "model.keras"]
     loaded = load_model(path)
     X, _, _ = blobs(5, seed=8)
-    np.testing.assert_array_equal(loaded.predict_proba(X, n_samples=50), trained.predict_proba(X, n_samples=50))
+    np.testing.assert_array_equal(
+        loaded.predict_proba(X, n_samples=50), trained.predict_proba(X, n_samples=50)
+    )
     assert loaded.class_metadata_ == META
     assert loaded.descriptor_params_ == {"cutoff": 4.0, "n_max": 9}
     assert loaded.training_["best_epoch"] == trained.training_["best_epoch"]
@@ -210,4 +214,6 @@ def test_hyperopt_search_runs_trials():
     assert accs == sorted(accs, reverse=True)
     p = res.best_params
     assert 2 <= len(p["hidden_units"]) <= 5 and set(p["hidden_units"]) <= {256, 512}
-    assert p["batch_size"] in (64, 128) and 1e-4 <= p["learning_rate"] <= 1e-2 and 0.01 <= p["dropout"] <= 0.05
+    assert (
+        p["batch_size"] in (64, 128) and 1e-4 <= p["learning_rate"] <= 1e-2 and 0.01 <= p["dropout"] <= 0.05
+    )

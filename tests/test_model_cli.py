@@ -11,17 +11,16 @@ import json
 import sys
 import types
 
+import arisekit
 import ase.io
 import h5py
 import numpy as np
 import pytest
+from arisekit.cli import main
+from arisekit.model import load_dataset, load_model, write_dataset
 from ase import Atoms
 from ase.build import bulk
 from ase.neighborlist import neighbor_list
-
-import arisekit
-from arisekit.cli import main
-from arisekit.model import load_dataset, load_model, write_dataset
 
 GRID = np.linspace(0.8, 2.6, 316)
 
@@ -130,7 +129,8 @@ def test_cli_train_subset_variants_and_extra_structures(dataset_path, tmp_path, 
     ase.io.write(extra, frames)
     out = tmp_path / "m2"
     argv = ["train", "--dataset", str(dataset_path), "--out", str(out), "--classes", "fcc", "bcc",
-            "--train-on-variants", "--extra-structures", f"{extra}:hcp", *TRAIN_ARGS[:2], "--hidden", "8"]  # fmt: skip
+            "--train-on-variants", "--extra-structures", f"{extra}:hcp", *TRAIN_ARGS[:2],
+            "--hidden", "8"]  # fmt: skip
     assert main(argv) == 0
     clf = load_model(out)
     assert list(clf.classes_) == ["fcc", "bcc", "hcp"]

@@ -78,9 +78,34 @@ def test_grain_atoms_sit_on_the_rotated_prototype_lattice(slab, k):
     diff = frac[:, None, :] - basis[None, :, :]
     off = np.abs(diff - np.round(diff)).max(axis=2).min(axis=1)
     assert off.max() < 1e-8
-    # and the grain is dense: (almost) every lattice site of the Voronoi cell interior is present
-    interior = slab.arrays["boundary_distance"][slab.arrays["grain_id"] == k] > D_NN
-    assert interior.sum() > 20
+    # and no site is missing: atoms whose 1.1 d_NN neighbourhood stays inside the box and 0.7 d_NN (thinning
+    # range) away from the grain boundaries are fully coordinated
+    cn = np.diff(
+        neighbor_list(Atoms(proto.numbers, cell=cell, scaled_positions=basis, pbc=True), 1.1 * D_NN).offsets
+    )
+    assert len(set(cn)) == 1
+    nl = neighbor_list(slab, 1.1 * D_NN)
+    z = slab.positions[:, 2]
+    interior = (
+        (slab.arrays["grain_id"] == k)
+        & (slab.arrays["boundary_distance"] > 1.8 * D_NN)
+        & (slab.arrays["surface_distance"] > 1.1 * D_NN)
+        & (z > 1.1 * D_NN)
+        & (z < 10.0 - 1.1 * D_NN)
+    )
+    assert interior.sum() >= 5
+    np.testing.assert_array_equal(np.diff(nl.offsets)[interior], cn[0])
+
+
+def test_cell_bounding_boxes_lose_no_atoms(monkeypatch):
+    import arisekit.samples._polycrystal as module
+
+    args = (["fcc", "bcc", "hcp"], (24.0, 24.0, 24.0))
+    fast = polycrystal(*args, n_grains=6, mode="bulk", seed=5)
+    monkeypatch.setattr(module, "cell_bounds", lambda seeds, i, lo, hi, dims: (lo.copy(), hi.copy()))
+    full = polycrystal(*args, n_grains=6, mode="bulk", seed=5)
+    assert len(fast) == len(full)
+    np.testing.assert_allclose(np.sort(fast.positions, axis=0), np.sort(full.positions, axis=0), atol=1e-9)
 
 
 def test_boundary_distance_balls_stay_inside_the_grain(slab, block):
@@ -184,6 +209,16 @@ def test_polycrystal_rejects_bad_input(kwargs, match):
 def test_non_periodic_grain_cell_is_rejected():
     with pytest.raises(ValueError, match="periodic"):
         polycrystal([Atoms("Cu", positions=[[0, 0, 0]])], (10.0, 10.0, 5.0))
+    with pytest.raises(ValueError, match="periodic"):
+        polycrystal(["graphene"], (10.0, 10.0, 5.0))
+
+
+def test_ordered_binary_grains_keep_their_order():
+    sample = polycrystal(["L1_2", "fcc"], (20.0, 20.0, 8.0), seed=0)
+    grain = sample[sample.arrays["grain_id"] == 0]
+    assert set(grain.get_chemical_symbols()) == {"Cu", "Au"}
+    # Au on the cube corners of the L1_2 cell: Au-Au nearest distance a = sqrt(2) d_NN
+    assert nearest_neighbor_distance(grain, "Au", "Au", method="mean") == pytest.approx(np.sqrt(2) * D_NN)
 
 
 @pytest.fixture(scope="module")

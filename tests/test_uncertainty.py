@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from arisekit.model.mc_dropout import draw_dropout_masks, mc_dropout_predict
 from arisekit.model.network import MLPWeights, deterministic_forward, hidden_representations
 from arisekit.model.uncertainty import entropy, uncertainty_from_samples
@@ -12,7 +11,7 @@ from arisekit.model.uncertainty import entropy, uncertainty_from_samples
 
 def random_weights(dims=(20, 16, 24, 5), rate=0.1, seed=1, standardize=False) -> MLPWeights:
     rng = np.random.default_rng(seed)
-    kernels = [rng.normal(0, 1.5 / np.sqrt(a), (a, b)) for a, b in zip(dims[:-1], dims[1:])]
+    kernels = [rng.normal(0, 1.5 / np.sqrt(a), (a, b)) for a, b in zip(dims[:-1], dims[1:], strict=True)]
     biases = [rng.normal(0, 0.2, b) for b in dims[1:]]
     mean = scale = None
     if standardize:
@@ -27,7 +26,7 @@ def reference_mc(weights: MLPWeights, X: np.ndarray, n_samples: int, seed: int) 
     out = []
     for t in range(n_samples):
         h = weights.standardize(X).astype(np.float64)
-        for i, (k, b) in enumerate(zip(weights.kernels, weights.biases)):
+        for i, (k, b) in enumerate(zip(weights.kernels, weights.biases, strict=True)):
             if masks[i] is not None:
                 h = h * masks[i][t] / (1.0 - weights.dropout_rates[i])
             h = h @ k + b

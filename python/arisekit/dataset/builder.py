@@ -18,9 +18,22 @@ import numpy as np
 from arisekit.dataset.plan import DatasetPlan, Job
 
 
-def _part_path(parts: Path, job: Job) -> Path:
-    ident = job.key + "|" + ",".join(s.key for s in job.settings)
+def _part_path(parts: Path, job: Job, fingerprint: str = "") -> Path:
+    """Part file of a job; ``fingerprint`` identifies the class's structure, so that parts made from an
+    older definition of a prototype are never reused."""
+    ident = job.key + "|" + ",".join(s.key for s in job.settings) + "|" + fingerprint
     return parts / (hashlib.sha1(ident.encode()).hexdigest()[:20] + ".npz")
+
+
+def structure_fingerprint(class_name: str) -> str:
+    """Hash of a prototype's periodic cell (species, positions and cell rounded to 1e-8 Å)."""
+    from arisekit import prototypes
+
+    atoms = prototypes.build(class_name)
+    h = hashlib.sha1(atoms.get_atomic_numbers().astype(np.int64).tobytes())
+    for arr in (atoms.get_positions(), np.asarray(atoms.get_cell())):
+        h.update(np.round(arr, 8).tobytes())
+    return h.hexdigest()[:12]
 
 
 def compute_job(job: Job, base_seed: int, descriptor_kwargs: dict, n_threads: int = 1) -> dict:
@@ -79,12 +92,14 @@ def build_dataset(
     out = Path(out)
     parts = out.with_name(out.name + ".parts")
     parts.mkdir(parents=True, exist_ok=True)
-    todo = [job for job in jobs if not _part_path(parts, job).exists()]
-    _execute(todo, plan.seed, descriptor_kwargs, parts, workers, scheduler, progress, len(jobs), on_job_done)
-    _assemble(plan, names, jobs, parts, out, descriptor_kwargs)
+    prints = {name: structure_fingerprint(name) for name in names}
+    paths = {job: _part_path(parts, job, prints[job.class_name]) for job in jobs}
+    todo = [job for job in jobs if not paths[job].exists()]
+    _execute(todo, plan.seed, descriptor_kwargs, paths, workers, scheduler, progress, len(jobs), on_job_done)
+    _assemble(plan, names, jobs, paths, out, descriptor_kwargs)
     if not keep_parts:
-        for job in jobs:
-            _part_path(parts, job).unlink(missing_ok=True)
+        for path in paths.values():
+            path.unlink(missing_ok=True)
         try:
             parts.rmdir()
         except OSError:
@@ -92,7 +107,7 @@ def build_dataset(
     return out
 
 
-def _execute(todo, seed, kwargs, parts, workers, scheduler, progress, total, on_job_done) -> None:
+def _execute(todo, seed, kwargs, paths, workers, scheduler, progress, total, on_job_done) -> None:
     from tqdm.auto import tqdm
 
     bar = tqdm(total=total, initial=total - len(todo), disable=not progress, desc="dataset", unit="structure")
@@ -108,7 +123,7 @@ def _execute(todo, seed, kwargs, parts, workers, scheduler, progress, total, on_
     try:
         if scheduler is None and workers <= 1:
             for job in todo:
-                _run_and_save(job, seed, kwargs, str(_part_path(parts, job)), 0)
+                _run_and_save(job, seed, kwargs, str(paths[job]), 0)
                 finished()
             return
         if scheduler is not None:
@@ -116,7 +131,7 @@ def _execute(todo, seed, kwargs, parts, workers, scheduler, progress, total, on_
 
             with Client(scheduler, timeout="10s") as client:
                 futures = [
-                    client.submit(_run_and_save, j, seed, kwargs, str(_part_path(parts, j)), 1, pure=False)
+                    client.submit(_run_and_save, j, seed, kwargs, str(paths[j]), 1, pure=False)
                     for j in todo
                 ]
                 for fut in as_completed(futures):
@@ -127,7 +142,7 @@ def _execute(todo, seed, kwargs, parts, workers, scheduler, progress, total, on_
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
-            futures = [pool.submit(_run_and_save, j, seed, kwargs, str(_part_path(parts, j)), 1) for j in todo]
+            futures = [pool.submit(_run_and_save, j, seed, kwargs, str(paths[j]), 1) for j in todo]
             try:
                 for fut in as_completed(futures):
                     fut.result()
@@ -140,7 +155,7 @@ def _execute(todo, seed, kwargs, parts, workers, scheduler, progress, total, on_
         bar.close()
 
 
-def _assemble(plan, names, jobs, parts, out, descriptor_kwargs) -> None:
+def _assemble(plan, names, jobs, paths, out, descriptor_kwargs) -> None:
     import h5py
 
     from arisekit import __version__, prototypes
@@ -149,7 +164,7 @@ def _assemble(plan, names, jobs, parts, out, descriptor_kwargs) -> None:
     X, cols = [], {k: [] for k in ("y", "variant", "kind", "key", "cutoff", "atom_sigma", "extrinsic_scale",
                                    "displacement", "missing", "realization", "n_atoms")}
     for job in jobs:
-        with np.load(_part_path(parts, job)) as part:
+        with np.load(paths[job]) as part:
             rows, n_atoms = part["X"], int(part["n_atoms"])
         for s, row in zip(job.settings, rows):
             X.append(row)

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .mc_dropout import DEFAULT_CHUNK_ROWS, MCDropoutResult, mc_dropout_predict
+from .mc_dropout import DEFAULT_CHUNK_ROWS, MCDropoutEngine, MCDropoutResult
 from .network import MLPWeights, as_descriptor_matrix, deterministic_forward, hidden_representations
 
 __all__ = ["ARISEClassifier", "stratified_split"]
@@ -186,6 +186,7 @@ class ARISEClassifier:
         self.n_features_in_ = weights.n_features
         self.weights_ = weights
         self.training_ = training
+        self._engines: dict[int, MCDropoutEngine] = {}
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "weights_"):
@@ -286,7 +287,10 @@ class ARISEClassifier:
     ) -> MCDropoutResult:
         """Monte-Carlo dropout over ``n_samples`` passes: mean probabilities and uncertainty measures."""
         self._check_fitted()
-        return mc_dropout_predict(self.weights_, X, n_samples, seed, chunk_rows, return_samples)
+        engine = self._engines.get(chunk_rows)
+        if engine is None:  # kept per instance: its buffers make repeated calls cheaper
+            engine = self._engines[chunk_rows] = MCDropoutEngine(self.weights_, chunk_rows)
+        return engine.predict(X, n_samples, seed, return_samples)
 
     def predict_proba(
         self, X: np.ndarray, n_samples: int = 1000, seed: int | None = 0, chunk_rows: int = DEFAULT_CHUNK_ROWS

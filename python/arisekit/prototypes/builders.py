@@ -44,7 +44,9 @@ def build_structure(structure: dict[str, Any]) -> Atoms:
     raise ValueError(f"structure kind {kind!r} is not one of 'crystal', 'layer', 'nanotube'")
 
 
-def _expand(structure: dict[str, Any], basis: list[tuple[float, float, float]], cellpar: list[float]) -> Atoms:
+def _expand(
+    structure: dict[str, Any], basis: list[tuple[float, float, float]], cellpar: list[float]
+) -> Atoms:
     atoms = crystal(
         symbols=list(structure["symbols"]),
         basis=[tuple(float(x) for x in b) for b in basis],
@@ -55,8 +57,10 @@ def _expand(structure: dict[str, Any], basis: list[tuple[float, float, float]], 
         pbc=True,
         primitive_cell=False,
     )
-    atoms.wrap()
-    return atoms
+    # a plain Atoms (no spacegroup object or per-atom kinds array attached by ase.spacegroup)
+    plain = Atoms(atoms.get_chemical_symbols(), positions=atoms.positions, cell=atoms.cell[:], pbc=True)
+    plain.wrap()
+    return plain
 
 
 def _crystal(structure: dict[str, Any]) -> Atoms:
@@ -113,7 +117,9 @@ def _layer(structure: dict[str, Any]) -> Atoms:
 
 def _nanotube(structure: dict[str, Any]) -> Atoms:
     n, m = int(structure["n"]), int(structure["m"])
-    tube = ase_nanotube(n, m, length=1, bond=float(structure.get("bond", 1.42)), symbol=structure["symbols"][0])
+    tube = ase_nanotube(
+        n, m, length=1, bond=float(structure.get("bond", 1.42)), symbol=structure["symbols"][0]
+    )
     xy = tube.positions[:, :2]
     diameter = 2.0 * float(np.max(np.linalg.norm(xy - xy.mean(axis=0), axis=1)))
     side = diameter + float(structure.get("vacuum", TUBE_VACUUM))

@@ -119,7 +119,9 @@ def _load() -> MappingProxyType:
     table: dict[str, Prototype] = {}
     for module in _MODULES:
         if module.CATEGORY not in CATEGORIES:
-            raise RuntimeError(f"prototype data module {module.__name__} has unknown category {module.CATEGORY!r}")
+            raise RuntimeError(
+                f"prototype data module {module.__name__} has unknown category {module.CATEGORY!r}"
+            )
         for entry in module.ENTRIES:
             proto = _make(entry, module.CATEGORY)
             if proto.name in table:

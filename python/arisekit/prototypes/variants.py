@@ -35,7 +35,9 @@ def periodic(name: str) -> Atoms:
     return get(name).build()
 
 
-def supercell_repeats(name: str, min_atoms: int = MIN_ATOMS, count: int | None = None) -> list[tuple[int, int, int]]:
+def supercell_repeats(
+    name: str, min_atoms: int = MIN_ATOMS, count: int | None = None
+) -> list[tuple[int, int, int]]:
     """Repetitions of the periodic cell for the open supercells of ``name``.
 
     The smallest isotropic replica with at least ``min_atoms`` atoms and the following ones, ``count``
@@ -226,7 +228,9 @@ def variant_plan(
     return plan
 
 
-def iter_variants(plan: Iterable[VariantSpec] | None = None, **plan_options) -> Iterator[tuple[VariantSpec, Atoms]]:
+def iter_variants(
+    plan: Iterable[VariantSpec] | None = None, **plan_options
+) -> Iterator[tuple[VariantSpec, Atoms]]:
     """Yield ``(spec, atoms)`` for every variant of ``plan`` (default: ``variant_plan(**plan_options)``)."""
     if plan is None:
         plan = variant_plan(**plan_options)

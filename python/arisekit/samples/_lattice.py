@@ -40,27 +40,10 @@ def prototype_cell(grain: str | Atoms) -> tuple[str, Atoms]:
 def _build_prototype(name: str) -> Atoms:
     from arisekit import prototypes
 
-    build = getattr(prototypes, "build", None)
-    if build is None:  # prototype library not assembled yet: the four elemental classes via ASE
-        return _ase_prototype(name)
     try:
-        return build(name)
+        return prototypes.build(name)
     except (KeyError, ValueError) as exc:
-        raise ValueError(f"grains: unknown prototype class {name!r} ({exc})") from exc
-
-
-def _ase_prototype(name: str) -> Atoms:
-    from ase.build import bulk
-
-    table = {
-        "fcc": lambda: bulk("Cu", "fcc", a=3.615, cubic=True),
-        "bcc": lambda: bulk("W", "bcc", a=3.165, cubic=True),
-        "hcp": lambda: bulk("Mg", "hcp", a=3.209, c=5.211),
-        "diamond": lambda: bulk("C", "diamond", a=3.567, cubic=True),
-    }
-    if name not in table:
-        raise ValueError(f"grains: unknown prototype class {name!r}")
-    return table[name]()
+        raise ValueError(f"grains: {exc}") from exc
 
 
 def nearest_distance(atoms: Atoms) -> float:

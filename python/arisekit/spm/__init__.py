@@ -2,6 +2,7 @@
 
 from arisekit.spm.core import project_to_atoms, spm
 from arisekit.spm.grid import choose_geometry
+from arisekit.spm.plot import plot_map, plot_overview
 from arisekit.spm.result import SPMResult
 
-__all__ = ["SPMResult", "choose_geometry", "project_to_atoms", "spm"]
+__all__ = ["SPMResult", "choose_geometry", "plot_map", "plot_overview", "project_to_atoms", "spm"]

@@ -42,15 +42,39 @@ def monoclinic(a: float, b: float, c: float, beta: float) -> list[float]:
     return [a, b, c, 90.0, beta, 90.0]
 
 
-def crystal(symbols: list[str], basis: list[tuple[float, float, float]], spacegroup: int,
-            cellpar: list[float], setting: int = 1) -> dict:
+def crystal(
+    symbols: list[str],
+    basis: list[tuple[float, float, float]],
+    spacegroup: int,
+    cellpar: list[float],
+    setting: int = 1,
+) -> dict:
     """A bulk ``crystal`` structure definition."""
-    return {"kind": "crystal", "symbols": symbols, "basis": basis, "spacegroup": spacegroup,
-            "cellpar": cellpar, "setting": setting}
+    return {
+        "kind": "crystal",
+        "symbols": symbols,
+        "basis": basis,
+        "spacegroup": spacegroup,
+        "cellpar": cellpar,
+        "setting": setting,
+    }
 
 
-def layer(symbols: list[str], basis: list[tuple[float, float, float]], spacegroup: int,
-          cellpar: list[float], normal_axis: int = 2, setting: int = 1) -> dict:
+def layer(
+    symbols: list[str],
+    basis: list[tuple[float, float, float]],
+    spacegroup: int,
+    cellpar: list[float],
+    normal_axis: int = 2,
+    setting: int = 1,
+) -> dict:
     """A 2D ``layer`` definition; the basis coordinate along ``normal_axis`` is a height in Å."""
-    return {"kind": "layer", "symbols": symbols, "basis": basis, "spacegroup": spacegroup,
-            "cellpar": cellpar, "normal_axis": normal_axis, "setting": setting}
+    return {
+        "kind": "layer",
+        "symbols": symbols,
+        "basis": basis,
+        "spacegroup": spacegroup,
+        "cellpar": cellpar,
+        "normal_axis": normal_axis,
+        "setting": setting,
+    }

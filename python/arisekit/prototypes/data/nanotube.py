@@ -11,7 +11,20 @@ CATEGORY = "nanotube"
 #: Carbon-carbon bond length (Å) of the tubes.
 BOND = 1.42
 
-_CHIRALITIES = [(3, 3), (4, 4), (4, 2), (4, 3), (5, 1), (5, 2), (5, 3), (6, 1), (6, 2), (7, 1), (6, 0), (7, 0)]
+_CHIRALITIES = [
+    (3, 3),
+    (4, 4),
+    (4, 2),
+    (4, 3),
+    (5, 1),
+    (5, 2),
+    (5, 3),
+    (6, 1),
+    (6, 2),
+    (7, 1),
+    (6, 0),
+    (7, 0),
+]
 
 
 def _kind(n: int, m: int) -> str:
@@ -19,8 +32,14 @@ def _kind(n: int, m: int) -> str:
 
 
 ENTRIES = [
-    dict(name=f"CNT_{n}_{m}", formula="C", spacegroup=None, aflow=None, paper=97 + k,
-         description=f"{_kind(n, m)} single-walled carbon nanotube ({n},{m})",
-         structure={"kind": "nanotube", "symbols": ["C"], "n": n, "m": m, "bond": BOND})
+    dict(
+        name=f"CNT_{n}_{m}",
+        formula="C",
+        spacegroup=None,
+        aflow=None,
+        paper=97 + k,
+        description=f"{_kind(n, m)} single-walled carbon nanotube ({n},{m})",
+        structure={"kind": "nanotube", "symbols": ["C"], "n": n, "m": m, "bond": BOND},
+    )
     for k, (n, m) in enumerate(_CHIRALITIES)
 ]

@@ -1,0 +1,93 @@
+"""Dataset plans and the resumable, deterministic dataset builder."""
+
+import h5py
+import numpy as np
+import pytest
+
+from arisekit.cli import main
+from arisekit.dataset import DatasetPlan, build_dataset
+from arisekit.dataset.builder import _part_path, structure_fingerprint
+from arisekit.dataset.structures import structure_kinds
+from arisekit.model import load_dataset
+
+SMALL = dict(classes=["fcc", "NaCl"], displacements=(0.02,), missing=(0.05,), combined=((0.1, 0.01),),
+             cutoffs=(3.8, 4.0), realizations=2)
+
+
+def test_plan_expands_paper_grid_and_defects():
+    plan = DatasetPlan.paper(classes=["fcc"])
+    assert len(plan.settings()) == 11 * 3 * 3
+    assert plan.central_setting().key == "rc4_s0.1_x1"
+    jobs = plan.jobs({"fcc": ["periodic", "supercell0", "supercell1", "supercell2"]})
+    pristine = [j for j in jobs if j.variant == "pristine"]
+    assert len(pristine) == 4 and all(len(j.settings) == 99 for j in pristine)
+    defects = [j for j in jobs if j.variant != "pristine"]
+    assert len(defects) == 4 * (7 + 6 + 7) * 10 and all(len(j.settings) == 1 for j in defects)
+    assert len({j.key for j in jobs}) == len(jobs)
+
+
+def test_nanotubes_have_no_periodic_kind():
+    assert "periodic" not in structure_kinds("CNT_6_0")
+    assert structure_kinds("fcc")[0] == "periodic"
+
+
+def test_build_is_deterministic_and_labelled(tmp_path):
+    a = build_dataset(DatasetPlan(**SMALL), tmp_path / "a.h5", workers=1, progress=False)
+    b = build_dataset(DatasetPlan(**SMALL), tmp_path / "b.h5", workers=2, progress=False)
+    with h5py.File(a) as fa, h5py.File(b) as fb:
+        np.testing.assert_array_equal(fa["X"][()], fb["X"][()])
+        assert fa["X"].shape[1] == 316
+        variants = set(v.decode() for v in fa["variant"][()])
+        assert variants == {"pristine", "displaced_0.02", "missing_0.05", "both_0.1_0.01"}
+        assert set(fa["cutoff"][()]) == {3.8, 4.0}
+    data = load_dataset(a)
+    assert data.class_names == ["fcc", "NaCl"] and data.class_metadata[1]["category"] == "binary"
+    assert data.descriptor_params["cutoff"] == 4.0
+    c = build_dataset(DatasetPlan(**{**SMALL, "seed": 1}), tmp_path / "c.h5", workers=1, progress=False)
+    with h5py.File(a) as fa, h5py.File(c) as fc:
+        assert not np.array_equal(fa["X"][()], fc["X"][()])  # other seed, other defects
+
+
+def test_resume_recomputes_only_missing_parts(tmp_path):
+    plan = DatasetPlan(**SMALL)
+    out = tmp_path / "r.h5"
+    build_dataset(plan, out, workers=1, progress=False, keep_parts=True)
+    reference = h5py.File(out)["X"][()]
+    parts = out.with_name(out.name + ".parts")
+    jobs = plan.jobs({n: structure_kinds(n) for n in SMALL["classes"]})
+    for job in jobs[:3]:  # as if the run had been interrupted before these finished
+        _part_path(parts, job, structure_fingerprint(job.class_name)).unlink()
+    out.unlink()
+    calls = []
+    build_dataset(plan, out, workers=1, progress=False, on_job_done=lambda done, total: calls.append(done))
+    assert len(calls) == 3 and calls[-1] == len(jobs)
+    np.testing.assert_array_equal(h5py.File(out)["X"][()], reference)
+    assert not parts.exists()
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(displacements=(1.5,)), "displacements"),
+        (dict(missing=(-0.1,)), "missing"),
+        (dict(realizations=0), "realizations"),
+        (dict(cutoffs=()), "cutoffs"),
+        (dict(periodic=False, supercells=False), "at least one"),
+    ],
+)
+def test_bad_plans(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        DatasetPlan(**kwargs).validate()
+
+
+def test_unknown_class_is_rejected(tmp_path):
+    with pytest.raises((ValueError, KeyError), match="fcx"):
+        build_dataset(DatasetPlan(classes=["fcx"]), tmp_path / "x.h5", workers=1, progress=False)
+
+
+def test_cli_build(tmp_path, capsys):
+    out = tmp_path / "cli.h5"
+    code = main(["dataset", "build", "--out", str(out), "--classes", "bcc", "--no-defects", "--workers", "1",
+                 "--quiet"])
+    assert code == 0 and out.exists()
+    assert load_dataset(out).X.shape == (4, 316)
