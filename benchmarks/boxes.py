@@ -41,7 +41,9 @@ def main() -> None:
     edge, shape, n_boxes, n_members, elapsed, peak_mib = queue.get()
     proc.join()
     print(f"machine: {machine()}")
-    print(f"sample: {args.atoms} random atoms in a {edge:.0f} Å cube; box {args.box} Å, stride {args.stride} Å")
+    print(
+        f"sample: {args.atoms} random atoms in a {edge:.0f} Å cube; box {args.box} Å, stride {args.stride} Å"
+    )
     print(f"grid: {shape} = {n_boxes} boxes, {n_members} atom-box memberships")
     print(f"time: {elapsed:.2f} s   peak extra memory: {peak_mib:.0f} MiB")
 

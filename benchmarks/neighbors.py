@@ -11,9 +11,8 @@ import importlib
 
 import numpy as np
 from _common import best_of, machine
-from ase.build import bulk
-
 from arisekit.geometry import neighbor_list
+from ase.build import bulk
 
 
 def main() -> None:
@@ -37,7 +36,9 @@ def main() -> None:
         calc = VesinNL(cutoff=cutoff, full_list=True)
         i, j = calc.compute(points=pos, box=cell, periodic=True, quantities="ij")
         assert len(i) == n_pairs, (len(i), n_pairs)
-        timings["vesin"] = best_of(lambda: calc.compute(points=pos, box=cell, periodic=True, quantities="ijd"), args.repeat)
+        timings["vesin"] = best_of(
+            lambda: calc.compute(points=pos, box=cell, periodic=True, quantities="ijd"), args.repeat
+        )
     if importlib.util.find_spec("matscipy"):
         from matscipy.neighbours import neighbour_list as msp_nl
 

@@ -5,8 +5,10 @@
 // function. It is sampled on the grid ρ_a = a (r_c + σ sqrt(2 E ln 10)) / n_max (a = 0..n_max-1), which are
 // the centres of Gaussian basis functions φ_a(ρ) = exp(-α(ρ - ρ_a)²); Φ_ab = φ_b(ρ_a) maps basis weights to
 // samples and S_ab = ∫ρ² φ_a φ_b dρ is the basis overlap. The radial coefficients are U Φ^-1 (samples),
-// with S = Uᵀ U (U upper triangular). These functions g_nl(r) are tabulated once per parameter set as
-// piecewise degree-7 polynomials, so the per-neighbour cost is a table lookup.
+// with S = Uᵀ U (U upper triangular). The samples are tabulated once per parameter set as piecewise
+// degree-7 polynomials in r, each interval keeping only the few grid points where they are not negligible;
+// per centre the samples times Y_lm are summed over neighbours (batched, bucketed by window) and mapped to
+// coefficients with U Φ^-1 at the end. Neighbours are streamed from the BinGrid of neighbors/grid.hpp.
 #include "soap.hpp"
 
 #include <algorithm>
@@ -148,23 +150,6 @@ class RealHarmonics {
         }
     }
 
-    void eval(double x, double y, double z, double* Y) const {
-        double cr = 1.0, ci = 0.0;  // (x + iy)^m
-        for (int m = 0; m <= L_; ++m) {
-            double q2 = mm_[m], q1 = 0.0;  // Q̄_{l-1}, Q̄_{l-2}
-            put(m, m, q2, cr, ci, Y);
-            for (int l = m + 1; l <= L_; ++l) {
-                double q = a_[l * l + m] * z * q2 - (l >= m + 2 ? b_[l * l + m] * q1 : 0.0);
-                q1 = q2;
-                q2 = q;
-                put(l, m, q, cr, ci, Y);
-            }
-            double nr = cr * x - ci * y, ni = cr * y + ci * x;
-            cr = nr;
-            ci = ni;
-        }
-    }
-
     // Y[(l² + l + m) * kB + b] for kB unit vectors (x[b], y[b], z[b]).
     template <int kB>
     inline __attribute__((always_inline)) void eval_batch(const double* x, const double* y, const double* z,
@@ -205,15 +190,6 @@ class RealHarmonics {
     }
 
   private:
-    static void put(int l, int m, double q, double cr, double ci, double* Y) {
-        int c = l * l + l;
-        if (m == 0) {
-            Y[c] = q;
-        } else {
-            Y[c + m] = q * cr;
-            Y[c - m] = q * ci;
-        }
-    }
     int L_;
     std::vector<double> a_, b_, mm_;
 };
@@ -414,7 +390,8 @@ struct KernelArgs {
 };
 
 // Adds the neighbour densities of one centre, as radial grid samples times Y_lm, into F laid out
-// [channel][lm][NA] (NA >= N + AW; lanes >= N receive zeros). scratch: Y (NLM * kBatch), R (row), idx.
+// [channel][lm][NA] (NA >= N + AW; lanes >= N receive zeros). scratch: Y (NLM * kBatch),
+// R (kBatch * row), idx (2 * count ints).
 template <int AW>
 inline __attribute__((always_inline)) void accumulate_impl(const KernelArgs& k, const double* vec,
                                                            const double* dist, const int* chan, int64_t count,
@@ -424,6 +401,7 @@ inline __attribute__((always_inline)) void accumulate_impl(const KernelArgs& k, 
     const int L = k.L, NLM = k.NLM, row = k.row;
     alignas(64) double ux[B], uy[B], uz[B], fc[B], tt[B];
     int kk[B];
+    int bucket[SoapCalculator::kMaxN + 1], fill[SoapCalculator::kMaxN + 1];
     for (int s = 0; s < S; ++s) {
         double* Fs = F + size_t(s) * NLM * NA;
         int64_t m = 0;
@@ -443,46 +421,72 @@ inline __attribute__((always_inline)) void accumulate_impl(const KernelArgs& k, 
             }
             idx[m++] = static_cast<int>(q);
         }
-        for (int64_t b0 = 0; b0 < m; b0 += B) {
-            const int nb = static_cast<int>(std::min<int64_t>(B, m - b0));
-            for (int b = 0; b < B; ++b) {
-                if (b < nb) {
-                    const int q = idx[b0 + b];
-                    const double r = dist[q], ir = 1.0 / r;
-                    ux[b] = vec[3 * q] * ir;
-                    uy[b] = vec[3 * q + 1] * ir;
-                    uz[b] = vec[3 * q + 2] * ir;
-                    fc[b] = cutoff_function(r, k.rc, k.w);
-                    int ki = static_cast<int>(r * k.inv_h);
-                    ki = ki < k.n_int - 1 ? ki : k.n_int - 1;
-                    kk[b] = ki;
-                    tt[b] = 2.0 * (r - ki * k.h) * k.inv_h - 1.0;
-                } else {
-                    ux[b] = uy[b] = 0.0;
-                    uz[b] = 1.0;
-                    fc[b] = tt[b] = 0.0;
-                    kk[b] = 0;
-                }
-            }
-            k.sh->eval_batch<B>(ux, uy, uz, Y);
-            for (int b = 0; b < nb; ++b) {
-                const double* T = k.table + size_t(kk[b]) * P * row;
-                const v4d t = splat(tt[b]), f = splat(fc[b]);
-                for (int i = 0; i < row; i += 4) {
-                    v4d v = load4(T + (P - 1) * row + i);
-                    for (int pw = P - 2; pw >= 0; --pw) v = v * t + load4(T + pw * row + i);
-                    store4(R + i, v * f);
-                }
-                double* Fa = Fs + k.win_start[kk[b]];
-                for (int l = 0; l <= L; ++l) {
-                    v4d rl[NV];
-                    for (int j = 0; j < NV; ++j) rl[j] = load4(R + l * AW + 4 * j);
-                    for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm) {
-                        const v4d y = splat(Y[size_t(lm) * B + b]);
-                        double* dst = Fa + size_t(lm) * NA;
-                        for (int j = 0; j < NV; ++j) store4(dst + 4 * j, load4(dst + 4 * j) + y * rl[j]);
+        // Bucket the neighbours by the first grid point of their radial window, so that a batch shares one
+        // window and its contributions can be summed in registers.
+        const int N = k.N;
+        int* order = idx + count;  // second half of the scratch
+        std::fill(bucket, bucket + N + 1, 0);
+        for (int64_t u = 0; u < m; ++u) {
+            const double r = dist[idx[u]];
+            int ki = static_cast<int>(r * k.inv_h);
+            ki = ki < k.n_int - 1 ? ki : k.n_int - 1;
+            ++bucket[k.win_start[ki] + 1];
+        }
+        for (int a = 0; a < N; ++a) bucket[a + 1] += bucket[a];
+        std::copy(bucket, bucket + N + 1, fill);
+        for (int64_t u = 0; u < m; ++u) {
+            const double r = dist[idx[u]];
+            int ki = static_cast<int>(r * k.inv_h);
+            ki = ki < k.n_int - 1 ? ki : k.n_int - 1;
+            order[fill[k.win_start[ki]]++] = idx[u];
+        }
+        for (int ws = 0; ws < N; ++ws) {
+            double* Fa = Fs + ws;
+            for (int64_t b0 = bucket[ws]; b0 < bucket[ws + 1]; b0 += B) {
+                const int nb = static_cast<int>(std::min<int64_t>(B, bucket[ws + 1] - b0));
+                for (int b = 0; b < B; ++b) {
+                    if (b < nb) {
+                        const int q = order[b0 + b];
+                        const double r = dist[q], ir = 1.0 / r;
+                        ux[b] = vec[3 * q] * ir;
+                        uy[b] = vec[3 * q + 1] * ir;
+                        uz[b] = vec[3 * q + 2] * ir;
+                        fc[b] = cutoff_function(r, k.rc, k.w);
+                        int ki = static_cast<int>(r * k.inv_h);
+                        ki = ki < k.n_int - 1 ? ki : k.n_int - 1;
+                        kk[b] = ki;
+                        tt[b] = 2.0 * (r - ki * k.h) * k.inv_h - 1.0;
+                    } else {
+                        ux[b] = uy[b] = 0.0;
+                        uz[b] = 1.0;
+                        fc[b] = tt[b] = 0.0;
+                        kk[b] = kk[0];
                     }
                 }
+                k.sh->eval_batch<B>(ux, uy, uz, Y);
+                for (int b = 0; b < B; ++b) {
+                    const double* T = k.table + size_t(kk[b]) * P * row;
+                    const v4d t = splat(tt[b]), f = splat(fc[b]);
+                    double* Rb = R + size_t(b) * row;
+                    for (int i = 0; i < row; i += 4) {
+                        v4d v = load4(T + (P - 1) * row + i);
+                        for (int pw = P - 2; pw >= 0; --pw) v = v * t + load4(T + pw * row + i);
+                        store4(Rb + i, v * f);
+                    }
+                }
+                for (int l = 0; l <= L; ++l)
+                    for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm) {
+                        double* dst = Fa + size_t(lm) * NA;
+                        const double* Ylm = Y + size_t(lm) * B;
+                        v4d acc[NV];
+                        for (int j = 0; j < NV; ++j) acc[j] = load4(dst + 4 * j);
+                        for (int b = 0; b < B; ++b) {
+                            const v4d y = splat(Ylm[b]);
+                            const double* Rl = R + size_t(b) * row + l * AW;
+                            for (int j = 0; j < NV; ++j) acc[j] += y * load4(Rl + 4 * j);
+                        }
+                        for (int j = 0; j < NV; ++j) store4(dst + 4 * j, acc[j]);
+                    }
             }
         }
     }
@@ -566,7 +570,8 @@ std::vector<double> SoapCalculator::coefficients(const double* positions, const 
     const KernelArgs args{table_.data(), win_start_.data(), n_int_, N, p_.l_max, NLM, table_row_, h_, 1.0 / h_,
                           p_.cutoff, p_.cutoff_transition_width, &sh};
     parallel_chunks(m, n_threads, [&](int64_t begin, int64_t end, int) {
-        std::vector<double> F(size_t(S) * NLM * NA), Ft(size_t(N) * NLM), Y(size_t(NLM) * kBatch), R(table_row_);
+        std::vector<double> F(size_t(S) * NLM * NA), Ft(size_t(N) * NLM), Y(size_t(NLM) * kBatch),
+            R(size_t(kBatch) * table_row_);
         std::vector<double> vec, dist;
         std::vector<int> chan, idx;
         for (int64_t q = begin; q < end; ++q) {
@@ -590,7 +595,7 @@ std::vector<double> SoapCalculator::coefficients(const double* positions, const 
                 });
             }
             const int64_t count = static_cast<int64_t>(dist.size());
-            idx.resize(count + 1);
+            idx.resize(2 * count + 1);
             if (count > 0)
                 accumulate(AW, args, vec.data(), dist.data(), chan.data(), count, S, NA, F.data(), Y.data(),
                            R.data(), idx.data());

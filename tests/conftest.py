@@ -38,7 +38,9 @@ def metal_model():
     from arisekit.model import ARISEClassifier
 
     X, y = metal_training_set()
-    return ARISEClassifier(epochs=150, learning_rate=2e-3, standardize=True, validation_fraction=0.0, seed=1).fit(
+    return ARISEClassifier(
+        epochs=150, learning_rate=2e-3, standardize=True, validation_fraction=0.0, seed=1
+    ).fit(
         X,
         y,
         class_names=list(METALS),

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from arisekit.geometry import sphere_members, strided_boxes
 
 

@@ -2,11 +2,10 @@
 answer or raises ValueError — never a crash."""
 
 import numpy as np
+from arisekit import _core
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-
-from arisekit import _core
 
 finite = st.floats(-30, 30, allow_nan=False)
 anything = st.floats(allow_nan=True, allow_infinity=True, width=64)
@@ -14,7 +13,11 @@ coords = st.one_of(finite, anything, st.sampled_from([0.0, 1e-300, -0.0, 1e12]))
 cells = arrays(np.float64, (3, 3), elements=st.one_of(finite, st.sampled_from([0.0, 1e-12, np.nan])))
 pbcs = st.lists(st.booleans(), min_size=3, max_size=3)
 lengths = st.one_of(st.floats(0.05, 12), st.sampled_from([0.0, -1.0, np.nan, np.inf, 1e-9]))
-SETTINGS = settings(max_examples=int(__import__("os").environ.get("ARISEKIT_FUZZ_EXAMPLES", 150)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=int(__import__("os").environ.get("ARISEKIT_FUZZ_EXAMPLES", 150)),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 def _points(max_n=25):
@@ -32,7 +35,9 @@ def test_neighbor_list_never_crashes(pos, cell, pbc, cutoff):
     d = out["distance"]
     assert np.all(d < cutoff)
     vec = pos[out["j"]] - pos[out["i"]] + out["shift"] @ np.where(np.array(pbc)[:, None], cell, 0.0)
-    np.testing.assert_allclose(np.linalg.norm(vec, axis=1), d, atol=1e-6 * max(1.0, np.abs(pos).max(initial=1)))
+    np.testing.assert_allclose(
+        np.linalg.norm(vec, axis=1), d, atol=1e-6 * max(1.0, np.abs(pos).max(initial=1))
+    )
 
 
 @SETTINGS

@@ -3,15 +3,20 @@
 import h5py
 import numpy as np
 import pytest
-
 from arisekit.cli import main
 from arisekit.dataset import DatasetPlan, build_dataset
 from arisekit.dataset.builder import _part_path, structure_fingerprint
 from arisekit.dataset.structures import structure_kinds
 from arisekit.model import load_dataset
 
-SMALL = dict(classes=["fcc", "NaCl"], displacements=(0.02,), missing=(0.05,), combined=((0.1, 0.01),),
-             cutoffs=(3.8, 4.0), realizations=2)
+SMALL = dict(
+    classes=["fcc", "NaCl"],
+    displacements=(0.02,),
+    missing=(0.05,),
+    combined=((0.1, 0.01),),
+    cutoffs=(3.8, 4.0),
+    realizations=2,
+)
 
 
 def test_plan_expands_paper_grid_and_defects():
@@ -87,7 +92,19 @@ def test_unknown_class_is_rejected(tmp_path):
 
 def test_cli_build(tmp_path, capsys):
     out = tmp_path / "cli.h5"
-    code = main(["dataset", "build", "--out", str(out), "--classes", "bcc", "--no-defects", "--workers", "1",
-                 "--quiet"])
+    code = main(
+        [
+            "dataset",
+            "build",
+            "--out",
+            str(out),
+            "--classes",
+            "bcc",
+            "--no-defects",
+            "--workers",
+            "1",
+            "--quiet",
+        ]
+    )
     assert code == 0 and out.exists()
     assert load_dataset(out).X.shape == (4, 316)

@@ -4,11 +4,10 @@ import json
 
 import numpy as np
 import pytest
-from ase.io import write
-from conftest import bicrystal
-
 from arisekit.cli import main
 from arisekit.spm import SPMResult
+from ase.io import write
+from conftest import bicrystal
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +37,26 @@ def test_spm_command(tmp_path, model_dir, capsys):
     src = tmp_path / "bicrystal.xyz"
     write(src, bicrystal())
     out, png = tmp_path / "map.h5", tmp_path / "map.png"
-    code = main(["spm", str(src), "--out", str(out), "--model", model_dir, "--box-size", "12", "--stride", "3",
-                 "--mode", "exact", "--samples", "10", "--plot", str(png)])
+    code = main(
+        [
+            "spm",
+            str(src),
+            "--out",
+            str(out),
+            "--model",
+            model_dir,
+            "--box-size",
+            "12",
+            "--stride",
+            "3",
+            "--mode",
+            "exact",
+            "--samples",
+            "10",
+            "--plot",
+            str(png),
+        ]
+    )
     assert code == 0 and png.stat().st_size > 0
     result = SPMResult.load(out)
     assert set(result.class_fractions()) >= {"fcc", "bcc"}

@@ -2,10 +2,9 @@
 
 import numpy as np
 import pytest
+from arisekit.geometry import neighbor_list
 from ase import Atoms
 from ase.neighborlist import neighbor_list as ase_neighbor_list
-
-from arisekit.geometry import neighbor_list
 
 
 def _pair_set(i, j, shifts):
@@ -79,7 +78,10 @@ def test_multithreaded_equals_single_threaded():
         (dict(structure=np.zeros((2, 3)), cutoff=float("nan")), "cutoff"),
         (dict(structure=np.zeros((2, 2)), cutoff=1.0), "shape"),
         (dict(structure=np.zeros((2, 3)), cutoff=1.0, cell=np.zeros((3, 3)), pbc=True), "singular"),
-        (dict(structure=np.zeros((2, 3)), cutoff=1.0, cell=[[1, 0, 0], [2, 0, 0], [0, 0, 1]], pbc=True), "singular"),
+        (
+            dict(structure=np.zeros((2, 3)), cutoff=1.0, cell=[[1, 0, 0], [2, 0, 0], [0, 0, 1]], pbc=True),
+            "singular",
+        ),
     ],
 )
 def test_bad_input_raises_value_error(kwargs, message):

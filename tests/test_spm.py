@@ -2,9 +2,8 @@
 
 import numpy as np
 import pytest
-from conftest import bicrystal
-
 from arisekit.spm import SPMResult, choose_geometry, project_to_atoms, spm
+from conftest import bicrystal
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +29,9 @@ def test_exact_mode_finds_both_grains(sample, exact_result):
 
 
 def test_fast_mode_grid_matches_exact_and_is_labelled(sample, metal_model, exact_result):
-    fast = spm(sample, box_size=12.0, stride=3.0, mode="fast", model=metal_model, n_samples=30, representations=[0])
+    fast = spm(
+        sample, box_size=12.0, stride=3.0, mode="fast", model=metal_model, n_samples=30, representations=[0]
+    )
     assert fast.shape == exact_result.shape
     np.testing.assert_array_equal(fast.counts, exact_result.counts)
     assert fast.representations[0].shape == (fast.n_boxes, 256)

@@ -20,12 +20,25 @@ def _global_examples():
     fcc = prototypes.build("fcc")
     bcc = prototypes.displace(prototypes.supercells("bcc")[0], 0.04, rng)
     nacl = prototypes.remove_atoms(prototypes.supercells("NaCl")[0], 0.20, rng)
-    return [("perfect fcc (periodic)", fcc), ("bcc, 4 % displacements", bcc), ("NaCl, 20 % atoms missing", nacl)]
+    return [
+        ("perfect fcc (periodic)", fcc),
+        ("bcc, 4 % displacements", bcc),
+        ("NaCl, 20 % atoms missing", nacl),
+    ]
 
 
-def run_demo(out: str | Path = "arisekit_demo", *, model=None, size=(48.0, 48.0, 12.0), box_size: float = 12.0,
-             stride: float = 2.0, n_samples: int = 50, mode: str = "fast", seed: int = 0,
-             species: str | None = "Cu") -> dict:
+def run_demo(
+    out: str | Path = "arisekit_demo",
+    *,
+    model=None,
+    size=(48.0, 48.0, 12.0),
+    box_size: float = 12.0,
+    stride: float = 2.0,
+    n_samples: int = 50,
+    mode: str = "fast",
+    seed: int = 0,
+    species: str | None = "Cu",
+) -> dict:
     """Build a 4-grain slab, map it, classify example structures; write files to ``out``.
 
     Returns the summary dict (also written to ``out/summary.json``). Lengths in Å.
@@ -61,9 +74,15 @@ def run_demo(out: str | Path = "arisekit_demo", *, model=None, size=(48.0, 48.0,
     examples = classify([a for _, a in _global_examples()], n_samples=1000, model=clf)
     summary = {
         "sample": {"atoms": len(sample), "grains": grains, "size_angstrom": list(size)},
-        "spm": {"boxes": result.n_boxes, "grid": list(result.shape), "mode": mode, "box_size": box_size,
-                "stride": stride, "class_fractions": result.class_fractions(),
-                "median_mutual_information": float(np.nanmedian(result.mutual_information))},
+        "spm": {
+            "boxes": result.n_boxes,
+            "grid": list(result.shape),
+            "mode": mode,
+            "box_size": box_size,
+            "stride": stride,
+            "class_fractions": result.class_fractions(),
+            "median_mutual_information": float(np.nanmedian(result.mutual_information)),
+        },
         "grain_interior_atom_accuracy": accuracy,
         "global_examples": [
             {"structure": label, **c.to_dict(top=3)} for (label, _), c in zip(_global_examples(), examples)

@@ -10,7 +10,7 @@ from arisekit import __version__
 
 #: Sub-command modules; each exposes ``add_parser(subparsers)`` that registers its parser and sets
 #: ``func`` (a callable taking the parsed namespace and returning an exit code).
-SUBCOMMANDS: tuple[str, ...] = ("classify", "train", "dataset", "build", "prototypes", "spm", "demo")
+SUBCOMMANDS: tuple[str, ...] = ("classify", "train", "dataset", "build", "prototypes", "spm", "demo", "batch")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -16,11 +16,15 @@ def add_parser(subparsers) -> None:
     )
     build.add_argument("--out", required=True, help="output HDF5 file")
     build.add_argument("--classes", nargs="+", help="class names (default: the whole library)")
-    build.add_argument("--paper", action="store_true", help="the paper's full SOAP grid and 10 defect realisations")
+    build.add_argument(
+        "--paper", action="store_true", help="the paper's full SOAP grid and 10 defect realisations"
+    )
     build.add_argument("--cutoffs", nargs="+", type=float, help="SOAP cutoffs in d_NN units")
     build.add_argument("--sigmas", nargs="+", type=float, help="Gaussian widths in d_NN units")
     build.add_argument("--scales", nargs="+", type=float, help="extrinsic scale factors")
-    build.add_argument("--displacements", nargs="*", type=float, help="displacement levels δ (fraction of d_NN)")
+    build.add_argument(
+        "--displacements", nargs="*", type=float, help="displacement levels δ (fraction of d_NN)"
+    )
     build.add_argument("--missing", nargs="*", type=float, help="missing-atom fractions η")
     build.add_argument("--no-combined", action="store_true", help="skip combined (η, δ) defects")
     build.add_argument("--no-defects", action="store_true", help="pristine structures only")

@@ -30,11 +30,16 @@ def _run(args: argparse.Namespace) -> int:
     print(f"SPM ({spm['mode']}): {spm['boxes']} boxes of {spm['box_size']} Å, stride {spm['stride']} Å")
     for name, frac in sorted(spm["class_fractions"].items(), key=lambda kv: -kv[1]):
         print(f"  {name:>12s}: {100 * frac:5.1f} % of boxes")
-    print(f"grain-interior atoms assigned their grain's class: {100 * summary['grain_interior_atom_accuracy']:.1f} %")
+    print(
+        "grain-interior atoms assigned their grain's class: "
+        f"{100 * summary['grain_interior_atom_accuracy']:.1f} %"
+    )
     for item in summary["global_examples"]:
         top = ", ".join(f"{t['name']} {t['probability']:.2f}" for t in item["top"])
         print(f"  {item['structure']:>26s} -> {top}  (MI {item['mutual_information']:.3f})")
     out = Path(args.out).resolve()
-    print(f"done in {summary['seconds']} s; results in {out}/ (summary.json, spm.h5, spm_maps.png, "
-          "mutual_information.png, polycrystal.xyz)")
+    print(
+        f"done in {summary['seconds']} s; results in {out}/ (summary.json, spm.h5, spm_maps.png, "
+        "mutual_information.png, polycrystal.xyz)"
+    )
     return 0

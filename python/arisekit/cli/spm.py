@@ -12,7 +12,9 @@ def add_parser(subparsers) -> None:
         description="Slide a box over the sample, classify every box (probabilities and mutual information) "
         "and write the maps to an HDF5 file (and optionally a PNG overview).",
     )
-    p.add_argument("input", help="structure file (any ase.io format; point clouds: .csv/.txt with species x y z)")
+    p.add_argument(
+        "input", help="structure file (any ase.io format; point clouds: .csv/.txt with species x y z)"
+    )
     p.add_argument("--out", required=True, help="output HDF5 file")
     p.add_argument("--index", default="-1", help="frame of a multi-frame file (default: last)")
     p.add_argument("--format", help="ase.io format name, if not guessed from the file name")
@@ -48,9 +50,17 @@ def _run(args: argparse.Namespace) -> int:
 
     atoms = read_structure(args.input, args.index, args.format)
     result = spm(
-        atoms, args.box_size, args.stride, mode=args.mode, n_samples=args.samples, model=args.model,
-        geometry=args.geometry, min_atoms=args.min_atoms, representations=args.representations,
-        seed=args.seed, progress=True,
+        atoms,
+        args.box_size,
+        args.stride,
+        mode=args.mode,
+        n_samples=args.samples,
+        model=args.model,
+        geometry=args.geometry,
+        min_atoms=args.min_atoms,
+        representations=args.representations,
+        seed=args.seed,
+        progress=True,
     )
     result.save(args.out)
     print(f"{result.n_boxes} boxes on a {result.geometry} grid {result.shape}; maps written to {args.out}")

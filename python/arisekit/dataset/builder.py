@@ -131,8 +131,7 @@ def _execute(todo, seed, kwargs, paths, workers, scheduler, progress, total, on_
 
             with Client(scheduler, timeout="10s") as client:
                 futures = [
-                    client.submit(_run_and_save, j, seed, kwargs, str(paths[j]), 1, pure=False)
-                    for j in todo
+                    client.submit(_run_and_save, j, seed, kwargs, str(paths[j]), 1, pure=False) for j in todo
                 ]
                 for fut in as_completed(futures):
                     fut.result()
@@ -161,8 +160,25 @@ def _assemble(plan, names, jobs, paths, out, descriptor_kwargs) -> None:
     from arisekit import __version__, prototypes
 
     index = {name: k for k, name in enumerate(names)}
-    X, cols = [], {k: [] for k in ("y", "variant", "kind", "key", "cutoff", "atom_sigma", "extrinsic_scale",
-                                   "displacement", "missing", "realization", "n_atoms")}
+    X, cols = (
+        [],
+        {
+            k: []
+            for k in (
+                "y",
+                "variant",
+                "kind",
+                "key",
+                "cutoff",
+                "atom_sigma",
+                "extrinsic_scale",
+                "displacement",
+                "missing",
+                "realization",
+                "n_atoms",
+            )
+        },
+    )
     for job in jobs:
         with np.load(paths[job]) as part:
             rows, n_atoms = part["X"], int(part["n_atoms"])
@@ -180,7 +196,9 @@ def _assemble(plan, names, jobs, paths, out, descriptor_kwargs) -> None:
             cols["realization"].append(job.realization)
             cols["n_atoms"].append(n_atoms)
     central = plan.central_setting()
-    params = dict(cutoff=central.cutoff, atom_sigma=central.atom_sigma, extrinsic_scale=central.extrinsic_scale)
+    params = dict(
+        cutoff=central.cutoff, atom_sigma=central.atom_sigma, extrinsic_scale=central.extrinsic_scale
+    )
     params.update(descriptor_kwargs)
     tmp = out.with_name(out.name + ".tmp")
     strings = h5py.string_dtype()

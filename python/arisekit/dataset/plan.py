@@ -135,14 +135,23 @@ class DatasetPlan:
 
     def settings(self) -> tuple[SoapSetting, ...]:
         return tuple(
-            SoapSetting(float(c), float(s), float(x)) for c in self.cutoffs for s in self.sigmas for x in self.scales
+            SoapSetting(float(c), float(s), float(x))
+            for c in self.cutoffs
+            for s in self.sigmas
+            for x in self.scales
         )
 
     def central_setting(self) -> SoapSetting:
         """Setting used for defective structures: the grid point closest to the paper's centre."""
         grid = self.settings()
-        return min(grid, key=lambda s: (abs(s.cutoff - CENTRAL[0]), abs(s.atom_sigma - CENTRAL[1]),
-                                        abs(s.extrinsic_scale - CENTRAL[2])))
+        return min(
+            grid,
+            key=lambda s: (
+                abs(s.cutoff - CENTRAL[0]),
+                abs(s.atom_sigma - CENTRAL[1]),
+                abs(s.extrinsic_scale - CENTRAL[2]),
+            ),
+        )
 
     def jobs(self, class_kinds: dict[str, Sequence[str]]) -> list[Job]:
         """Expand into jobs. ``class_kinds`` maps each class to its available structure kinds

@@ -85,9 +85,7 @@ def strided_boxes(
         raise ValueError(f"max_memory must be a positive number of bytes, got {max_memory}")
     raw = _core.strided_boxes(s.positions, size, step, spanned, float(max_memory))
     shape = tuple(int(c) for c in raw["shape"])
-    axes = [
-        np.asarray(raw["origin"][k]) + np.arange(shape[k]) * raw["stride"][k] for k in range(3)
-    ]
+    axes = [np.asarray(raw["origin"][k]) + np.arange(shape[k]) * raw["stride"][k] for k in range(3)]
     grid = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 3)
     box = np.asarray(raw["size"], dtype=np.float64)
     return BoxGrid(shape, grid, grid + 0.5 * box, box, raw["offsets"], raw["indices"])

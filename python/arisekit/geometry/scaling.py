@@ -55,7 +55,9 @@ def nearest_distances(
         raise ValueError(f"radii must be positive lengths in Å, got {list(radii)}")
     d = np.full(len(centers), np.inf)
     for radius in radii:
-        d = _core.nearest_distances(s.positions, s.cell, list(s.pbc), centers, candidates, float(radius), n_threads)
+        d = _core.nearest_distances(
+            s.positions, s.cell, list(s.pbc), centers, candidates, float(radius), n_threads
+        )
         if np.isfinite(d).all():
             break
     found = d[np.isfinite(d)]

@@ -103,14 +103,27 @@ def _check_atoms(atoms: Any, i: int, min_open_atoms: int) -> None:
 
 
 def compute_descriptors(atoms_list: list[Atoms], descriptor_params: Mapping[str, Any]) -> np.ndarray:
-    """Descriptors (n, d) of structures with ``arisekit.descriptors.arise_soap(**descriptor_params)``."""
-    from arisekit.descriptors import arise_soap
+    """Descriptors (n, d) of structures with ``arisekit.descriptors.arise_soap(**descriptor_params)``.
+
+    Uses ``arise_soap_batch`` (shared radial tables) when the descriptor module provides it.
+    """
+    import arisekit.descriptors as descriptors
 
     params = {k: v for k, v in descriptor_params.items() if k not in _DESCRIPTOR_INFO_KEYS}
+    batch = getattr(descriptors, "arise_soap_batch", None)
+    if batch is not None and len(atoms_list) > 1:
+        try:
+            return np.asarray(batch(atoms_list, **params), dtype=np.float64)
+        except TypeError as exc:
+            raise ValueError(
+                f"descriptor_params {sorted(params)}: not accepted by the descriptor ({exc})"
+            ) from exc
+        except ValueError:
+            pass  # redo one by one below to name the offending structure
     rows = []
     for i, atoms in enumerate(atoms_list):
         try:
-            rows.append(np.asarray(arise_soap(atoms, **params), dtype=np.float64).ravel())
+            rows.append(np.asarray(descriptors.arise_soap(atoms, **params), dtype=np.float64).ravel())
         except TypeError as exc:
             raise ValueError(
                 f"descriptor_params {sorted(params)}: not accepted by arise_soap ({exc})"

@@ -111,9 +111,16 @@ def spm(
         variation_ratio=vr,
         class_names=[str(c) for c in clf.classes_],
         params=dict(
-            mode=mode, n_samples=int(n_samples), seed=seed, min_atoms=int(min_atoms), axis=axis,
-            box_size=float(box_size), descriptor=params, model_checksum=_model_checksum(clf),
-            arisekit_version=_version(), n_atoms=len(sample),
+            mode=mode,
+            n_samples=int(n_samples),
+            seed=seed,
+            min_atoms=int(min_atoms),
+            axis=axis,
+            box_size=float(box_size),
+            descriptor=params,
+            model_checksum=_model_checksum(clf),
+            arisekit_version=_version(),
+            n_atoms=len(sample),
         ),
         representations=reps,
     )
@@ -128,7 +135,9 @@ def _layers(representations, clf) -> list[int]:
     layers = [int(x) for x in representations]
     bad = [x for x in layers if not 0 <= x < n_hidden]
     if bad:
-        raise ValueError(f"representations: layers {bad} do not exist (the model has {n_hidden} hidden layers)")
+        raise ValueError(
+            f"representations: layers {bad} do not exist (the model has {n_hidden} hidden layers)"
+        )
     return layers
 
 
@@ -156,10 +165,13 @@ def project_to_atoms(result: SPMResult, atoms) -> dict[str, np.ndarray]:
     sample = _prepare(atoms)
     axis = result.params.get("axis")
     mode = {"bulk": "bulk", "slab": "slab", "rod": "rod"}[result.geometry]
-    grid = strided_boxes(sample.get_positions(), result.params["box_size"], result.stride, mode=mode, axis=axis)
+    grid = strided_boxes(
+        sample.get_positions(), result.params["box_size"], result.stride, mode=mode, axis=axis
+    )
     if grid.n_boxes != result.n_boxes:
         raise ValueError(
-            f"atoms do not match the SPM result: they give {grid.n_boxes} boxes, the result has {result.n_boxes}"
+            f"atoms do not match the SPM result: they give {grid.n_boxes} boxes, "
+            f"the result has {result.n_boxes}"
         )
     import scipy.sparse as sp
 

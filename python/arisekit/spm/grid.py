@@ -41,7 +41,9 @@ def spm_grid(
     if not np.isfinite(stride) or stride <= 0:
         raise ValueError(f"stride must be a positive length in Å, got {stride}")
     if stride > box_size:
-        raise ValueError(f"stride {stride} Å is larger than box_size {box_size} Å: atoms between boxes would be skipped")
+        raise ValueError(
+            f"stride {stride} Å is larger than box_size {box_size} Å: atoms between boxes would be skipped"
+        )
     if len(positions) == 0:
         raise ValueError("the sample has no atoms")
     extent = positions.max(axis=0) - positions.min(axis=0)
@@ -51,7 +53,8 @@ def spm_grid(
         axis = 2 if axis is None else int(axis)
     if geometry == "bulk" and (extent < box_size).all():
         raise ValueError(
-            f"box_size {box_size} Å exceeds the sample extent {np.round(extent, 2).tolist()} Å along every axis"
+            f"box_size {box_size} Å exceeds the sample extent {np.round(extent, 2).tolist()} Å "
+            "along every axis"
         )
     mode = {"bulk": "bulk", "slab": "slab", "rod": "rod"}[geometry]
     grid = strided_boxes(positions, box_size, stride, mode=mode, axis=axis, max_memory=max_memory)

@@ -16,7 +16,9 @@ def _plane(result: SPMResult, quantity: str, axis: int, index: int | None) -> tu
     if index is None:
         index = result.shape[axis] // 2
     if not 0 <= index < result.shape[axis]:
-        raise ValueError(f"slice index {index} outside the grid (0..{result.shape[axis] - 1} along axis {axis})")
+        raise ValueError(
+            f"slice index {index} outside the grid (0..{result.shape[axis] - 1} along axis {axis})"
+        )
     plane = np.take(values, index, axis=axis)
     pc = np.take(centers, index, axis=axis)
     keep = [k for k in range(3) if k != axis]
@@ -48,15 +50,29 @@ def plot_map(
         _, ax = plt.subplots(figsize=(5, 4))
     if quantity == "argmax":
         masked = np.ma.masked_less(plane, 0)
-        image = ax.imshow(masked.T, origin="lower", extent=extent, cmap=cmap or "tab20",
-                          vmin=0, vmax=max(len(result.class_names) - 1, 1), interpolation="nearest")
+        image = ax.imshow(
+            masked.T,
+            origin="lower",
+            extent=extent,
+            cmap=cmap or "tab20",
+            vmin=0,
+            vmax=max(len(result.class_names) - 1, 1),
+            interpolation="nearest",
+        )
         present = np.unique(plane[plane >= 0]).astype(int)
         handles = [plt.Rectangle((0, 0), 1, 1, color=image.cmap(image.norm(k))) for k in present]
         ax.legend(handles, [result.class_names[k] for k in present], fontsize=7, loc="upper right")
     else:
         vmax = None if quantity in ("mutual_information", "predictive_entropy") else 1.0
-        image = ax.imshow(plane.T, origin="lower", extent=extent, cmap=cmap or ("magma" if vmax is None else "viridis"),
-                          vmin=0.0, vmax=vmax, interpolation="nearest")
+        image = ax.imshow(
+            plane.T,
+            origin="lower",
+            extent=extent,
+            cmap=cmap or ("magma" if vmax is None else "viridis"),
+            vmin=0.0,
+            vmax=vmax,
+            interpolation="nearest",
+        )
         ax.figure.colorbar(image, ax=ax, shrink=0.8)
     label = {"mutual_information": "mutual information (nats)", "argmax": "most probable class"}.get(
         quantity, quantity if quantity in ("predictive_entropy", "variation_ratio") else f"P({quantity})"
@@ -87,7 +103,7 @@ def plot_overview(result: SPMResult, classes: Sequence[str] | None = None, path=
     fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.8 * rows), squeeze=False)
     for ax, quantity in zip(axes.flat, panels):
         plot_map(result, quantity, ax=ax)
-    for ax in list(axes.flat)[len(panels):]:
+    for ax in list(axes.flat)[len(panels) :]:
         ax.set_visible(False)
     fig.tight_layout()
     if path is not None:

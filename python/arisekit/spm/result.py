@@ -93,8 +93,14 @@ class SPMResult:
             f.attrs["box_size"] = np.asarray(self.box_size, dtype=np.float64)
             f.attrs["class_names"] = json.dumps(list(self.class_names))
             f.attrs["params"] = json.dumps(self.params, default=_json_default)
-            for name in ("centers", "counts", "probabilities", "mutual_information", "predictive_entropy",
-                         "variation_ratio"):
+            for name in (
+                "centers",
+                "counts",
+                "probabilities",
+                "mutual_information",
+                "predictive_entropy",
+                "variation_ratio",
+            ):
                 f.create_dataset(name, data=getattr(self, name), compression="gzip")
             f["centers"].attrs["units"] = "Å"
             for layer, rep in self.representations.items():

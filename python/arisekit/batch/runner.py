@@ -1,0 +1,379 @@
+"""Batch classification of many files and frames on Dask distributed, streamed, resumable, crash-safe.
+
+The driver reads frames lazily and keeps at most ``max_in_flight`` frames submitted at a time (default
+2 per worker thread), so a trajectory is never loaded as a whole. Each finished frame goes straight to
+the journal of :class:`arisekit.batch.store.ResultStore`; a rerun with the same parameters skips every
+finished frame (and, without reading them, files whose selected frames are all finished and that have
+not changed since).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from arisekit.batch import tasks
+from arisekit.batch.inputs import Source, count_frames, discover, frame_numbers, iter_frames, parse_index
+from arisekit.batch.store import ResultStore
+
+__all__ = ["BatchSummary", "MODES", "default_workers", "model_fingerprint", "run_batch"]
+
+MODES = ("global", "spm")
+_SPM_MODES = ("fast", "exact")
+
+
+@dataclass
+class BatchSummary:
+    """Outcome of :func:`run_batch`: frame counts, error messages (naming file and frame), files."""
+
+    out: Path
+    mode: str
+    computed: int = 0
+    skipped: int = 0
+    failed: int = 0
+    recovered: int = 0  # frames of an earlier, interrupted run merged from the journal at start
+    errors: list[str] = field(default_factory=list)
+    plot: Path | None = None
+    elapsed_s: float = 0.0
+
+
+@dataclass
+class _FileState:
+    source: Source
+    record: dict[str, Any]
+    outstanding: int = 0
+    n_selected: int = 0
+    enumerated: bool = False
+    failed: bool = False
+
+
+def default_workers() -> int:
+    """Number of CPU cores available to this process."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def model_fingerprint(clf: Any) -> str:
+    """SHA-256 of a classifier's weights, class names and descriptor parameters (identifies results)."""
+    h = hashlib.sha256()
+    w = clf.weights_
+    for a in (*w.kernels, *w.biases, w.mean, w.scale):
+        if a is not None:
+            h.update(np.ascontiguousarray(a).tobytes())
+    meta = [[str(c) for c in clf.classes_], list(w.dropout_rates), clf.descriptor_params_]
+    h.update(json.dumps(meta, sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
+def _portable(clf: Any) -> Any:
+    """A NumPy-only copy of the classifier (no Keras object), cheap to pickle to the workers."""
+    from arisekit.model.classifier import ARISEClassifier
+
+    return ARISEClassifier.from_weights(
+        clf.weights_,
+        [str(c) for c in clf.classes_],
+        clf.class_metadata_,
+        clf.descriptor_params_,
+        clf.training_,
+        clf.get_params(),
+    )
+
+
+def _check_positive(name: str, value: Any, integer: bool = False, minimum: float = 0.0) -> None:
+    ok = not isinstance(value, bool) and isinstance(
+        value, (int, np.integer) if integer else (int, float, np.number)
+    )
+    if not ok or not np.isfinite(value) or value <= minimum - (1 if integer else 0):
+        kind = f"an integer ≥ {int(minimum)}" if integer else "a positive number"
+        raise ValueError(f"{name}: must be {kind}, got {value!r}")
+
+
+def _connect(scheduler: str | None, workers: int, processes: bool, timeout: float):
+    """(client, cluster or None); ValueError within ``timeout`` s if the scheduler cannot be reached."""
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout=f"{timeout}s", set_as_default=False)
+        except Exception as exc:  # OSError/TimeoutError for unreachable, ValueError/TypeError for bad address
+            raise ValueError(
+                f"--scheduler {scheduler}: cannot connect to a Dask scheduler within {timeout:g} s ({exc})"
+            ) from exc
+        if not client.nthreads():
+            try:
+                client.wait_for_workers(1, timeout=max(timeout, 30.0))
+            except Exception as exc:
+                client.close()
+                raise ValueError(f"--scheduler {scheduler}: the cluster has no workers ({exc})") from exc
+        return client, None
+    cluster = LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=processes,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
+    return Client(cluster, set_as_default=False), cluster
+
+
+def run_batch(
+    inputs: Sequence[str | os.PathLike],
+    out: str | os.PathLike = "results.h5",
+    *,
+    mode: str = "global",
+    model: Any = None,
+    n_samples: int | None = None,
+    seed: int | None = 0,
+    box_size: float = 16.0,
+    stride: float = 1.0,
+    spm_mode: str = "fast",
+    min_atoms: int = 10,
+    index: Any = ":",
+    format: str | None = None,
+    pixel_size: float | None = None,
+    scheduler: str | None = None,
+    client: Any = None,
+    workers: int | None = None,
+    processes: bool = True,
+    max_in_flight: int | None = None,
+    connect_timeout: float = 5.0,
+    progress: bool = True,
+    plot: bool = True,
+) -> BatchSummary:
+    """Classify every selected frame of every input file on a Dask cluster; results to HDF5 ``out``.
+
+    Parameters
+    ----------
+    inputs : paths
+        Structure files (LAMMPS dump, extended XYZ, ASE .traj, any ase.io format) and point clouds
+        (``.csv``/``.txt``, one frame per file); see :mod:`arisekit.batch.inputs`.
+    out : path
+        HDF5 results file (created or resumed); journal in ``<out>.frames/``, plot ``<out stem>.png``.
+    mode : "global" or "spm"
+        Whole-frame classification, or strided pattern matching maps (``box_size``, ``stride`` in Å,
+        ``spm_mode``, ``min_atoms`` as in :func:`arisekit.spm.spm`).
+    model : ARISEClassifier, path or None
+        Classifier (default: the shipped model). It is sent to every worker once.
+    n_samples : int or None
+        Monte-Carlo dropout passes (None: 1000 in global mode, 100 per box in SPM mode).
+    index : int, slice or str
+        Frames per file, ase.io syntax (``":"`` all, ``"::10"``, ``"-1"``).
+    format : str or None
+        ase.io format for all inputs, ``"point-cloud"`` to force the point-cloud reader, None to guess.
+    pixel_size : float or None
+        Å per coordinate unit of point clouds.
+    scheduler : str or None
+        Address of a running Dask scheduler; None starts an embedded ``LocalCluster`` with ``workers``
+        single-threaded worker processes (``processes=False``: threads in this process, for testing).
+    client : distributed.Client or None
+        Use this client instead (``scheduler``/``workers`` are then ignored; the client is not closed).
+    max_in_flight : int or None
+        Frames submitted but not finished at most (default 2 per worker thread).
+    connect_timeout : float
+        Seconds to wait for the scheduler.
+    progress, plot : bool
+        tqdm progress bar (stderr); summary PNG next to ``out``.
+
+    Returns
+    -------
+    BatchSummary
+        ``computed``/``skipped``/``failed`` frame counts and ``errors`` ("<file>: frame N: ...").
+    """
+    t0 = time.perf_counter()
+    if mode not in MODES:
+        raise ValueError(f"mode: must be one of {MODES}, got {mode!r}")
+    if n_samples is not None:
+        _check_positive("n_samples", n_samples, integer=True, minimum=1)
+    if mode == "spm":
+        _check_positive("box_size", box_size)
+        _check_positive("stride", stride)
+        _check_positive("min_atoms", min_atoms, integer=True, minimum=2)
+        if spm_mode not in _SPM_MODES:
+            raise ValueError(f"spm_mode: must be one of {_SPM_MODES}, got {spm_mode!r}")
+    if workers is not None:
+        _check_positive("workers", workers, integer=True, minimum=1)
+    if max_in_flight is not None:
+        _check_positive("max_in_flight", max_in_flight, integer=True, minimum=1)
+    if pixel_size is not None:
+        _check_positive("pixel_size", pixel_size)
+    _check_positive("connect_timeout", connect_timeout)
+    selection = parse_index(index)
+    sources = discover(inputs, format)
+
+    from arisekit.model.classification import _resolve_model
+
+    clf = _resolve_model(model)
+    n_samples = int(n_samples) if n_samples is not None else (1000 if mode == "global" else 100)
+    run: dict[str, Any] = {
+        "mode": mode,
+        "n_samples": n_samples,
+        "seed": seed,
+        "class_names": [str(c) for c in clf.classes_],
+        "model": model_fingerprint(clf),
+        "pixel_size": pixel_size,
+    }
+    if mode == "spm":
+        run.update(
+            box_size=float(box_size), stride=float(stride), spm_mode=spm_mode, min_atoms=int(min_atoms)
+        )
+    store = ResultStore(out, run)
+    summary = BatchSummary(out=store.out, mode=mode)
+    if store.journal.is_dir():
+        summary.recovered = store.merge()
+    plan = _plan(sources, store, selection, str(index), format, summary)
+
+    own_client = client is None
+    cluster = None
+    if own_client:
+        client, cluster = _connect(scheduler, workers or default_workers(), processes, float(connect_timeout))
+    try:
+        n_threads = 1 if cluster is not None else 0
+        limit = int(max_in_flight or 2 * max(1, sum(client.nthreads().values())))
+        if mode == "global":
+            fn, kwargs = tasks.classify_frame, {"n_samples": n_samples, "seed": seed}
+        else:
+            fn = tasks.spm_frame
+            kwargs = dict(
+                n_samples=n_samples,
+                seed=seed,
+                box_size=float(box_size),
+                stride=float(stride),
+                spm_mode=spm_mode,
+                min_atoms=int(min_atoms),
+                n_threads=n_threads,
+            )
+        _execute(
+            client, plan, fn, kwargs, _portable(clf), store, selection, pixel_size, limit, progress, summary
+        )
+    finally:
+        try:
+            store.merge()
+        finally:
+            if own_client:
+                client.close()
+                if cluster is not None:
+                    cluster.close()
+    if plot:
+        from arisekit.batch.plot import plot_summary
+
+        summary.plot = plot_summary(store.out, store.out.with_suffix(".png"))
+    summary.elapsed_s = time.perf_counter() - t0
+    return summary
+
+
+def _plan(sources, store, selection, index_text, fmt, summary) -> list[tuple[_FileState, Any, set[int], Any]]:
+    """Per file: its state, the number of frames still to compute (None: unknown), its finished frames
+    and its frame count (None: unknown). Files complete and unchanged since the last run are skipped
+    without reading them."""
+    finished = store.finished()
+    records = store.file_records()
+    plan = []
+    for src in sources:
+        record = {**src.signature(), "index": index_text, "format": fmt or "", "reader": src.reader}
+        old = records.get(src.key)
+        if old is not None and old.get("source") not in (None, record["source"]):
+            raise ValueError(
+                f"{store.out}: frames/{src.key} holds results of {old['source']}, not of {src.path}; "
+                "use another --out (or rename the input)"
+            )
+        done = finished.get(src.key, set())
+        same = old is not None and all(
+            old.get(k) == record[k] for k in ("size", "mtime_ns", "index", "format")
+        )
+        if same and old.get("complete") and len(done) >= int(old.get("n_selected", -1)):
+            summary.skipped += int(old["n_selected"])
+            continue
+        total = count_frames(src)
+        numbers = frame_numbers(selection, total)
+        todo = None if numbers is None or total is None else sum(1 for n in numbers if n not in done)
+        plan.append((_FileState(src, record), todo, done, total))
+    return plan
+
+
+def _execute(client, plan, fn, kwargs, clf, store, selection, pixel_size, limit, progress, summary) -> None:
+    from distributed import as_completed
+    from tqdm.auto import tqdm
+
+    totals = [todo for _, todo, _, _ in plan]
+    total = None if any(t is None for t in totals) else sum(totals)
+    bar = tqdm(total=total, desc="arisekit batch", unit="frame", disable=not progress, file=sys.stderr)
+    model_future = client.scatter(clf, broadcast=True, hash=False)
+    pending: dict[Any, tuple[_FileState, int]] = {}
+    queue = as_completed(loop=client.loop)
+
+    def collect(future) -> None:
+        state, number = pending.pop(future)
+        state.outstanding -= 1
+        try:
+            result = future.result()
+        except Exception as exc:  # any failure of one frame is reported and the batch goes on
+            state.failed = True
+            summary.failed += 1
+            summary.errors.append(_frame_error(state.source, number, exc))
+        else:
+            store.add_frame(state.source.key, number, result)
+            summary.computed += 1
+        future.release()
+        bar.update(1)
+        bar.set_postfix(failed=summary.failed, refresh=False)
+        _maybe_complete(state, store)
+
+    try:
+        for state, _, done, n_frames in plan:
+            try:
+                for number, atoms in iter_frames(state.source, selection, n_frames, pixel_size):
+                    state.n_selected += 1
+                    if number in done:
+                        summary.skipped += 1
+                        continue
+                    future = client.submit(fn, atoms, model_future, **kwargs, pure=False)
+                    pending[future] = (state, number)
+                    state.outstanding += 1
+                    queue.add(future)
+                    while len(pending) >= limit:
+                        collect(next(queue))
+            except (ValueError, OSError) as exc:  # unreadable / truncated file: report, go on with the next
+                state.failed = True
+                summary.errors.append(
+                    str(exc) if str(state.source.path) in str(exc) else f"{state.source.path}: {exc}"
+                )
+                continue
+            state.enumerated = True
+            _maybe_complete(state, store)
+        while pending:
+            collect(next(queue))
+    except KeyboardInterrupt:
+        print(
+            f"\narisekit batch: interrupted; {summary.computed} finished frames are kept in {store.out} "
+            "(rerun the same command to resume)",
+            file=sys.stderr,
+        )
+        raise
+    finally:
+        for future in list(pending):
+            future.cancel()
+        bar.close()
+
+
+def _frame_error(source: Source, number: int, exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    if text.startswith("atoms[0]: "):
+        text = text[len("atoms[0]: ") :]
+    return f"{source.path}: frame {number}: {type(exc).__name__}: {text}"
+
+
+def _maybe_complete(state: _FileState, store: ResultStore) -> None:
+    if state.enumerated and state.outstanding == 0 and not state.failed:
+        store.mark_file(state.source.key, {**state.record, "complete": True, "n_selected": state.n_selected})

@@ -1,0 +1,139 @@
+"""``ARISEModifier``: ARISE crystal-structure recognition as an OVITO pipeline modifier."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+from ovito.pipeline import ModifierInterface
+from ovito.traits import FilePath, OvitoObject
+from ovito.vis import VoxelGridVis
+from traits.api import Bool, ComparisonMode, Instance, Int, List, Str, observe
+
+from arisekit.ovito import cache
+from arisekit.ovito._traits import ValidatedEnum, ValidatedRange
+from arisekit.ovito.compute import FrameResult, Progress, run_global, run_spm
+from arisekit.ovito.convert import data_to_atoms, fingerprint
+from arisekit.ovito.output import resolve_classes, write_outputs
+
+__all__ = ["MODES", "ARISEModifier"]
+
+#: Modes: per-atom projection of SPM, SPM maps only, one classification of the whole structure.
+MODES = ("spm_atoms", "spm", "global")
+
+
+class ARISEModifier(ModifierInterface):
+    """ARISE crystal-structure recognition (SOAP + Bayesian neural network) in an OVITO pipeline.
+
+    Modes (``mode``):
+
+    * ``"spm_atoms"`` (default): strided pattern matching (boxes of ``box_size`` Å moved by ``stride`` Å,
+      see :func:`arisekit.spm.spm`), each atom gets the mean result of the boxes containing it
+      (:func:`arisekit.spm.project_to_atoms`). Per-particle outputs + the SPM voxel grid.
+    * ``"spm"``: the SPM maps only, as the voxel grid ``arise-spm``.
+    * ``"global"``: the whole configuration classified as one structure (:func:`arisekit.classify`);
+      ``ARISE.*`` attributes, and every particle carries the global result.
+
+    Outputs are described in :mod:`arisekit.ovito.output`. Results are cached per frame in OVITO's modifier
+    cache: requesting a frame again or changing only output options (``output_classes``, ``color_by_type``,
+    ``grid_vis``) reuses them; any other parameter change or a change upstream recomputes.
+    ``cache_memory`` (MiB) bounds the cache (least recently used frames go first; the current frame stays).
+
+    Parameters are traits: set them as keyword arguments or attributes. Bad values raise
+    :class:`arisekit.ovito.ParameterError` (a ``ValueError``) naming the parameter. Assign a new list to
+    ``output_classes`` (in-place edits are propagated too).
+    """
+
+    mode = ValidatedEnum(*MODES, label="Mode", ovito_group="ARISE")
+    box_size = ValidatedRange(low=0.0, high=None, value=16.0, exclude_low=True, label="Box size (Å)",
+                              ovito_group="Strided pattern matching")
+    stride = ValidatedRange(low=0.0, high=None, value=2.0, exclude_low=True, label="Stride (Å)",
+                            ovito_group="Strided pattern matching")
+    spm_mode = ValidatedEnum("fast", "exact", label="Box descriptors", ovito_group="Strided pattern matching")
+    min_atoms = ValidatedRange(low=2, high=None, value=10, label="Min. atoms per box",
+                               ovito_group="Strided pattern matching")
+    n_samples = ValidatedRange(low=1, high=None, value=100, label="Monte-Carlo samples", ovito_group="ARISE")
+    seed = Int(0, label="Random seed", ovito_group="ARISE")
+    model_path = FilePath("", label="Model (empty: shipped default)", ovito_group="ARISE")
+    model = Instance("arisekit.model.classifier.ARISEClassifier", allow_none=True, transient=True,
+                     label="Model object (Python only; overrides model_path)")
+    output_classes = List(Str, label="Output probabilities of classes ('*' = all)", ovito_group="Output",
+                          ovito_invalidate_cache=False, comparison_mode=ComparisonMode.identity)
+    color_by_type = Bool(True, label="Color particles by type", ovito_group="Output",
+                         ovito_invalidate_cache=False)
+    cache_memory = ValidatedRange(low=0.0, high=None, value=1024.0, label="Result cache (MiB)",
+                                  ovito_group="Output", ovito_invalidate_cache=False)
+    grid_vis = OvitoObject(VoxelGridVis, enabled=False, title="ARISE SPM map", transparency=0.5)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._loaded: tuple[tuple, Any] | None = None  # (model-file key, ARISEClassifier)
+
+    # ------------------------------------------------------------------ traits plumbing
+    @observe("output_classes:items")
+    def _output_classes_edited(self, event) -> None:
+        self.output_classes = list(self.output_classes)  # reassign so OVITO sees the change
+
+    def get_pipeline_short_info(self, *args: Any, **kwargs: Any) -> str:
+        if self.mode == "global":
+            return "global"
+        return f"{self.mode}: box {self.box_size:g} Å, stride {self.stride:g} Å"
+
+    # ------------------------------------------------------------------ model
+    def classifier(self):
+        """The ARISEClassifier in use: ``model`` if set, else the one at ``model_path`` (default: shipped)."""
+        if self.model is not None:
+            self.model._check_fitted()
+            return self.model
+        from arisekit.model.io import _resolve_dir, load_model
+
+        directory = _resolve_dir(self.model_path.strip() or None)
+        manifest = directory / "manifest.json"
+        key = (str(directory.resolve()), manifest.stat().st_mtime_ns if manifest.exists() else None)
+        if self._loaded is None or self._loaded[0] != key:
+            self._loaded = (key, load_model(directory))
+        return self._loaded[1]
+
+    def _model_key(self, clf) -> tuple:
+        if self.model is not None:
+            return ("object", id(self.model))
+        return ("path",) + (self._loaded[0] if self._loaded else (str(Path(self.model_path)),))
+
+    def _check(self) -> None:
+        if self.mode != "global" and self.stride > self.box_size:
+            raise ValueError(
+                f"stride: {self.stride} Å is larger than box_size {self.box_size} Å (atoms between boxes "
+                "would be skipped)"
+            )
+
+    # ------------------------------------------------------------------ computation
+    def compute_frame(self, atoms, clf) -> Generator[Progress, None, FrameResult]:
+        """Run the ARISE computation of the current mode on ``atoms`` (generator yielding progress)."""
+        if self.mode == "global":
+            return (yield from run_global(atoms, clf, int(self.n_samples), self.seed))
+        return (
+            yield from run_spm(
+                atoms, clf, float(self.box_size), float(self.stride), self.spm_mode, int(self.n_samples),
+                int(self.min_atoms), self.seed, project=self.mode == "spm_atoms",
+            )
+        )
+
+    def modify(self, data, *, frame: int = 0, data_cache=None, **kwargs: Any):
+        """OVITO entry point: classify the frame (or reuse the cached result) and write the outputs."""
+        self._check()
+        atoms, origin = data_to_atoms(data)
+        yield "ARISE: loading the model"
+        clf = self.classifier()
+        resolve_classes(self.output_classes, [str(c) for c in clf.classes_])  # fail early on bad names
+        key = (
+            self.mode, float(self.box_size), float(self.stride), self.spm_mode, int(self.n_samples),
+            int(self.min_atoms), self.seed, self._model_key(clf), fingerprint(atoms),
+        )
+        result = cache.lookup(data_cache, frame, key)
+        if result is None:
+            result = yield from self.compute_frame(atoms, clf)
+            result.origin = origin
+            result.key = key
+            cache.store(data_cache, frame, result, self.cache_memory * 2**20)
+        write_outputs(data, result, self.output_classes, self.color_by_type, self.grid_vis)
