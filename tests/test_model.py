@@ -163,6 +163,9 @@ def test_classify_descriptors_results(trained):
     assert d["prediction"] == r.prediction and len(d["top"]) == 2
     assert d["mutual_information"] == pytest.approx(r.mutual_information)
     assert 0 <= r.variation_ratio <= 1
+    with_reps = classify_descriptors(X[:2], trained, n_samples=10, representations=True)
+    assert [v.shape for v in with_reps[1].representations] == [(32,), (32,)]
+    np.testing.assert_allclose(with_reps[1].representations[0], trained.hidden_representations(X[1:2])[0][0])
 
 
 def test_extra_rows_standardisation_and_validation(tmp_path):

@@ -11,25 +11,28 @@ from ase.build import bulk
 from conftest import bicrystal
 
 ovito = pytest.importorskip("ovito")
-from ovito.data import DataCollection  # noqa: E402
-from ovito.io import import_file  # noqa: E402
-from ovito.io.ase import ase_to_ovito  # noqa: E402
-
 from arisekit.model import ARISEClassifier  # noqa: E402
 from arisekit.ovito import ARISEModifier, ParameterError  # noqa: E402
 from arisekit.ovito.convert import UNTYPED_SPECIES, data_to_atoms, type_numbers  # noqa: E402
 from arisekit.ovito.palette import type_colors  # noqa: E402
 from arisekit.spm import spm  # noqa: E402
+from ovito.data import DataCollection  # noqa: E402
+from ovito.io import import_file  # noqa: E402
+from ovito.io.ase import ase_to_ovito  # noqa: E402
 
 SPM = dict(box_size=10.0, stride=4.0, n_samples=20)
 
 
-def write_dump(path, frames, with_types: bool = True) -> None:
-    """LAMMPS text dump (open box, ``ff`` bounds) of frames given as (positions Å, types)."""
+def write_dump(path, frames, with_types: bool = True, bounds=None) -> None:
+    """LAMMPS text dump of frames given as (positions Å, types): open box (``ff``, 1 Å margin), or periodic
+    (``pp``) with ``bounds`` = (lo, hi) per axis."""
     with open(path, "w") as f:
         for step, (pos, types) in enumerate(frames):
-            lo, hi = pos.min(axis=0) - 1.0, pos.max(axis=0) + 1.0
-            f.write(f"ITEM: TIMESTEP\n{step}\nITEM: NUMBER OF ATOMS\n{len(pos)}\nITEM: BOX BOUNDS ff ff ff\n")
+            if bounds is None:
+                lo, hi, kind = pos.min(axis=0) - 1.0, pos.max(axis=0) + 1.0, "ff ff ff"
+            else:
+                lo, hi, kind = np.asarray(bounds[0]), np.asarray(bounds[1]), "pp pp pp"
+            f.write(f"ITEM: TIMESTEP\n{step}\nITEM: NUMBER OF ATOMS\n{len(pos)}\nITEM: BOX BOUNDS {kind}\n")
             f.writelines(f"{lo[a]:.6f} {hi[a]:.6f}\n" for a in range(3))
             f.write("ITEM: ATOMS id type x y z\n" if with_types else "ITEM: ATOMS id x y z\n")
             for i, (p, t) in enumerate(zip(pos, types if with_types else [0] * len(pos))):
@@ -77,7 +80,9 @@ def test_entry_point_registered():
 def test_projection_on_lammps_dump(dump_file, metal_model):
     pipeline = import_file(str(dump_file))
     assert pipeline.num_frames == 2
-    pipeline.modifiers.append(ARISEModifier(model=metal_model, spm_mode="exact", output_classes=["fcc", "bcc"], **SPM))
+    pipeline.modifiers.append(
+        ARISEModifier(model=metal_model, spm_mode="exact", output_classes=["fcc", "bcc"], **SPM)
+    )
     for frame, (left, right) in enumerate([("fcc", "bcc"), ("bcc", "fcc")]):
         data = pipeline.compute(frame)
         p = data.particles
@@ -101,7 +106,9 @@ def test_projection_on_lammps_dump(dump_file, metal_model):
         assert structure_names(table.x)[2] == "bcc"
         a = data.attributes
         assert a["ARISE.mode"] == "spm_atoms" and a["ARISE.n_classes"] == 4
-        assert a["ARISE.fraction.fcc"] + a["ARISE.fraction.bcc"] == pytest.approx(1 - a["ARISE.unclassified_fraction"])
+        assert a["ARISE.fraction.fcc"] + a["ARISE.fraction.bcc"] == pytest.approx(
+            1 - a["ARISE.unclassified_fraction"]
+        )
         assert a["ARISE.n_classified_boxes"] <= a["ARISE.n_boxes"] and a["ARISE.mean_mutual_information"] >= 0
 
 
@@ -138,12 +145,16 @@ def test_global_mode_periodic_extxyz(tmp_path, metal_model):
     crystal.positions += 5.0  # cell origin stays at 0: positions are wrapped by ARISE
     ase.io.write(tmp_path / "fcc.xyz", crystal, format="extxyz")
     pipeline = import_file(str(tmp_path / "fcc.xyz"))
-    pipeline.modifiers.append(ARISEModifier(model=metal_model, mode="global", n_samples=50, output_classes=["*"]))
+    pipeline.modifiers.append(
+        ARISEModifier(model=metal_model, mode="global", n_samples=50, output_classes=["*"])
+    )
     data = pipeline.compute()
     assert data.cell.pbc == (True, True, True)
     a = data.attributes
     assert a["ARISE.prediction"] == "fcc" and a["ARISE.probability"] > 0.9
-    assert a["ARISE.mutual_information"] >= 0 and a["ARISE.predictive_entropy"] >= a["ARISE.mutual_information"]
+    assert (
+        a["ARISE.mutual_information"] >= 0 and a["ARISE.predictive_entropy"] >= a["ARISE.mutual_information"]
+    )
     assert sum(a[f"ARISE.probability.{n}"] for n in metal_model.classes_) == pytest.approx(1.0)
     assert set(np.asarray(data.particles["Structure Type"])) == {1}
     assert np.asarray(data.tables["arise-probabilities"].y)[0] == pytest.approx(a["ARISE.probability"])
@@ -235,6 +246,23 @@ def test_pipeline_without_particle_types(tmp_path, metal_model):
     st = np.asarray(data.particles["Structure Type"])
     x = np.asarray(data.particles.positions)[:, 0]
     assert np.mean(st[x < 10] == 1) > 0.95 and np.mean(st[x > 32] == 2) > 0.95
+
+
+def test_periodic_dump_with_cell_origin(tmp_path, metal_model):
+    crystal = bulk("Cu", "fcc", a=3.61, cubic=True).repeat(4)  # 14.44 Å periodic cube
+    half = crystal.cell.lengths() / 2
+    pos = crystal.positions - half + 0.3  # box [-L/2, L/2); atoms near +L/2 leave it (wrapped by ARISE)
+    write_dump(tmp_path / "periodic.dump", [(pos, [1] * len(pos))], bounds=(-half, half))
+    pipeline = import_file(str(tmp_path / "periodic.dump"))
+    pipeline.modifiers.append(ARISEModifier(model=metal_model, spm_mode="exact", **SPM))
+    data = pipeline.compute()
+    assert data.cell.pbc == (True, True, True)
+    atoms, origin = data_to_atoms(data)
+    np.testing.assert_allclose(origin, -half)
+    np.testing.assert_allclose(atoms.positions, pos + half)
+    assert np.all(np.asarray(data.particles["Structure Type"]) == 1)  # fcc everywhere
+    cell = np.asarray(data.grids["arise-spm"].domain[...])
+    assert np.all(cell[:, 3] > -half - 1e-9) and np.all(cell[:, 3] < half)  # grid in OVITO's frame
 
 
 def test_type_mapping():

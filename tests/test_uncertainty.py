@@ -131,6 +131,9 @@ def test_hidden_representations_are_pre_activations():
     z0 = w.standardize(X) @ w.kernels[0] + w.biases[0]
     np.testing.assert_allclose(reps[0], z0, rtol=1e-5, atol=1e-6)
     assert (reps[0] < 0).any()  # before ReLU
+    via_mc = mc_dropout_predict(w, X, n_samples=3, representations=[1]).representations
+    assert len(via_mc) == 1
+    np.testing.assert_array_equal(via_mc[0], reps[1])
     np.testing.assert_allclose(hidden_representations(w, X, layers=[1])[0], reps[1])
     with pytest.raises(ValueError, match="layers"):
         hidden_representations(w, X, layers=[2])

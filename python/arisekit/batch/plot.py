@@ -53,9 +53,9 @@ def plot_summary(results: str | os.PathLike | BatchResults, path: str | os.PathL
             layers.append(np.clip(rest, 0.0, 1.0))
             labels.append("other / unclassified")
         bottom = np.zeros(n)
-        cmap = colormaps["tab20"]
+        cmap = colormaps["tab10"]
         for j, (layer, label) in enumerate(zip(layers, labels, strict=True)):
-            color = "0.8" if label.startswith("other") else cmap(j % 20)
+            color = "0.8" if label.startswith("other") else cmap(j % 10)
             if n <= 200:
                 ax_f.bar(x, layer, bottom=bottom, width=1.0, color=color, label=label, linewidth=0)
             else:
@@ -79,13 +79,20 @@ def plot_summary(results: str | os.PathLike | BatchResults, path: str | os.PathL
 def _plot_mi(ax, res: BatchResults, x: np.ndarray) -> None:
     if res.mode == "global":
         mi = np.array([rec.attrs["mutual_information"] for rec in res.frames], dtype=np.float64)
-        ax.plot(x, mi, "o-" if len(x) <= 200 else "-", markersize=3, color="C3")
+        for part in _file_slices(res):  # one line per input file
+            ax.plot(x[part], mi[part], "o-" if len(x) <= 200 else "-", markersize=3, color="C3")
         return
     q = np.array([rec.arrays["mi_quantiles"] for rec in res.frames], dtype=np.float64)  # 5, 25, 50, 75, 95 %
     ax.fill_between(x, q[:, 0], q[:, 4], color="C3", alpha=0.2, step="mid", label="5-95 % of boxes")
     ax.fill_between(x, q[:, 1], q[:, 3], color="C3", alpha=0.4, step="mid", label="25-75 %")
     ax.plot(x, q[:, 2], "-", color="C3", label="median")
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
+
+
+def _file_slices(res: BatchResults) -> list[slice]:
+    files = [rec.file for rec in res.frames]
+    starts = [i for i in range(len(files)) if i == 0 or files[i] != files[i - 1]]
+    return [slice(a, b) for a, b in zip(starts, [*starts[1:], len(files)], strict=True)]
 
 
 def _mark_files(res: BatchResults, *axes) -> None:

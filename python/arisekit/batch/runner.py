@@ -77,17 +77,31 @@ def model_fingerprint(clf: Any) -> str:
     return h.hexdigest()
 
 
-def _portable(clf: Any) -> Any:
-    """A NumPy-only copy of the classifier (no Keras object), cheap to pickle to the workers."""
+class ModelPayload:
+    """A classifier for the workers that always pickles as its NumPy weights and metadata (never as a
+    Keras object or the classifier's inference caches, which hold locks): ``payload.classifier``."""
+
+    def __init__(self, clf: Any) -> None:
+        self.classifier = clf
+
+    def __reduce__(self):
+        c = self.classifier
+        state = (
+            c.weights_,
+            [str(n) for n in c.classes_],
+            c.class_metadata_,
+            c.descriptor_params_,
+            c.training_,
+            c.get_params(),
+        )
+        return (_rebuild_payload, state)
+
+
+def _rebuild_payload(weights, names, metadata, descriptor_params, training, params) -> ModelPayload:
     from arisekit.model.classifier import ARISEClassifier
 
-    return ARISEClassifier.from_weights(
-        clf.weights_,
-        [str(c) for c in clf.classes_],
-        clf.class_metadata_,
-        clf.descriptor_params_,
-        clf.training_,
-        clf.get_params(),
+    return ModelPayload(
+        ARISEClassifier.from_weights(weights, names, metadata, descriptor_params, training, params)
     )
 
 
@@ -234,37 +248,34 @@ def run_batch(
         summary.recovered = store.merge()
     plan = _plan(sources, store, selection, str(index), format, summary)
 
-    own_client = client is None
-    cluster = None
-    if own_client:
-        client, cluster = _connect(scheduler, workers or default_workers(), processes, float(connect_timeout))
-    try:
-        n_threads = 1 if cluster is not None else 0
-        limit = int(max_in_flight or 2 * max(1, sum(client.nthreads().values())))
-        if mode == "global":
-            fn, kwargs = tasks.classify_frame, {"n_samples": n_samples, "seed": seed}
-        else:
-            fn = tasks.spm_frame
-            kwargs = dict(
-                n_samples=n_samples,
-                seed=seed,
-                box_size=float(box_size),
-                stride=float(stride),
-                spm_mode=spm_mode,
-                min_atoms=int(min_atoms),
-                n_threads=n_threads,
-            )
-        _execute(
-            client, plan, fn, kwargs, _portable(clf), store, selection, pixel_size, limit, progress, summary
+    if mode == "global":
+        fn, kwargs = tasks.classify_frame, {"n_samples": n_samples, "seed": seed}
+    else:
+        fn = tasks.spm_frame
+        kwargs = dict(
+            n_samples=n_samples,
+            seed=seed,
+            box_size=float(box_size),
+            stride=float(stride),
+            spm_mode=spm_mode,
+            min_atoms=int(min_atoms),
+            n_threads=0 if (client is not None or scheduler) else 1,  # local workers are single-threaded
         )
+    dispatcher = _Dispatcher(
+        client, scheduler, workers or default_workers(), processes, float(connect_timeout), max_in_flight
+    )
+    try:
+        if any(todo != 0 for _, todo, _, _ in plan):  # connect up front (fail fast) when there is work
+            dispatcher.connect()
+        _execute(
+            dispatcher, plan, fn, kwargs, ModelPayload(clf), store, selection, pixel_size, progress, summary
+        )
+        store.merge(create=True)  # a finished run always leaves a results file, even with no frame
     finally:
         try:
             store.merge()
         finally:
-            if own_client:
-                client.close()
-                if cluster is not None:
-                    cluster.close()
+            dispatcher.close()
     if plot:
         from arisekit.batch.plot import plot_summary
 
@@ -302,19 +313,63 @@ def _plan(sources, store, selection, index_text, fmt, summary) -> list[tuple[_Fi
     return plan
 
 
-def _execute(client, plan, fn, kwargs, clf, store, selection, pixel_size, limit, progress, summary) -> None:
-    from distributed import as_completed
+class _Dispatcher:
+    """Dask client (connected on first use), the model on every worker, and the in-flight futures."""
+
+    def __init__(self, client, scheduler, workers, processes, timeout, max_in_flight) -> None:
+        self.client, self.own = client, client is None
+        self.cluster = None
+        self.scheduler, self.workers, self.processes, self.timeout = scheduler, workers, processes, timeout
+        self.max_in_flight = max_in_flight
+        self.limit = 1
+        self.queue: Any = None
+        self.model_future: Any = None
+        self.pending: dict[Any, tuple[_FileState, int]] = {}
+
+    def connect(self) -> None:
+        from distributed import as_completed
+
+        if self.queue is not None:
+            return
+        if self.client is None:
+            self.client, self.cluster = _connect(self.scheduler, self.workers, self.processes, self.timeout)
+        threads = sum(self.client.nthreads().values())
+        self.limit = int(self.max_in_flight or 2 * max(1, threads))
+        self.queue = as_completed(loop=self.client.loop)
+
+    def submit(self, fn, atoms, payload, kwargs, state: _FileState, number: int) -> None:
+        self.connect()
+        if self.model_future is None:
+            self.model_future = self.client.scatter(payload, broadcast=True, hash=False)
+        future = self.client.submit(fn, atoms, self.model_future, **kwargs, pure=False)
+        self.pending[future] = (state, number)
+        self.queue.add(future)
+
+    def next_done(self):
+        """(future, file state, frame number) of the next finished frame (blocks)."""
+        future = next(self.queue)
+        state, number = self.pending.pop(future)
+        return future, state, number
+
+    def close(self) -> None:
+        for future in list(self.pending):
+            future.cancel()
+        self.pending.clear()
+        if self.own and self.client is not None:
+            self.client.close()
+            if self.cluster is not None:
+                self.cluster.close()
+
+
+def _execute(dispatcher, plan, fn, kwargs, payload, store, selection, pixel_size, progress, summary) -> None:
     from tqdm.auto import tqdm
 
     totals = [todo for _, todo, _, _ in plan]
     total = None if any(t is None for t in totals) else sum(totals)
     bar = tqdm(total=total, desc="arisekit batch", unit="frame", disable=not progress, file=sys.stderr)
-    model_future = client.scatter(clf, broadcast=True, hash=False)
-    pending: dict[Any, tuple[_FileState, int]] = {}
-    queue = as_completed(loop=client.loop)
 
-    def collect(future) -> None:
-        state, number = pending.pop(future)
+    def collect() -> None:
+        future, state, number = dispatcher.next_done()
         state.outstanding -= 1
         try:
             result = future.result()
@@ -332,28 +387,31 @@ def _execute(client, plan, fn, kwargs, clf, store, selection, pixel_size, limit,
 
     try:
         for state, _, done, n_frames in plan:
-            try:
-                for number, atoms in iter_frames(state.source, selection, n_frames, pixel_size):
-                    state.n_selected += 1
-                    if number in done:
-                        summary.skipped += 1
-                        continue
-                    future = client.submit(fn, atoms, model_future, **kwargs, pure=False)
-                    pending[future] = (state, number)
-                    state.outstanding += 1
-                    queue.add(future)
-                    while len(pending) >= limit:
-                        collect(next(queue))
-            except (ValueError, OSError) as exc:  # unreadable / truncated file: report, go on with the next
-                state.failed = True
-                summary.errors.append(
-                    str(exc) if str(state.source.path) in str(exc) else f"{state.source.path}: {exc}"
-                )
-                continue
-            state.enumerated = True
+            frames = iter_frames(state.source, selection, n_frames, pixel_size)
+            while True:
+                try:
+                    number, atoms = next(frames)
+                except StopIteration:
+                    state.enumerated = True
+                    break
+                except (ValueError, OSError) as exc:  # unreadable / truncated file: report, go on
+                    state.failed = True
+                    text = str(exc)
+                    summary.errors.append(
+                        text if str(state.source.path) in text else f"{state.source.path}: {text}"
+                    )
+                    break
+                state.n_selected += 1
+                if number in done:
+                    summary.skipped += 1
+                    continue
+                dispatcher.submit(fn, atoms, payload, kwargs, state, number)
+                state.outstanding += 1
+                while len(dispatcher.pending) >= dispatcher.limit:
+                    collect()
             _maybe_complete(state, store)
-        while pending:
-            collect(next(queue))
+        while dispatcher.pending:
+            collect()
     except KeyboardInterrupt:
         print(
             f"\narisekit batch: interrupted; {summary.computed} finished frames are kept in {store.out} "
@@ -362,8 +420,6 @@ def _execute(client, plan, fn, kwargs, clf, store, selection, pixel_size, limit,
         )
         raise
     finally:
-        for future in list(pending):
-            future.cancel()
         bar.close()
 
 

@@ -162,14 +162,14 @@ class ResultStore:
         self._open_journal()
         _write_json(self.journal / f"{quote(key, safe='')}.file.json", record)
 
-    def merge(self) -> int:
+    def merge(self, create: bool = False) -> int:
         """Move the journal into the results file (atomic replace); returns the number of frames merged.
-        Creates an empty results file if there is none yet."""
+        With nothing to merge, an empty results file is only created if ``create``."""
         import h5py
 
         entries = sorted(self.journal.glob("*.npz")) if self.journal.is_dir() else []
         records = sorted(self.journal.glob("*.file.json")) if self.journal.is_dir() else []
-        if not entries and not records and self.out.exists():
+        if not entries and not records and (self.out.exists() or not create):
             self._drop_journal([])
             return 0
         tmp = self.out.with_name(self.out.name + ".tmp")

@@ -35,6 +35,7 @@ def classify_frame(atoms: Any, model: Any, n_samples: int, seed: int | None) -> 
     """Whole-frame ARISE classification (entropies and mutual information in nats)."""
     from arisekit.model.classification import classify
 
+    model = getattr(model, "classifier", model)  # a runner.ModelPayload or a classifier
     res = classify(atoms, n_samples=n_samples, model=model, seed=seed, min_open_atoms=0)
     attrs = {
         "n_atoms": len(atoms),
@@ -63,6 +64,7 @@ def spm_frame(
     plus per-frame summaries ``class_fractions`` (of classified boxes) and ``mi_quantiles``."""
     from arisekit.spm import spm
 
+    model = getattr(model, "classifier", model)  # a runner.ModelPayload or a classifier
     r = spm(
         atoms,
         box_size=box_size,

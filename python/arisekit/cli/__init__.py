@@ -10,7 +10,18 @@ from arisekit import __version__
 
 #: Sub-command modules; each exposes ``add_parser(subparsers)`` that registers its parser and sets
 #: ``func`` (a callable taking the parsed namespace and returning an exit code).
-SUBCOMMANDS: tuple[str, ...] = ("classify", "train", "dataset", "build", "prototypes", "spm", "demo", "batch")
+SUBCOMMANDS: tuple[str, ...] = (
+    "classify",
+    "train",
+    "dataset",
+    "build",
+    "prototypes",
+    "spm",
+    "demo",
+    "batch",
+    "explore",
+    "benchmark",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

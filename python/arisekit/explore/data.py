@@ -111,7 +111,8 @@ def from_spm(result, layer: int = 0, only_class: str | None = None, mi_range=Non
     if not reps:
         raise ValueError(
             "the SPM result holds no hidden-layer representations: rerun "
-            "arisekit.spm.spm(..., representations=True) (or representations=[layer]) and save it again"
+            "arisekit.spm.spm(..., representations=True) (command line: arisekit spm --representations) "
+            "and save it again"
         )
     layer = int(layer)
     if layer not in reps:

@@ -96,7 +96,8 @@ def _plane(result, grid: np.ndarray):
         idx = tuple(slice(None) if a in axes else 0 for a in range(3))
         g, centers = g[idx], centers[idx]
     c0, c1 = centers[..., axes[0]], centers[..., axes[1]]
-    extent = (float(c0.min()), float(c0.max()), float(c1.min()), float(c1.max()))
+    h = 0.5 * float(result.stride)  # pixels are centred on the box centres
+    extent = (float(c0.min()) - h, float(c0.max()) + h, float(c1.min()) - h, float(c1.max()) + h)
     return g.T, extent, (names[axes[0]], names[axes[1]])
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from arisekit.explore.data import SPACES, structure_features
+from arisekit.explore.data import SPACES, ExplorationData, structure_features
 
 
 def _as_matrix(x, name: str) -> np.ndarray:
@@ -49,67 +49,127 @@ class References:
     layer: int | None
 
 
+def _model(model):
+    from arisekit.model.classification import _resolve_model
+
+    return _resolve_model(model)
+
+
+def _layer_or_last(model, layer: int | None, space: str) -> int | None:
+    """``layer`` (0 = first hidden layer); None means the last hidden layer. None for descriptors."""
+    if space == "descriptor":
+        return None
+    from arisekit.explore.data import check_layer
+
+    clf = _model(model)
+    return check_layer(clf, len(clf.weights_.kernels) - 2 if layer is None else layer)
+
+
 def reference_set(
-    structures, names: Sequence[str] | None = None, model=None, space: str = "descriptor", layer: int = 0
+    structures,
+    names: Sequence[str] | None = None,
+    model=None,
+    space: str = "representation",
+    layer: int | None = None,
 ) -> References:
-    """References from user exemplars (list of ``ase.Atoms``, or a dict name -> Atoms)."""
+    """References from user exemplars (list of ``ase.Atoms``, or a dict name -> Atoms); ``layer`` None =
+    last hidden layer."""
     if isinstance(structures, dict):
         names, structures = list(structures), list(structures.values())
     structures = list(structures)
     names = [f"exemplar_{k}" for k in range(len(structures))] if names is None else [str(n) for n in names]
     if len(names) != len(structures):
         raise ValueError(f"names: {len(names)} names for {len(structures)} structures")
-    _, feats = structure_features(structures, model, layer, space)
-    return References(names, feats, space, None if space == "descriptor" else int(layer))
+    clf = _model(model)
+    layer = _layer_or_last(clf, layer, space)
+    _, feats = structure_features(structures, clf, layer, space)
+    return References(names, feats, space, layer)
+
+
+#: Prototype variants used as references: the periodic cell and the smallest open supercell (>= 100 atoms),
+#: the two settings ARISE is trained on (boxes of a polycrystal are open structures).
+VARIANTS = ("periodic", "open")
 
 
 def prototype_references(
     model=None,
     names: Sequence[str] | None = None,
     category: str | None = None,
-    space: str = "descriptor",
-    layer: int = 0,
+    space: str = "representation",
+    layer: int | None = None,
+    variants: Sequence[str] = VARIANTS,
 ) -> References:
     """References from the prototype library (all classes, a ``category`` or the given ``names``), computed
-    with the model's descriptor parameters. Prototypes whose descriptor is undefined are skipped (warning)."""
+    with the model's descriptor parameters: one vector per class and variant ("periodic" cell, "open"
+    supercell), so a reference name can appear twice (:func:`nearest` keeps the best). ``layer`` None = last
+    hidden layer. Prototypes whose descriptor is undefined are skipped with a warning."""
     from arisekit import prototypes
-    from arisekit.model.classification import _resolve_model
 
-    clf = _resolve_model(model)
+    bad = [v for v in variants if v not in VARIANTS]
+    if bad or not variants:
+        raise ValueError(f"variants must be a non-empty subset of {VARIANTS}, got {list(variants)}")
+    clf = _model(model)
+    layer = _layer_or_last(clf, layer, space)
     chosen = list(names) if names is not None else [p.name for p in prototypes.list_prototypes(category)]
     if not chosen:
         raise ValueError("names: no prototype selected")
     kept, rows = [], []
     for name in chosen:
-        atoms = prototypes.build(name)  # ValueError with close names for unknown classes
-        try:
-            rows.append(structure_features([atoms], clf, layer, space)[1][0])
-            kept.append(name)
-        except ValueError as exc:
-            warnings.warn(f"prototype {name!r} skipped: {exc}", UserWarning, stacklevel=2)
+        structures = []
+        if "periodic" in variants:
+            structures.append(prototypes.periodic(name))  # ValueError with close names for unknown classes
+        if "open" in variants:
+            structures.append(prototypes.supercells(name, count=1)[0])
+        for atoms in structures:
+            try:
+                rows.append(structure_features([atoms], clf, layer, space)[1][0])
+                kept.append(name)
+            except ValueError as exc:
+                warnings.warn(f"prototype {name!r} skipped: {exc}", UserWarning, stacklevel=2)
     if not kept:
         raise ValueError("no prototype could be described with the model's descriptor parameters")
-    return References(kept, np.asarray(rows), space, None if space == "descriptor" else int(layer))
+    return References(kept, np.asarray(rows), space, layer)
 
 
 def nearest(query, references: References, k: int = 5) -> list[list[tuple[str, float]]]:
-    """For each query row, the ``k`` most similar references as (name, cosine similarity), best first."""
+    """For each query row (array or :class:`ExplorationData`, whose space and layer must match), the ``k``
+    most similar reference names as (name, cosine similarity), best first; a name with several reference
+    vectors counts once, with its highest similarity."""
     if int(k) < 1:
         raise ValueError(f"k must be >= 1, got {k}")
+    if isinstance(query, ExplorationData):
+        if (query.space, query.layer) != (references.space, references.layer):
+            raise ValueError(
+                f"query points are in {query.space} space (layer {query.layer}) but the references in "
+                f"{references.space} space (layer {references.layer}): use the same space and layer for both"
+            )
+        query = query.features
     sim = cosine_similarity(query, references.features)
+    unique = list(dict.fromkeys(references.names))
+    if len(unique) < len(references.names):
+        cols = np.array([unique.index(n) for n in references.names])
+        best = np.full((sim.shape[0], len(unique)), -np.inf)
+        for j, c in enumerate(cols):
+            best[:, c] = np.maximum(best[:, c], sim[:, j])
+        sim = best
     k = min(int(k), sim.shape[1])
     order = np.argsort(-sim, axis=1, kind="stable")[:, :k]
-    return [[(references.names[j], float(sim[i, j])) for j in row] for i, row in enumerate(order)]
+    return [[(unique[j], float(sim[i, j])) for j in row] for i, row in enumerate(order)]
 
 
-def box_features(result, atoms, boxes, model=None, space: str = "descriptor", layer: int = 0) -> np.ndarray:
-    """Feature vectors of SPM boxes: stored representations when the result has ``layer``, else computed
-    from each box's atoms (cut out as an open structure, as in exact SPM mode)."""
+def box_features(
+    result, atoms, boxes, model=None, space: str = "representation", layer: int | None = None
+) -> np.ndarray:
+    """Feature vectors of SPM boxes (``layer`` None = last hidden layer): the stored representations when
+    the result holds that layer, else computed from each box's atoms (cut out as an open structure, as in
+    exact SPM mode)."""
     boxes = np.asarray(boxes, dtype=np.int64).reshape(-1)
     if space not in SPACES:
         raise ValueError(f"space must be one of {SPACES}, got {space!r}")
-    if space == "representation" and int(layer) in (result.representations or {}):
-        feats = np.asarray(result.representations[int(layer)], dtype=np.float64)[boxes]
+    model = _model(model)
+    layer = _layer_or_last(model, layer, space)
+    if layer is not None and layer in (result.representations or {}):
+        feats = np.asarray(result.representations[layer], dtype=np.float64)[boxes]
         if np.isfinite(feats).all():
             return feats
         empty = boxes[~np.isfinite(feats).all(axis=1)][:5].tolist()
@@ -187,6 +247,7 @@ def duplicate_groups(n: int, pairs: Sequence[tuple[int, int, float]]) -> list[li
 
 
 __all__ = [
+    "VARIANTS",
     "References",
     "box_features",
     "cosine_similarity",

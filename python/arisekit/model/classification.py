@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ class Classification:
     n_samples: int = 0
     seed: int | None = None
     n_atoms: int | None = None
+    #: pre-activation outputs of the hidden layers (dropout off), if requested; not in :meth:`to_dict`
+    representations: tuple[np.ndarray, ...] | None = field(default=None, repr=False)
 
     @property
     def probability(self) -> float:
@@ -142,10 +145,13 @@ def classify_descriptors(
     seed: int | None = 0,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     n_atoms: Iterable[int | None] | None = None,
+    representations: bool = False,
 ) -> list[Classification]:
     """Classify precomputed descriptors (n, d) in one batched MC-dropout inference."""
     clf = _resolve_model(model)
-    res = clf.predict_uncertainty(X, n_samples=n_samples, seed=seed, chunk_rows=chunk_rows)
+    res = clf.predict_uncertainty(
+        X, n_samples=n_samples, seed=seed, chunk_rows=chunk_rows, representations=representations
+    )
     names = tuple(str(c) for c in clf.classes_)
     counts = [None] * len(res.probabilities) if n_atoms is None else list(n_atoms)
     out = []
@@ -159,10 +165,13 @@ def classify_descriptors(
                 mutual_information=float(res.mutual_information[j]),
                 predictive_entropy=float(res.predictive_entropy[j]),
                 variation_ratio=float(res.variation_ratio[j]),
-                class_info=dict(clf.class_metadata_[c]),
+                class_info=copy.deepcopy(clf.class_metadata_[c]),
                 n_samples=int(n_samples),
                 seed=seed,
                 n_atoms=counts[j],
+                representations=None
+                if res.representations is None
+                else tuple(r[j] for r in res.representations),
             )
         )
     return out
@@ -176,6 +185,7 @@ def classify(
     *,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     min_open_atoms: int = MIN_OPEN_ATOMS,
+    representations: bool = False,
 ) -> Classification | list[Classification]:
     """Classify one structure or a list of structures with ARISE.
 
@@ -191,6 +201,7 @@ def classify(
     seed : seed of the dropout masks (results are reproducible for a given seed).
     chunk_rows : rows per matrix product in the MC inference (memory bound).
     min_open_atoms : warn for non-periodic structures with fewer atoms.
+    representations : also store the hidden-layer pre-activations (dropout off) in each result.
 
     Returns
     -------
@@ -209,5 +220,7 @@ def classify(
             f"descriptor length {X.shape[1]} (params {clf.descriptor_params_}) does not match the model's "
             f"input length {clf.n_features_in_}"
         )
-    results = classify_descriptors(X, clf, n_samples, seed, chunk_rows, [len(a) for a in atoms_list])
+    results = classify_descriptors(
+        X, clf, n_samples, seed, chunk_rows, [len(a) for a in atoms_list], representations
+    )
     return results[0] if single else results

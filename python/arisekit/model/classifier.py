@@ -284,13 +284,15 @@ class ARISEClassifier:
         seed: int | None = 0,
         chunk_rows: int = DEFAULT_CHUNK_ROWS,
         return_samples: bool = False,
+        representations: bool | Sequence[int] = False,
     ) -> MCDropoutResult:
-        """Monte-Carlo dropout over ``n_samples`` passes: mean probabilities and uncertainty measures."""
+        """Monte-Carlo dropout over ``n_samples`` passes: mean probabilities and uncertainty measures
+        (optionally per-pass samples and hidden-layer representations, see :func:`mc_dropout_predict`)."""
         self._check_fitted()
         engine = self._engines.get(chunk_rows)
         if engine is None:  # kept per instance: its buffers make repeated calls cheaper
             engine = self._engines[chunk_rows] = MCDropoutEngine(self.weights_, chunk_rows)
-        return engine.predict(X, n_samples, seed, return_samples)
+        return engine.predict(X, n_samples, seed, return_samples, representations)
 
     def predict_proba(
         self, X: np.ndarray, n_samples: int = 1000, seed: int | None = 0, chunk_rows: int = DEFAULT_CHUNK_ROWS

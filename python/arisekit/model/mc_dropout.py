@@ -15,12 +15,14 @@ next kernel.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .network import MLPWeights
+from .network import MLPWeights, hidden_representations
 from .uncertainty import entropy
 
 __all__ = [
@@ -49,6 +51,8 @@ class MCDropoutResult:
     n_samples: int
     seed: int | None
     samples: np.ndarray | None = field(default=None, repr=False)  # (T, n, n_classes) if requested
+    #: pre-activation outputs of the requested hidden layers, dropout off, each (n, width), if requested
+    representations: list[np.ndarray] | None = field(default=None, repr=False)
 
     @property
     def predictions(self) -> np.ndarray:
@@ -149,12 +153,21 @@ class MCDropoutEngine:
         return self._ws
 
     def predict(
-        self, X: np.ndarray, n_samples: int = 1000, seed: int | None = 0, return_samples: bool = False
+        self,
+        X: np.ndarray,
+        n_samples: int = 1000,
+        seed: int | None = 0,
+        return_samples: bool = False,
+        representations: bool | Sequence[int] = False,
     ) -> MCDropoutResult:
         """See :func:`mc_dropout_predict`."""
         _check_args(n_samples, self.chunk_rows)
         with self._lock:
-            return self._predict(self.weights.standardize(X), int(n_samples), seed, return_samples)
+            res = self._predict(self.weights.standardize(X), int(n_samples), seed, return_samples)
+        if representations is not False:
+            layers = None if representations is True else list(representations)
+            res = dataclasses.replace(res, representations=hidden_representations(self.weights, X, layers))
+        return res
 
     def _predict(
         self, Xs: np.ndarray, n_samples: int, seed: int | None, return_samples: bool
@@ -220,6 +233,7 @@ def mc_dropout_predict(
     seed: int | None = 0,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     return_samples: bool = False,
+    representations: bool | Sequence[int] = False,
 ) -> MCDropoutResult:
     """Monte-Carlo dropout prediction: mean class probabilities and uncertainty measures.
 
@@ -232,6 +246,8 @@ def mc_dropout_predict(
     chunk_rows : approximate number of (pass, structure) rows per matrix product (memory: about
         ``chunk_rows * (2 * max_width + D + n_classes) * 4`` bytes).
     return_samples : also return all per-pass probabilities, shape (T, n, n_classes) (memory!).
+    representations : True (all hidden layers) or hidden-layer indices: also return the layers'
+        pre-activation outputs with dropout off (the NN representations used for clustering/UMAP).
 
     Returns
     -------
@@ -239,7 +255,7 @@ def mc_dropout_predict(
 
     For repeated calls, :class:`MCDropoutEngine` reuses its buffers and is faster.
     """
-    return MCDropoutEngine(weights, chunk_rows).predict(X, n_samples, seed, return_samples)
+    return MCDropoutEngine(weights, chunk_rows).predict(X, n_samples, seed, return_samples, representations)
 
 
 def _apply_mask(h: np.ndarray, mask: np.ndarray | None, tc: int, nb: int) -> None:

@@ -14,7 +14,7 @@ class ParameterError(TraitError, ValueError):
 class _ValueErrorMixin:
     """Turns the trait's validation failure into ``ParameterError("<name>: must be ..., got <value>")``."""
 
-    def error(self, object, name, value):  # noqa: A002 - signature fixed by traits
+    def error(self, object, name, value):  # signature fixed by traits
         try:
             super().error(object, name, value)  # type: ignore[misc]
         except TraitError as exc:

@@ -28,7 +28,7 @@ def lookup(data_cache, frame: int, key: tuple) -> FrameResult | None:
 
 
 def store(data_cache, frame: int, result: FrameResult, max_bytes: float) -> None:
-    """Keep ``result`` for ``frame``; evict least recently used frames above ``max_bytes`` (never ``frame``)."""
+    """Keep ``result`` for ``frame``; evict least recently used frames beyond ``max_bytes``."""
     if data_cache is None:
         return
     attrs = data_cache.attributes

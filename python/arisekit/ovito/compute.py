@@ -53,7 +53,9 @@ class FrameResult:
             c = self.classification
             k = self.class_names.index(c.prediction)
             pred = np.full(self.n_atoms, k, dtype=np.int64)
-            probs = np.broadcast_to(np.asarray(c.probabilities, dtype=np.float64), (self.n_atoms, len(self.class_names)))
+            probs = np.broadcast_to(
+                np.asarray(c.probabilities, dtype=np.float64), (self.n_atoms, len(self.class_names))
+            )
             return pred, probs, np.full(self.n_atoms, float(c.mutual_information))
         if self.prediction is None:
             raise ValueError("this result has no per-atom data (mode 'spm')")
@@ -67,8 +69,14 @@ class FrameResult:
             total += 0 if arr is None else arr.nbytes
         if self.spm is not None:
             s = self.spm
-            for arr in (s.centers, s.counts, s.probabilities, s.mutual_information, s.predictive_entropy,
-                        s.variation_ratio):
+            for arr in (
+                s.centers,
+                s.counts,
+                s.probabilities,
+                s.mutual_information,
+                s.predictive_entropy,
+                s.variation_ratio,
+            ):
                 total += np.asarray(arr).nbytes
         return total
 
@@ -102,51 +110,13 @@ def run_spm(
     project: bool,
 ) -> Generator[Progress, None, FrameResult]:
     """Strided pattern matching over ``atoms`` (Å), optionally projected to the atoms."""
-    from arisekit.spm import SPMResult, project_to_atoms
-    from arisekit.spm.core import MODES, _descriptor_params, _model_checksum, _prepare, _version
-    from arisekit.spm.descriptors import exact_descriptors, fast_descriptors
-    from arisekit.spm.grid import spm_grid
+    from arisekit.spm import iter_spm, project_to_atoms
 
-    if spm_mode not in MODES:
-        raise ValueError(f"spm_mode: must be one of {MODES}, got {spm_mode!r}")
-    sample = _prepare(atoms)
-    grid, geometry, axis = spm_grid(sample.get_positions(), box_size, stride)
-    valid = grid.counts >= int(min_atoms)
-    params = _descriptor_params(clf)
-    n_classes = len(clf.classes_)
-    prob = np.full((grid.n_boxes, n_classes), np.nan)
-    mi, pe, vr = (np.full(grid.n_boxes, np.nan) for _ in range(3))
-    total = max(int(valid.sum()), 1)
-    yield f"ARISE: SPM over {grid.n_boxes} boxes ({spm_mode} descriptors)"
-    yield 0.0
-    source = fast_descriptors if spm_mode == "fast" else exact_descriptors
-    chunk = 4096 if spm_mode == "fast" else 256
-    done = 0
-    for k, (rows, X) in enumerate(source(sample, grid, params, valid, chunk=chunk)):
-        res = clf.predict_uncertainty(X, n_samples=int(n_samples), seed=None if seed is None else seed + k)
-        prob[rows] = res.probabilities
-        mi[rows], pe[rows], vr[rows] = res.mutual_information, res.predictive_entropy, res.variation_ratio
-        done += len(rows)
-        yield min(done / total, 1.0)
-    names = tuple(str(c) for c in clf.classes_)
-    result = SPMResult(
-        shape=tuple(int(s) for s in grid.shape),
-        geometry=geometry,
-        centers=grid.centers,
-        box_size=grid.size,
-        stride=float(stride),
-        counts=grid.counts,
-        probabilities=prob,
-        mutual_information=mi,
-        predictive_entropy=pe,
-        variation_ratio=vr,
-        class_names=list(names),
-        params=dict(
-            mode=spm_mode, n_samples=int(n_samples), seed=seed, min_atoms=int(min_atoms), axis=axis,
-            box_size=float(box_size), descriptor=params, model_checksum=_model_checksum(clf),
-            arisekit_version=_version(), n_atoms=len(sample),
-        ),
+    yield f"ARISE: strided pattern matching ({spm_mode} descriptors)"
+    result = yield from iter_spm(
+        atoms, box_size, stride, mode=spm_mode, n_samples=n_samples, model=clf, min_atoms=min_atoms, seed=seed
     )
+    names = tuple(result.class_names)
     out = FrameResult("spm_atoms" if project else "spm", names, len(atoms), np.zeros(3), spm=result)
     if project:
         yield "ARISE: projecting box results onto the atoms"

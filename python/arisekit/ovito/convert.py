@@ -52,7 +52,9 @@ def type_numbers(particles) -> np.ndarray:
 
 
 def data_to_atoms(data) -> tuple[Atoms, np.ndarray]:
-    """``(atoms, origin)``: the particles of an OVITO ``DataCollection`` as ``ase.Atoms`` and the cell origin (Å).
+    """``(atoms, origin)``: an OVITO ``DataCollection``'s particles as ``ase.Atoms`` and the cell origin (Å).
+
+    Positions of ``atoms`` are relative to ``origin``.
 
     Raises ValueError when there are no particles or positions are not finite.
     """

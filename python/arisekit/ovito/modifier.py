@@ -46,24 +46,52 @@ class ARISEModifier(ModifierInterface):
     """
 
     mode = ValidatedEnum(*MODES, label="Mode", ovito_group="ARISE")
-    box_size = ValidatedRange(low=0.0, high=None, value=16.0, exclude_low=True, label="Box size (Å)",
-                              ovito_group="Strided pattern matching")
-    stride = ValidatedRange(low=0.0, high=None, value=2.0, exclude_low=True, label="Stride (Å)",
-                            ovito_group="Strided pattern matching")
+    box_size = ValidatedRange(
+        low=0.0,
+        high=None,
+        value=16.0,
+        exclude_low=True,
+        label="Box size (Å)",
+        ovito_group="Strided pattern matching",
+    )
+    stride = ValidatedRange(
+        low=0.0,
+        high=None,
+        value=2.0,
+        exclude_low=True,
+        label="Stride (Å)",
+        ovito_group="Strided pattern matching",
+    )
     spm_mode = ValidatedEnum("fast", "exact", label="Box descriptors", ovito_group="Strided pattern matching")
-    min_atoms = ValidatedRange(low=2, high=None, value=10, label="Min. atoms per box",
-                               ovito_group="Strided pattern matching")
+    min_atoms = ValidatedRange(
+        low=2, high=None, value=10, label="Min. atoms per box", ovito_group="Strided pattern matching"
+    )
     n_samples = ValidatedRange(low=1, high=None, value=100, label="Monte-Carlo samples", ovito_group="ARISE")
     seed = Int(0, label="Random seed", ovito_group="ARISE")
     model_path = FilePath("", label="Model (empty: shipped default)", ovito_group="ARISE")
-    model = Instance("arisekit.model.classifier.ARISEClassifier", allow_none=True, transient=True,
-                     label="Model object (Python only; overrides model_path)")
-    output_classes = List(Str, label="Output probabilities of classes ('*' = all)", ovito_group="Output",
-                          ovito_invalidate_cache=False, comparison_mode=ComparisonMode.identity)
-    color_by_type = Bool(True, label="Color particles by type", ovito_group="Output",
-                         ovito_invalidate_cache=False)
-    cache_memory = ValidatedRange(low=0.0, high=None, value=1024.0, label="Result cache (MiB)",
-                                  ovito_group="Output", ovito_invalidate_cache=False)
+    model = Instance(
+        "arisekit.model.classifier.ARISEClassifier",
+        allow_none=True,
+        label="Model object (Python only; overrides model_path)",
+    )
+    output_classes = List(
+        Str,
+        label="Output probabilities of classes ('*' = all)",
+        ovito_group="Output",
+        ovito_invalidate_cache=False,
+        comparison_mode=ComparisonMode.identity,
+    )
+    color_by_type = Bool(
+        True, label="Color particles by type", ovito_group="Output", ovito_invalidate_cache=False
+    )
+    cache_memory = ValidatedRange(
+        low=0.0,
+        high=None,
+        value=1024.0,
+        label="Result cache (MiB)",
+        ovito_group="Output",
+        ovito_invalidate_cache=False,
+    )
     grid_vis = OvitoObject(VoxelGridVis, enabled=False, title="ARISE SPM map", transparency=0.5)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -86,19 +114,24 @@ class ARISEModifier(ModifierInterface):
         if self.model is not None:
             self.model._check_fitted()
             return self.model
-        from arisekit.model.io import _resolve_dir, load_model
+        from arisekit.model import default_model_dir, load_model
 
-        directory = _resolve_dir(self.model_path.strip() or None)
+        path = self.model_path.strip()
+        directory = Path(path) if path else default_model_dir()
+        if directory.is_file():  # a file inside the model directory
+            directory = directory.parent
         manifest = directory / "manifest.json"
         key = (str(directory.resolve()), manifest.stat().st_mtime_ns if manifest.exists() else None)
-        if self._loaded is None or self._loaded[0] != key:
-            self._loaded = (key, load_model(directory))
-        return self._loaded[1]
+        loaded = getattr(self, "_loaded", None)
+        if loaded is None or loaded[0] != key:
+            loaded = self._loaded = (key, load_model(directory))
+        return loaded[1]
 
-    def _model_key(self, clf) -> tuple:
+    def _model_key(self) -> tuple:
         if self.model is not None:
             return ("object", id(self.model))
-        return ("path",) + (self._loaded[0] if self._loaded else (str(Path(self.model_path)),))
+        loaded = getattr(self, "_loaded", None)
+        return ("path",) + (loaded[0] if loaded else (self.model_path,))
 
     def _check(self) -> None:
         if self.mode != "global" and self.stride > self.box_size:
@@ -114,8 +147,15 @@ class ARISEModifier(ModifierInterface):
             return (yield from run_global(atoms, clf, int(self.n_samples), self.seed))
         return (
             yield from run_spm(
-                atoms, clf, float(self.box_size), float(self.stride), self.spm_mode, int(self.n_samples),
-                int(self.min_atoms), self.seed, project=self.mode == "spm_atoms",
+                atoms,
+                clf,
+                float(self.box_size),
+                float(self.stride),
+                self.spm_mode,
+                int(self.n_samples),
+                int(self.min_atoms),
+                self.seed,
+                project=self.mode == "spm_atoms",
             )
         )
 
@@ -127,8 +167,15 @@ class ARISEModifier(ModifierInterface):
         clf = self.classifier()
         resolve_classes(self.output_classes, [str(c) for c in clf.classes_])  # fail early on bad names
         key = (
-            self.mode, float(self.box_size), float(self.stride), self.spm_mode, int(self.n_samples),
-            int(self.min_atoms), self.seed, self._model_key(clf), fingerprint(atoms),
+            self.mode,
+            float(self.box_size),
+            float(self.stride),
+            self.spm_mode,
+            int(self.n_samples),
+            int(self.min_atoms),
+            self.seed,
+            self._model_key(),
+            fingerprint(atoms),
         )
         result = cache.lookup(data_cache, frame, key)
         if result is None:

@@ -70,8 +70,9 @@ def _counts_table(data, types: np.ndarray, class_names: Sequence[str], what: str
 
     n_types = len(class_names) + 1
     counts = np.bincount(types, minlength=n_types)[:n_types]
-    table = DataTable(identifier=TABLE_ID, title=f"ARISE structure types ({what})",
-                      plot_mode=DataTable.PlotMode.BarChart)
+    table = DataTable(
+        identifier=TABLE_ID, title=f"ARISE structure types ({what})", plot_mode=DataTable.PlotMode.BarChart
+    )
     table.x = table.create_property("Structure Type", dtype=int, data=np.arange(n_types))
     _add_types(table.x, class_names)
     table.y = table.create_property("Count", dtype=np.int64, data=counts)
@@ -82,8 +83,11 @@ def _counts_table(data, types: np.ndarray, class_names: Sequence[str], what: str
 def _probability_table(data, probabilities: np.ndarray, class_names: Sequence[str]) -> None:
     from ovito.data import DataTable
 
-    table = DataTable(identifier=PROBABILITY_TABLE_ID, title="ARISE class probabilities",
-                      plot_mode=DataTable.PlotMode.BarChart)
+    table = DataTable(
+        identifier=PROBABILITY_TABLE_ID,
+        title="ARISE class probabilities",
+        plot_mode=DataTable.PlotMode.BarChart,
+    )
     ids = np.arange(1, len(class_names) + 1)
     table.x = table.create_property("Structure Type", dtype=int, data=ids)
     _add_types(table.x, class_names)
@@ -105,8 +109,9 @@ def _write_particles(data, result: FrameResult, selected: list[int], color_by_ty
     particles.create_property("ARISE Probability", dtype=float, data=p_assigned)
     particles.create_property("Mutual Information", dtype=float, data=np.asarray(mi, dtype=float))
     for k in selected:
-        particles.create_property(f"Probability {result.class_names[k]}", dtype=float,
-                                  data=np.asarray(probs[:, k], dtype=float))
+        particles.create_property(
+            f"Probability {result.class_names[k]}", dtype=float, data=np.asarray(probs[:, k], dtype=float)
+        )
     if color_by_type:
         particles.create_property("Color", data=type_colors(result.class_names)[types])
     return types
@@ -141,8 +146,9 @@ def _write_grid(data, result: FrameResult, selected: list[int], grid_vis) -> np.
     grid.create_property("Predictive Entropy", dtype=float, data=field(s.predictive_entropy))
     grid.create_property("Atom Count", dtype=int, data=field(s.counts))
     for k in selected:
-        grid.create_property(f"Probability {result.class_names[k]}", dtype=float,
-                             data=field(s.probabilities[:, k]))
+        grid.create_property(
+            f"Probability {result.class_names[k]}", dtype=float, data=field(s.probabilities[:, k])
+        )
     return types
 
 
@@ -150,9 +156,9 @@ def write_attributes(data, result: FrameResult, selected: list[int], types: np.n
     """Global attributes. All modes: ``ARISE.mode``, ``ARISE.n_classes``, ``ARISE.fraction.<class>`` (selected
     classes; of atoms, or of boxes in mode "spm"), ``ARISE.unclassified_fraction``. Global mode:
     ``ARISE.prediction``, ``ARISE.probability``, ``ARISE.mutual_information``, ``ARISE.predictive_entropy``,
-    ``ARISE.variation_ratio``, ``ARISE.probability.<class>`` (selected classes). SPM modes: ``ARISE.n_boxes``,
-    ``ARISE.n_classified_boxes``, ``ARISE.mean_mutual_information`` (over classified boxes), ``ARISE.prediction``
-    (most frequent class; "" if nothing was classified)."""
+    ``ARISE.variation_ratio``, ``ARISE.probability.<class>`` (selected classes). SPM modes:
+    ``ARISE.n_boxes``, ``ARISE.n_classified_boxes``, ``ARISE.mean_mutual_information`` (classified
+    boxes), ``ARISE.prediction`` (most frequent class; "" if nothing was classified)."""
     attrs = data.attributes
     names = result.class_names
     attrs["ARISE.mode"] = result.mode
@@ -176,12 +182,15 @@ def write_attributes(data, result: FrameResult, selected: list[int], types: np.n
     valid = s.valid
     attrs["ARISE.n_boxes"] = int(s.n_boxes)
     attrs["ARISE.n_classified_boxes"] = int(valid.sum())
-    attrs["ARISE.mean_mutual_information"] = float(np.mean(s.mutual_information[valid])) if valid.any() else np.nan
+    attrs["ARISE.mean_mutual_information"] = (
+        float(np.mean(s.mutual_information[valid])) if valid.any() else np.nan
+    )
     attrs["ARISE.prediction"] = names[int(np.argmax(counts[1:]))] if counts[1:].any() else ""
 
 
-def write_outputs(data, result: FrameResult, output_classes: Sequence[str], color_by_type: bool,
-                  grid_vis=None) -> None:
+def write_outputs(
+    data, result: FrameResult, output_classes: Sequence[str], color_by_type: bool, grid_vis=None
+) -> None:
     """Write all outputs of ``result`` into ``data`` (an OVITO ``DataCollection``, modified in place)."""
     selected = resolve_classes(output_classes, result.class_names)
     types = None

@@ -1,8 +1,8 @@
 """Strided pattern matching (SPM): probability and uncertainty maps of polycrystals and large samples."""
 
-from arisekit.spm.core import project_to_atoms, spm
+from arisekit.spm.core import iter_spm, project_to_atoms, spm
 from arisekit.spm.grid import choose_geometry
 from arisekit.spm.plot import plot_map, plot_overview
 from arisekit.spm.result import SPMResult
 
-__all__ = ["SPMResult", "choose_geometry", "plot_map", "plot_overview", "project_to_atoms", "spm"]
+__all__ = ["SPMResult", "choose_geometry", "iter_spm", "plot_map", "plot_overview", "project_to_atoms", "spm"]

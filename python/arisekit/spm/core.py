@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
+
 import numpy as np
 
 from arisekit.geometry import as_structure, strided_boxes
@@ -67,7 +69,57 @@ def spm(
         Boxes with fewer atoms are marked empty (NaN) and not classified.
     representations : bool or list of int
         Also keep the hidden-layer representations (True: all layers) for exploration.
+    progress : bool
+        Show a progress bar (boxes classified).
     """
+    steps = iter_spm(
+        atoms,
+        box_size,
+        stride,
+        mode=mode,
+        n_samples=n_samples,
+        model=model,
+        geometry=geometry,
+        axis=axis,
+        min_atoms=min_atoms,
+        representations=representations,
+        seed=seed,
+        chunk=chunk,
+        n_threads=n_threads,
+        max_memory=max_memory,
+    )
+    from tqdm.auto import tqdm
+
+    with tqdm(
+        total=1.0, disable=not progress, desc="SPM", bar_format="{l_bar}{bar}| {elapsed}<{remaining}"
+    ) as bar:
+        try:
+            while True:
+                fraction = next(steps)
+                bar.update(fraction - bar.n)
+        except StopIteration as stop:
+            return stop.value
+
+
+def iter_spm(
+    atoms,
+    box_size: float = 16.0,
+    stride: float = 1.0,
+    *,
+    mode: str = "fast",
+    n_samples: int = 100,
+    model=None,
+    geometry: str = "auto",
+    axis: int | None = None,
+    min_atoms: int = 10,
+    representations: bool | list[int] = False,
+    seed: int = 0,
+    chunk: int = 4096,
+    n_threads: int = 0,
+    max_memory: float = 4 * 1024**3,
+) -> Generator[float, None, SPMResult]:
+    """Generator form of :func:`spm` (same arguments): yields the fraction of boxes done (0–1) after
+    each chunk and returns the :class:`SPMResult` — for progress reporting and cancellation (OVITO)."""
     from arisekit.model.classification import _resolve_model
 
     if mode not in MODES:
@@ -89,15 +141,16 @@ def spm(
     reps: dict[int, np.ndarray] = {}
     source = fast_descriptors if mode == "fast" else exact_descriptors
     chunk = int(chunk) if mode == "fast" else max(1, int(chunk) // 16)
-    bar = _progress(progress, int(valid.sum()))
+    total, done = max(int(valid.sum()), 1), 0
+    yield 0.0
     for k, (rows, X) in enumerate(source(sample, grid, params, valid, chunk=chunk, n_threads=n_threads)):
         res = clf.predict_uncertainty(X, n_samples=int(n_samples), seed=None if seed is None else seed + k)
         prob[rows] = res.probabilities
         mi[rows], pe[rows], vr[rows] = res.mutual_information, res.predictive_entropy, res.variation_ratio
         for layer, h in zip(layers, clf.hidden_representations(X, layers) if layers else []):
             reps.setdefault(layer, np.full((grid.n_boxes, h.shape[1]), np.nan, dtype=np.float32))[rows] = h
-        bar.update(len(rows))
-    bar.close()
+        done += len(rows)
+        yield min(done / total, 1.0)
     return SPMResult(
         shape=tuple(int(s) for s in grid.shape),
         geometry=geometry,
@@ -150,12 +203,6 @@ def _version() -> str:
     from arisekit import __version__
 
     return __version__
-
-
-def _progress(enabled: bool, total: int):
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, disable=not enabled, desc="SPM", unit="box")
 
 
 def project_to_atoms(result: SPMResult, atoms) -> dict[str, np.ndarray]:
