@@ -20,6 +20,7 @@ import argparse
 import time
 
 import numpy as np
+
 from arisekit.model.mc_dropout import DEFAULT_CHUNK_ROWS, MCDropoutEngine
 from arisekit.model.network import MLPWeights
 

@@ -11,8 +11,9 @@ import importlib
 
 import numpy as np
 from _common import best_of, machine
-from arisekit.geometry import neighbor_list
 from ase.build import bulk
+
+from arisekit.geometry import neighbor_list
 
 
 def main() -> None:

@@ -16,8 +16,9 @@ import time
 
 import numpy as np
 from _common import best_of, machine
-from arisekit.descriptors import Soap, arise_soap
 from ase.build import bulk
+
+from arisekit.descriptors import Soap, arise_soap
 
 
 def cut_box(crystal, edge: float):

@@ -18,6 +18,7 @@ import time
 
 import numpy as np
 from _common import machine
+
 from arisekit.model.classification import _resolve_model
 from arisekit.samples import polycrystal, superalloy
 from arisekit.spm import project_to_atoms, spm

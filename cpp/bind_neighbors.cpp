@@ -51,4 +51,22 @@ void register_neighbors(py::module_& m) {
         py::arg("positions"), py::arg("cell"), py::arg("pbc"), py::arg("centers"), py::arg("candidates"),
         py::arg("cutoff"), py::arg("n_threads") = 0,
         "Distance (Å) from each centre to its nearest candidate atom within `cutoff` (inf if none).");
+
+    m.def(
+        "neighbor_centroids",
+        [](const DoubleArray& positions, const DoubleArray& cell, std::vector<bool> pbc, double cutoff,
+           int n_threads) {
+            int64_t n = check_points(positions, "positions");
+            Cell c = make_cell(cell, pbc);
+            std::vector<double> sum(3 * static_cast<size_t>(n));
+            std::vector<int64_t> count(static_cast<size_t>(n));
+            {
+                py::gil_scoped_release release;
+                neighbor_centroids(positions.data(), n, c, cutoff, n_threads, sum.data(), count.data());
+            }
+            auto len = static_cast<py::ssize_t>(n);
+            return py::make_tuple(vector_to_numpy(std::move(sum), {len, 3}), vector_to_numpy(std::move(count), {len}));
+        },
+        py::arg("positions"), py::arg("cell"), py::arg("pbc"), py::arg("cutoff"), py::arg("n_threads") = 0,
+        "Per-atom sum of neighbour vectors (n, 3) in Å and neighbour counts (n,) within `cutoff`.");
 }

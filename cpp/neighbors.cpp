@@ -102,4 +102,31 @@ std::vector<double> nearest_distances(const double* positions, int64_t n, const 
     return result;
 }
 
+void neighbor_centroids(const double* positions, int64_t n, const Cell& cell, double cutoff, int n_threads,
+                        double* vector_sum, int64_t* count) {
+    BinGrid grid(positions, n, cell, cutoff);
+    parallel_chunks(n, n_threads, [&](int64_t begin, int64_t end, int) {
+        double f[3];
+        int32_t wi[3];
+        for (int64_t a = begin; a < end; ++a) {
+            grid.to_fractional(&positions[3 * a], f, wi);
+            double sx = 0, sy = 0, sz = 0;
+            int64_t c = 0;
+            grid.for_each_within(f, false, [&](int64_t b, double dx, double dy, double dz, double,
+                                               const int32_t* s) {
+                if (b == a && s[0] == 0 && s[1] == 0 && s[2] == 0) return;
+                sx += dx;
+                sy += dy;
+                sz += dz;
+                ++c;
+            });
+            vector_sum[3 * a] = sx;
+            vector_sum[3 * a + 1] = sy;
+            vector_sum[3 * a + 2] = sz;
+            count[a] = c;
+        }
+    });
+}
+
 }  // namespace arisekit
+

@@ -42,3 +42,12 @@ std::vector<double> nearest_distances(const double* positions, int64_t n, const 
                                       const std::vector<int64_t>& candidates, double cutoff, int n_threads);
 
 }  // namespace arisekit
+
+namespace arisekit {
+
+// Per-atom sum of neighbour vectors (Å) and neighbour count within `cutoff`, without storing the list.
+// A large |sum| / count marks an atom whose environment is cut by a free surface.
+void neighbor_centroids(const double* positions, int64_t n, const Cell& cell, double cutoff, int n_threads,
+                        double* vector_sum, int64_t* count);
+
+}  // namespace arisekit

@@ -28,7 +28,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--model", default=None, metavar="PATH", help="ARISE model directory (default: shipped model)"
     )
     ap.add_argument("--demo-model", action="store_true", help="train a small 4-class model instead (~1 min)")
-    ap.add_argument("--size", nargs=3, type=float, default=[60.0, 60.0, 10.0], metavar=("LX", "LY", "LZ"))
+    ap.add_argument("--size", nargs=3, type=float, default=[80.0, 80.0, 10.0], metavar=("LX", "LY", "LZ"))
     ap.add_argument(
         "--species", default="Cu", help="chemical symbol of all atoms (ARISE Fig. 2a is mono-species)"
     )
@@ -37,7 +37,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--spm-mode", choices=["fast", "exact"], default="exact")
     ap.add_argument("--n-samples", type=int, default=20, help="Monte-Carlo dropout samples per box")
     ap.add_argument("--layer", type=int, default=1, help="hidden layer, 1 = first (default)")
-    ap.add_argument("--min-cluster-size", type=int, nargs="+", default=[10, 20, 40], metavar="N")
+    ap.add_argument("--min-cluster-size", type=int, nargs="+", default=[20, 40, 60], metavar="N")
     ap.add_argument("--n-neighbors", type=int, default=15, help="UMAP n_neighbors")
     ap.add_argument("--no-umap", action="store_true", help="skip UMAP (faster)")
     ap.add_argument("--seed", type=int, default=1, help="polycrystal seed")
@@ -103,7 +103,11 @@ def main(argv=None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
-    model = demo_model() if args.demo_model else load_model(args.model)
+    try:
+        model = demo_model() if args.demo_model else load_model(args.model)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}\n(or run with --demo-model to train a small fcc/bcc/hcp/diamond model)")
+        return 2
     grains = ["fcc", "bcc", "hcp", "diamond"]
     sample = polycrystal(grains, size=args.size, mode="slab", seed=args.seed, species=args.species)
     print(f"polycrystal: {len(sample)} atoms, grains {sample.info['grain_classes']}")

@@ -6,6 +6,9 @@ import sys
 
 import numpy as np
 import pytest
+from ase import Atoms
+from test_soap_structures import open_cluster, structure
+
 from arisekit.descriptors import (
     arise_coefficients,
     arise_soap,
@@ -14,8 +17,6 @@ from arisekit.descriptors import (
     quippy_available,
     species_pairs,
 )
-from ase import Atoms
-from test_soap_structures import open_cluster, structure
 
 needs_quippy = pytest.mark.skipif(not quippy_available(), reason="quippy-ase is not installed")
 TOL = 1e-8  # issue bar: 1e-6

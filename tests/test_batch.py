@@ -6,18 +6,22 @@ tests stay fast; ``test_embedded_local_cluster`` covers the default embedded clu
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import time
 
 import h5py
 import numpy as np
 import pytest
+from ase.io import write
+from conftest import METALS, bicrystal
+
 from arisekit.batch import journal_dir, load_results, load_spm_frame, run_batch
 from arisekit.batch.inputs import discover, iter_frames, parse_index
 from arisekit.batch.store import ResultStore
 from arisekit.cli import main
 from arisekit.io import write_point_cloud
-from ase.io import write
-from conftest import METALS, bicrystal
 
 SAMPLES = "20"
 
@@ -69,6 +73,18 @@ def client(cluster):
         yield c
 
 
+def _logging(function, log):
+    """``function`` that also appends a line (its ``n_threads``) to the file ``log`` per call. Tasks are
+    pickled even for in-process workers, so counters must live outside the function object."""
+
+    def wrapper(*args, **kwargs):
+        with open(log, "a") as fh:
+            fh.write(f"n_threads={kwargs.get('n_threads')}\n")
+        return function(*args, **kwargs)
+
+    return wrapper
+
+
 def _cli(data, cluster, out, *extra):
     args = ["batch", *data["files"], "--out", str(out), "--model", data["model"], "--samples", SAMPLES]
     return main([*args, "--scheduler", cluster.scheduler_address, "--no-progress", *extra])
@@ -97,12 +113,13 @@ def test_global_batch_contents_plot_and_resume(data, cluster, tmp_path, capsys, 
     # rerunning the same command computes nothing: counted in the worker function itself
     import arisekit.batch.tasks as tasks
 
-    calls = []
-    original = tasks.classify_frame
-    monkeypatch.setattr(tasks, "classify_frame", lambda *a, **k: calls.append(1) or original(*a, **k))
+    log = tmp_path / "calls.log"
+    monkeypatch.setattr(tasks, "classify_frame", _logging(tasks.classify_frame, log))
     assert _cli(data, cluster, out) == 0
     assert "0 frames computed, 9 skipped" in capsys.readouterr().out
-    assert calls == [] and len(load_results(out)) == 9
+    assert not log.exists() and len(load_results(out)) == 9
+    assert _cli(data, cluster, tmp_path / "other.h5", "--index", "0") == 0  # the counter does count
+    assert log.read_text().count("\n") == 3
 
 
 def test_interrupted_run_keeps_finished_frames_and_resumes(data, cluster, tmp_path, monkeypatch, capsys):
@@ -378,3 +395,101 @@ def test_frame_selection_keeps_absolute_frame_numbers(data, index, numbers):
     got = [(n, len(a)) for n, a in iter_frames(source, parse_index(index), count_frames(source))]
     sizes = [54, 128, 54]
     assert got == [(n, sizes[n]) for n in numbers]
+
+
+def test_sigkill_mid_run_loses_nothing(data, cluster, tmp_path, capsys):
+    """A real ``kill -9`` of a running batch (threads in one process, so nothing outlives it)."""
+    rng = np.random.default_rng(9)
+    many = tmp_path / "many.extxyz"
+    write(many, [_noisy("fcc", 3, rng) for _ in range(12)], format="extxyz")
+    out = tmp_path / "results.h5"
+    args = [str(many), "--out", str(out), "--model", data["model"], "--samples", "2000", "--no-plot"]
+    code = "import sys; from arisekit.cli import main; sys.exit(main(sys.argv[1:]))"
+    cmd = [
+        sys.executable,
+        "-c",
+        code,
+        "batch",
+        *args,
+        "--workers",
+        "1",
+        "--no-processes",
+        "--max-in-flight",
+        "1",
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    journal = journal_dir(out)
+    deadline = time.monotonic() + 90
+    while len(list(journal.glob("*.npz"))) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait() == -signal.SIGKILL
+    kept = {int(p.stem.split("@")[1]) for p in journal.glob("*.npz")}
+    assert 2 <= len(kept) < 12
+    assert main(["batch", *args, "--scheduler", cluster.scheduler_address, "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    assert f"{12 - len(kept)} frames computed" in printed and f"{len(kept)} recovered" in printed
+    assert sorted(load_results(out).keys()) == [("many", i) for i in range(12)]
+
+
+def test_concurrent_run_on_the_same_output_is_refused(data, tmp_path, capsys):
+    import fcntl
+
+    out = tmp_path / "r.h5"
+    with open(tmp_path / "r.h5.lock", "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        assert main(["batch", data["files"][0], "--out", str(out), "--model", data["model"]]) == 2
+    assert "another arisekit batch run is writing it" in capsys.readouterr().err
+
+
+def test_growing_trajectory_computes_only_new_frames(data, client, tmp_path):
+    rng = np.random.default_rng(3)
+    path = tmp_path / "growing.extxyz"
+    write(path, [_noisy("fcc", 2, rng) for _ in range(2)], format="extxyz")
+    out = tmp_path / "r.h5"
+    options = dict(model=data["model"], n_samples=5, client=client, progress=False, plot=False)
+    assert run_batch([path], out, **options).computed == 2
+    assert run_batch([path], out, **options).computed == 0  # complete and unchanged: not even read
+    write(path, [_noisy("bcc", 2, rng)], format="extxyz", append=True)
+    again = run_batch([path], out, **options)
+    assert (again.computed, again.skipped) == (1, 2)
+    assert load_results(out).frame("growing", 2).prediction == "bcc"
+
+
+def test_point_clouds_forced_format_and_pixel_size(data, client, tmp_path):
+    atoms = METALS["bcc"]().repeat(4)
+    pc = tmp_path / "scan.dat"
+    scaled = atoms.copy()
+    scaled.positions /= 0.5  # coordinates in units of 0.5 Å
+    write_point_cloud(scaled, pc)
+    out = tmp_path / "r.h5"
+    summary = run_batch(
+        [pc],
+        out,
+        model=data["model"],
+        n_samples=5,
+        client=client,
+        format="point-cloud",
+        pixel_size=0.5,
+        progress=False,
+        plot=False,
+    )
+    assert summary.computed == 1 and load_results(out).frame("scan", 0).prediction == "bcc"
+
+
+def test_threads_per_frame_reaches_the_worker_function(data, client, tmp_path, monkeypatch):
+    import arisekit.batch.tasks as tasks
+
+    log = tmp_path / "calls.log"
+    monkeypatch.setattr(tasks, "classify_frame", _logging(tasks.classify_frame, log))
+    summary = run_batch(
+        [data["files"][0]],
+        tmp_path / "r.h5",
+        model=data["model"],
+        n_samples=5,
+        client=client,
+        threads_per_frame=2,
+        progress=False,
+        plot=False,
+    )
+    assert summary.computed == 3 and log.read_text().splitlines() == ["n_threads=2"] * 3

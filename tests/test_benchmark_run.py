@@ -15,7 +15,7 @@ from arisekit.cli import main
 
 @pytest.fixture(scope="module")
 def run(metal_model):
-    protocol = Protocol(classes=["fcc", "bcc", "sc"], realizations=2, pristine_supercells=1)
+    protocol = Protocol(classes=["fcc", "sc"], realizations=2, pristine_supercells=1)
     return run_accuracy(
         protocol, metal_model, n_samples=20, workers=1, out_of_library=["fluorite"], ool_realizations=1,
         progress=False,
@@ -31,12 +31,12 @@ def test_table_has_every_method_and_column(run):
     assert list(table) == expected_rows
     for key in expected_rows:
         assert list(table[key]) == columns
-    # ARISE: fcc and bcc (sc is not a class of the metal model): per level 2 classes x 2 draws x 2 boundaries
-    assert run.coverage["arise"] == ["fcc", "bcc"]
-    assert table["arise"]["δ=1%"]["n"] == 8 and table["arise"]["pristine"]["n"] == 4
-    assert table["arise-periodic"]["δ=1%"]["n"] == 4
+    # ARISE: fcc only (sc is not a class of the metal model): per level 2 draws x 2 boundaries
+    assert run.coverage["arise"] == ["fcc"]
+    assert table["arise"]["δ=1%"]["n"] == 4 and table["arise"]["pristine"]["n"] == 2
+    assert table["arise-periodic"]["δ=1%"]["n"] == 2
     # baselines only on their classes (sc: spglib and PTM; not CNA/a-CNA/BAA), periodic structures only
-    assert table["ptm"]["η=5%"]["n"] == 6 and table["cna"]["η=5%"]["n"] == 4
+    assert table["ptm"]["η=5%"]["n"] == 4 and table["cna"]["η=5%"]["n"] == 2
     for key in expected_rows:
         assert table[key]["pristine"]["accuracy"] == 100.0, key
     # physics of the baselines: tight spglib fails at any displacement; PTM and a-CNA tolerate 1 %
@@ -65,7 +65,7 @@ def test_report_files(run, tmp_path):
     text = paths["markdown"].read_text()
     for col in ("pristine", "δ=0.1%", "η=30%", "(η,δ)=(30%,10%)"):
         assert col in text
-    assert "| PTM (4 / 3) |" not in text and "| PTM (2 / 3) |" in text
+    assert "| PTM (2 / 2) |" in text and "| CNA (1 / 2) |" in text
     data = json.loads(paths["json"].read_text())
     assert data["accuracy"]["arise"]["pristine"]["accuracy"] == 100.0
     assert paths["png"].stat().st_size > 10_000
@@ -129,3 +129,24 @@ def test_cli_bain(model_dir, tmp_path):
     mi = np.array(data["mutual_information"])
     assert mi.shape == (5, 5) and np.all(mi >= 0)
     assert (tmp_path / "bain.png").stat().st_size > 10_000
+
+
+def test_holdout_study_scores_held_out_classes_as_out_of_library():
+    from arisekit.benchmark.holdout import holdout_study
+
+    run = holdout_study(["fcc", "bcc"], ["hcp"], realizations=1, epochs=5, n_samples=10)
+    held = [m for m in run.structures if not m["in_library"]]
+    assert {m["name"] for m in held} == {"hcp"} and len(held) == 1 + 3 + 20 * 2
+    cal = calibration_summary(run)
+    assert cal["n_out_of_library"] == len(held) and 0.0 <= cal["auroc_mi_out_vs_in"] <= 1.0
+    assert run.coverage["arise"] == ["fcc", "bcc"]
+    with pytest.raises(ValueError, match="also training"):
+        holdout_study(["fcc", "bcc"], ["bcc"])
+
+
+def test_run_rejects_bad_out_of_library_names(metal_model):
+    p = Protocol(classes=["fcc"], realizations=1)
+    with pytest.raises(ValueError, match="is a class of the model"):
+        run_accuracy(p, metal_model, ["arise"], out_of_library=["bcc"], progress=False)
+    with pytest.raises(ValueError, match="unknown prototype"):
+        run_accuracy(p, metal_model, ["arise"], out_of_library=["quartz"], progress=False)

@@ -126,7 +126,7 @@ def test_majority_label():
         majority_label(np.array([]))
 
 
-# ---------------------------------------------------------------------------------------------- out of library
+# ------------------------------------------------------------------------------------------ out of library
 @pytest.mark.parametrize(
     "name,sg,n",
     [("fluorite", 225, 12), ("rutile", 136, 6), ("cementite", 62, 16), ("clathrate_Si46", 223, 46),
@@ -150,10 +150,14 @@ def test_clathrate_framework_is_four_coordinated():
 def test_out_of_library_not_in_library():
     for name, o in OUT_OF_LIBRARY.items():
         assert name not in prototypes.PROTOTYPES
-        if o.spacegroup is not None:  # no library class with the same formula and space group
-            clash = [p.name for p in prototypes.list_prototypes()
-                     if p.spacegroup == o.spacegroup and sorted(p.species) == sorted(set(build_out_of_library(name).get_chemical_symbols()))]  # noqa: E501  # fmt: skip
-            assert not clash
+        species = sorted(set(build_out_of_library(name).get_chemical_symbols()))
+        # no library class has the same space group and species
+        clash = [
+            p.name
+            for p in prototypes.list_prototypes()
+            if o.spacegroup is not None and p.spacegroup == o.spacegroup and sorted(p.species) == species
+        ]
+        assert not clash, (name, clash)
 
 
 def test_amorphous():
@@ -192,7 +196,9 @@ def test_protocol_structures():
 
 
 def test_protocol_nanotube_only_open():
-    structures = list(Protocol(realizations=1, displacements=(), missing=(0.1,), combined=()).structures("CNT_3_3"))
+    structures = list(
+        Protocol(realizations=1, displacements=(), missing=(0.1,), combined=()).structures("CNT_3_3")
+    )
     assert {s.boundary for s in structures} == {"open"}
     assert len(structures) == 2
 

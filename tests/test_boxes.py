@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from arisekit.geometry import sphere_members, strided_boxes
 
 

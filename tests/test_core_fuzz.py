@@ -2,10 +2,11 @@
 answer or raises ValueError — never a crash."""
 
 import numpy as np
-from arisekit import _core
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+
+from arisekit import _core
 
 finite = st.floats(-30, 30, allow_nan=False)
 anything = st.floats(allow_nan=True, allow_infinity=True, width=64)

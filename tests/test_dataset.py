@@ -3,6 +3,7 @@
 import h5py
 import numpy as np
 import pytest
+
 from arisekit.cli import main
 from arisekit.dataset import DatasetPlan, build_dataset
 from arisekit.dataset.builder import _part_path, structure_fingerprint

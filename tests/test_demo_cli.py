@@ -4,10 +4,11 @@ import json
 
 import numpy as np
 import pytest
-from arisekit.cli import main
-from arisekit.spm import SPMResult
 from ase.io import write
 from conftest import bicrystal
+
+from arisekit.cli import main
+from arisekit.spm import SPMResult
 
 
 @pytest.fixture(scope="module")

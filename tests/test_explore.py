@@ -5,6 +5,8 @@ import json
 
 import numpy as np
 import pytest
+from sklearn.metrics import adjusted_rand_score
+
 from arisekit.cli import main
 from arisekit.explore import (
     EXCLUDED,
@@ -20,15 +22,14 @@ from arisekit.explore import (
 from arisekit.samples import polycrystal
 from arisekit.samples.voronoi import boundary_distance, nearest_seed
 from arisekit.spm import spm
-from sklearn.metrics import adjusted_rand_score
 
 BOX = 10.0
 
 
 @pytest.fixture(scope="module")
 def sample():
-    """Mono-species (Cu) columnar polycrystal of fcc / bcc / hcp / diamond grains, 60 x 60 x 10 Å."""
-    return polycrystal(["fcc", "bcc", "hcp", "diamond"], size=(60, 60, 10), mode="slab", seed=1, species="Cu")
+    """Mono-species (Cu) columnar polycrystal of fcc / bcc / hcp / diamond grains, 80 x 80 x 10 Å."""
+    return polycrystal(["fcc", "bcc", "hcp", "diamond"], size=(80, 80, 10), mode="slab", seed=1, species="Cu")
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +57,8 @@ def truth(sample, result):
 def test_clusters_match_grains_and_outliers_lie_at_boundaries(result, truth):
     majority, dist = truth
     data = from_spm(result, layer=0)
-    rows, runs = sweep(data.features, [10, 20, 40])
-    assert [r.min_cluster_size for r in rows] == [10, 20, 40]
+    rows, runs = sweep(data.features, [20, 40, 60])
+    assert [r.min_cluster_size for r in rows] == [20, 40, 60]
     assert all(np.isfinite(r.validity) and -1 <= r.validity <= 1 for r in rows)
     from arisekit.explore import best_size
 
@@ -115,8 +116,12 @@ def test_explore_writes_outputs_without_umap(tmp_path, sample, result):
         embed=False,
         atoms=sample,
         pairs=["Cu-Cu"],
+        delta=("Cu", "Cu"),
         out_dir=tmp_path,
     )
+    assert set(ex.distances) == {"Cu-Cu", "delta_CuCu-CuCu"} and set(ex.histograms) == set(ex.distances)
+    np.testing.assert_allclose(ex.distances["delta_CuCu-CuCu"], 0.0)
+    assert ex.atom_labels.shape == (len(sample),)
     for name in (
         "sweep.csv",
         "sweep.json",

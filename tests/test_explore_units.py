@@ -3,6 +3,9 @@ duplicates, exemplars, geometry, MI time series, and bad input."""
 
 import numpy as np
 import pytest
+from ase import Atoms
+from ase.build import bulk
+
 from arisekit.explore import (
     OUTLIER,
     ExplorationData,
@@ -26,8 +29,6 @@ from arisekit.explore import (
 )
 from arisekit.explore.similarity import References
 from arisekit.spm import SPMResult
-from ase import Atoms
-from ase.build import bulk
 
 
 def blobs(seed=0, n=60, bridge=8):

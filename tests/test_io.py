@@ -5,9 +5,10 @@ import re
 import ase.io
 import numpy as np
 import pytest
-from arisekit.io import read_frames, read_point_cloud, read_stem_positions, write_point_cloud
 from ase import Atoms
 from ase.build import bulk
+
+from arisekit.io import read_frames, read_point_cloud, read_stem_positions, write_point_cloud
 
 
 def _write(tmp_path, name, text):

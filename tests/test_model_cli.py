@@ -11,16 +11,17 @@ import json
 import sys
 import types
 
-import arisekit
 import ase.io
 import h5py
 import numpy as np
 import pytest
-from arisekit.cli import main
-from arisekit.model import load_dataset, load_model, write_dataset
 from ase import Atoms
 from ase.build import bulk
 from ase.neighborlist import neighbor_list
+
+import arisekit
+from arisekit.cli import main
+from arisekit.model import load_dataset, load_model, write_dataset
 
 GRID = np.linspace(0.8, 2.6, 316)
 
@@ -59,6 +60,7 @@ def fake_descriptors(monkeypatch):
     module = types.ModuleType("arisekit.descriptors")
     module.arise_soap = shell_descriptor
     monkeypatch.setitem(sys.modules, "arisekit.descriptors", module)
+    monkeypatch.setattr(arisekit, "descriptors", module, raising=False)
     return module
 
 
@@ -204,5 +206,6 @@ def test_classify_descriptor_length_mismatch(model_dir, monkeypatch):
     module = types.ModuleType("arisekit.descriptors")
     module.arise_soap = lambda atoms, **kw: np.ones(100)
     monkeypatch.setitem(sys.modules, "arisekit.descriptors", module)
+    monkeypatch.setattr(arisekit, "descriptors", module, raising=False)
     with pytest.raises(ValueError, match="descriptor length 100"):
         arisekit.classify(structure("fcc", 0.0, 0), model=model_dir)

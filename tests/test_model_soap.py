@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import arisekit
 import numpy as np
 import pytest
-from arisekit.model import ARISEClassifier
 from ase import Atoms
 from ase.build import bulk
+
+import arisekit
+from arisekit.model import ARISEClassifier
 
 descriptors = pytest.importorskip("arisekit.descriptors")
 

@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
-from arisekit.geometry import neighbor_list
 from ase import Atoms
 from ase.neighborlist import neighbor_list as ase_neighbor_list
+
+from arisekit.geometry import neighbor_list
 
 
 def _pair_set(i, j, shifts):
@@ -106,3 +107,21 @@ def test_core_rejects_bad_input_directly():
         _core.neighbor_list(np.zeros((2, 3)), np.eye(3), [True] * 3, -2.0)
     with pytest.raises(ValueError):
         _core.neighbor_list(np.zeros((2, 4)), np.eye(3), [True] * 3, 1.0)
+
+
+def test_surface_exposure_marks_free_surfaces_only():
+    from ase.build import bulk
+
+    from arisekit.geometry import surface_exposure
+
+    crystal = bulk("Cu", "fcc", a=3.61, cubic=True).repeat(6)
+    assert surface_exposure(crystal, 8.0).max() < 1e-9  # periodic: every environment complete
+    crystal.pbc = False
+    exposure = surface_exposure(crystal, 8.0)
+    centre = np.linalg.norm(crystal.positions - crystal.positions.mean(axis=0), axis=1).argmin()
+    corner = np.linalg.norm(crystal.positions, axis=1).argmin()
+    assert exposure[centre] < 0.02 and exposure[corner] > 0.3
+    lone = surface_exposure(np.array([[0.0, 0, 0], [50.0, 0, 0]]), 5.0)
+    np.testing.assert_array_equal(lone, [1.0, 1.0])
+    with pytest.raises(ValueError, match="cutoff"):
+        surface_exposure(crystal, -1.0)

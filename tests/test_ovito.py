@@ -11,14 +11,15 @@ from ase.build import bulk
 from conftest import bicrystal
 
 ovito = pytest.importorskip("ovito")
+from ovito.data import DataCollection  # noqa: E402
+from ovito.io import import_file  # noqa: E402
+from ovito.io.ase import ase_to_ovito  # noqa: E402
+
 from arisekit.model import ARISEClassifier  # noqa: E402
 from arisekit.ovito import ARISEModifier, ParameterError  # noqa: E402
 from arisekit.ovito.convert import UNTYPED_SPECIES, data_to_atoms, type_numbers  # noqa: E402
 from arisekit.ovito.palette import type_colors  # noqa: E402
 from arisekit.spm import spm  # noqa: E402
-from ovito.data import DataCollection  # noqa: E402
-from ovito.io import import_file  # noqa: E402
-from ovito.io.ase import ase_to_ovito  # noqa: E402
 
 SPM = dict(box_size=10.0, stride=4.0, n_samples=20)
 

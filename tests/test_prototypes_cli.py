@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import numpy as np
+from ase.io import read
+
 from arisekit import prototypes
 from arisekit.cli import main
-from ase.io import read
 
 
 def test_list_table(capsys):

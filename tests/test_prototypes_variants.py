@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from ase import Atoms
+
 from arisekit import prototypes
 from arisekit.geometry import nearest_neighbor_distance
-from ase import Atoms
 
 
 def test_bulk_supercells_are_the_smallest_isotropic_replicas_with_100_atoms():

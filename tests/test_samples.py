@@ -2,11 +2,12 @@
 
 import numpy as np
 import pytest
+from ase import Atoms
+from ase.build import bulk
+
 from arisekit.geometry import nearest_neighbor_distance, neighbor_list
 from arisekit.samples import distance_to_boundary, polycrystal, superalloy
 from arisekit.samples._lattice import nearest_distance, prototype_cell
-from ase import Atoms
-from ase.build import bulk
 
 CLASSES = ["fcc", "bcc", "hcp", "diamond"]
 D_NN = 2.5
@@ -300,6 +301,7 @@ def test_superalloy_rejects_bad_input(kwargs, match):
 
 def test_cli_build_writes_labelled_extxyz(tmp_path, capsys):
     import ase.io
+
     from arisekit.cli import main
 
     out = tmp_path / "poly.xyz"

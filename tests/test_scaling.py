@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
-from arisekit.geometry import nearest_distances, nearest_neighbor_distance, scale_isotropically
 from ase import Atoms
 from ase.build import bulk
+
+from arisekit.geometry import nearest_distances, nearest_neighbor_distance, scale_isotropically
 
 # Perfect crystals: every nearest distance equals d, NumPy widens the range to d ± 0.5 Å with 100 bins,
 # and the centre of the maximal bin is d + 0.005 Å.

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from arisekit.descriptors import Soap, power_spectrum, soap, soap_coefficients
 from ase import Atoms
 from test_soap_structures import open_cluster, structure
+
+from arisekit.descriptors import Soap, power_spectrum, soap, soap_coefficients
 
 quippy_backend = pytest.importorskip("arisekit.descriptors.quippy_backend")
 if not quippy_backend.quippy_available():  # pragma: no cover

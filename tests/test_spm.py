@@ -2,8 +2,9 @@
 
 import numpy as np
 import pytest
-from arisekit.spm import SPMResult, choose_geometry, project_to_atoms, spm
 from conftest import bicrystal
+
+from arisekit.spm import SPMResult, choose_geometry, project_to_atoms, spm
 
 
 @pytest.fixture(scope="module")
@@ -104,3 +105,21 @@ def test_load_rejects_other_files(tmp_path):
     bad.write_bytes(b"not hdf5")
     with pytest.raises(ValueError, match="corrupt"):
         SPMResult.load(bad)
+
+
+def test_fast_mode_uses_shared_coefficients_in_periodic_samples(metal_model):
+    from ase.build import bulk
+
+    crystal = bulk("Fe", "bcc", a=2.87, cubic=True).repeat((10, 10, 10))
+    r = spm(crystal, box_size=12.0, stride=4.0, model=metal_model, n_samples=10)
+    assert r.params["exact_boxes"] == 0 and r.valid.all()
+    assert set(r.class_fractions()) == {"bcc"}
+
+
+def test_fast_mode_falls_back_to_exact_at_free_surfaces(sample, metal_model, exact_result):
+    fast = spm(sample, box_size=12.0, stride=3.0, model=metal_model, n_samples=30)
+    assert fast.params["exact_boxes"] > 0
+    pure = spm(sample, box_size=12.0, stride=3.0, model=metal_model, n_samples=30, surface_threshold=None)
+    assert pure.params["exact_boxes"] == 0
+    # With the fallback the slab's boxes (all touch its free surfaces) match exact mode.
+    np.testing.assert_array_equal(fast.argmax, exact_result.argmax)

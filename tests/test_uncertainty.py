@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from arisekit.model.mc_dropout import draw_dropout_masks, mc_dropout_predict
 from arisekit.model.network import MLPWeights, deterministic_forward, hidden_representations
 from arisekit.model.uncertainty import entropy, uncertainty_from_samples

@@ -31,7 +31,7 @@ def run_demo(
     out: str | Path = "arisekit_demo",
     *,
     model=None,
-    size=(48.0, 48.0, 12.0),
+    size=(64.0, 64.0, 12.0),
     box_size: float = 12.0,
     stride: float = 2.0,
     n_samples: int = 50,

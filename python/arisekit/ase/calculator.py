@@ -115,6 +115,9 @@ class ARISECalculator(Calculator):
             out["model"] = str(model_dir)
         return out
 
+    def _get_name(self) -> str:  # ``calc.name``, stored by ase.db as the calculator name
+        return "arise"
+
     @staticmethod
     def _resolve(model: Any) -> Any:
         from arisekit.model.classification import _resolve_model

@@ -83,9 +83,12 @@ def _plot_mi(ax, res: BatchResults, x: np.ndarray) -> None:
             ax.plot(x[part], mi[part], "o-" if len(x) <= 200 else "-", markersize=3, color="C3")
         return
     q = np.array([rec.arrays["mi_quantiles"] for rec in res.frames], dtype=np.float64)  # 5, 25, 50, 75, 95 %
-    ax.fill_between(x, q[:, 0], q[:, 4], color="C3", alpha=0.2, step="mid", label="5-95 % of boxes")
-    ax.fill_between(x, q[:, 1], q[:, 3], color="C3", alpha=0.4, step="mid", label="25-75 %")
-    ax.plot(x, q[:, 2], "-", color="C3", label="median")
+    for k, part in enumerate(_file_slices(res)):  # one band per input file
+        xs, qs = x[part], q[part]
+        labels = ("5-95 % of boxes", "25-75 %", "median") if k == 0 else (None, None, None)
+        ax.fill_between(xs, qs[:, 0], qs[:, 4], color="C3", alpha=0.2, step="mid", label=labels[0])
+        ax.fill_between(xs, qs[:, 1], qs[:, 3], color="C3", alpha=0.4, step="mid", label=labels[1])
+        ax.plot(xs, qs[:, 2], "o-" if len(x) <= 200 else "-", markersize=3, color="C3", label=labels[2])
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
 

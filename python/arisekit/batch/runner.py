@@ -9,11 +9,14 @@ not changed since).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -132,14 +135,29 @@ def _connect(scheduler: str | None, workers: int, processes: bool, timeout: floa
                 client.close()
                 raise ValueError(f"--scheduler {scheduler}: the cluster has no workers ({exc})") from exc
         return client, None
-    cluster = LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=processes,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
+    with _sigint_ignored(processes):
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=processes,
+            dashboard_address=":0",  # any free port (the scheduler's HTTP server always runs)
+            silence_logs=logging.ERROR,
+        )
     return Client(cluster, set_as_default=False), cluster
+
+
+@contextlib.contextmanager
+def _sigint_ignored(enabled: bool):
+    """Worker processes started inside inherit an ignored SIGINT, so Ctrl-C reaches only the driver,
+    which then shuts them down (instead of every worker dying with a traceback)."""
+    if not enabled or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def run_batch(
@@ -162,6 +180,7 @@ def run_batch(
     workers: int | None = None,
     processes: bool = True,
     max_in_flight: int | None = None,
+    threads_per_frame: int = 1,
     connect_timeout: float = 5.0,
     progress: bool = True,
     plot: bool = True,
@@ -195,6 +214,9 @@ def run_batch(
         Use this client instead (``scheduler``/``workers`` are then ignored; the client is not closed).
     max_in_flight : int or None
         Frames submitted but not finished at most (default 2 per worker thread).
+    threads_per_frame : int
+        C++ descriptor threads used by one task (default 1: the cluster's worker threads are the
+        parallelism; 0 = all cores of the worker's machine).
     connect_timeout : float
         Seconds to wait for the scheduler.
     progress, plot : bool
@@ -222,6 +244,7 @@ def run_batch(
         _check_positive("max_in_flight", max_in_flight, integer=True, minimum=1)
     if pixel_size is not None:
         _check_positive("pixel_size", pixel_size)
+    _check_positive("threads_per_frame", threads_per_frame, integer=True, minimum=0)
     _check_positive("connect_timeout", connect_timeout)
     selection = parse_index(index)
     sources = discover(inputs, format)
@@ -242,46 +265,68 @@ def run_batch(
         run.update(
             box_size=float(box_size), stride=float(stride), spm_mode=spm_mode, min_atoms=int(min_atoms)
         )
-    store = ResultStore(out, run)
-    summary = BatchSummary(out=store.out, mode=mode)
-    if store.journal.is_dir():
-        summary.recovered = store.merge()
-    plan = _plan(sources, store, selection, str(index), format, summary)
-
-    if mode == "global":
-        fn, kwargs = tasks.classify_frame, {"n_samples": n_samples, "seed": seed}
-    else:
-        fn = tasks.spm_frame
-        kwargs = dict(
-            n_samples=n_samples,
-            seed=seed,
-            box_size=float(box_size),
-            stride=float(stride),
-            spm_mode=spm_mode,
-            min_atoms=int(min_atoms),
-            n_threads=0 if (client is not None or scheduler) else 1,  # local workers are single-threaded
-        )
+    fn, kwargs = _task(mode, n_samples, seed, box_size, stride, spm_mode, min_atoms, threads_per_frame)
     dispatcher = _Dispatcher(
         client, scheduler, workers or default_workers(), processes, float(connect_timeout), max_in_flight
     )
+    store = ResultStore(out, run)
+    summary = BatchSummary(out=store.out, mode=mode)
+    store.lock()
     try:
-        if any(todo != 0 for _, todo, _, _ in plan):  # connect up front (fail fast) when there is work
-            dispatcher.connect()
-        _execute(
-            dispatcher, plan, fn, kwargs, ModelPayload(clf), store, selection, pixel_size, progress, summary
+        _run(
+            store,
+            dispatcher,
+            sources,
+            selection,
+            str(index),
+            format,
+            (fn, kwargs, ModelPayload(clf)),
+            pixel_size,
+            progress,
+            summary,
         )
-        store.merge(create=True)  # a finished run always leaves a results file, even with no frame
     finally:
-        try:
-            store.merge()
-        finally:
-            dispatcher.close()
+        store.unlock()
     if plot:
         from arisekit.batch.plot import plot_summary
 
         summary.plot = plot_summary(store.out, store.out.with_suffix(".png"))
     summary.elapsed_s = time.perf_counter() - t0
     return summary
+
+
+def _task(mode, n_samples, seed, box_size, stride, spm_mode, min_atoms, threads_per_frame: int):
+    """The worker function and its keyword arguments."""
+    n_threads = int(threads_per_frame)  # descriptor threads inside one task
+    if mode == "global":
+        return tasks.classify_frame, {"n_samples": n_samples, "seed": seed, "n_threads": n_threads}
+    kwargs = dict(
+        n_samples=n_samples,
+        seed=seed,
+        box_size=float(box_size),
+        stride=float(stride),
+        spm_mode=spm_mode,
+        min_atoms=int(min_atoms),
+        n_threads=n_threads,
+    )
+    return tasks.spm_frame, kwargs
+
+
+def _run(store, dispatcher, sources, selection, index_text, fmt, task, pixel_size, progress, summary) -> None:
+    """Recover an interrupted run's journal, plan, compute; always merge the journal and disconnect."""
+    if store.journal.is_dir():
+        summary.recovered = store.merge()
+    plan = _plan(sources, store, selection, index_text, fmt, summary)
+    try:
+        if any(todo != 0 for _, todo, _, _ in plan):  # connect up front (fail fast) when there is work
+            dispatcher.connect()
+        _execute(dispatcher, plan, task, store, selection, pixel_size, progress, summary)
+        store.merge(create=True)  # a finished run always leaves a results file, even with no frame
+    finally:
+        try:
+            store.merge()
+        finally:
+            dispatcher.close()
 
 
 def _plan(sources, store, selection, index_text, fmt, summary) -> list[tuple[_FileState, Any, set[int], Any]]:
@@ -361,9 +406,10 @@ class _Dispatcher:
                 self.cluster.close()
 
 
-def _execute(dispatcher, plan, fn, kwargs, payload, store, selection, pixel_size, progress, summary) -> None:
+def _execute(dispatcher, plan, task, store, selection, pixel_size, progress, summary) -> None:
     from tqdm.auto import tqdm
 
+    fn, kwargs, payload = task
     totals = [todo for _, todo, _, _ in plan]
     total = None if any(t is None for t in totals) else sum(totals)
     bar = tqdm(total=total, desc="arisekit batch", unit="frame", disable=not progress, file=sys.stderr)

@@ -74,6 +74,31 @@ class ResultStore:
         self._check_out()
         self._check_journal()
 
+    # --------------------------------------------------------------------------------------- locking
+    def lock(self) -> None:
+        """Take ``<out>.lock`` (ValueError if another run is writing the same results file). The kernel
+        releases it if this process dies."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX: no protection against concurrent runs
+            return
+        path = self.out.with_name(self.out.name + ".lock")
+        fh = open(path, "a")  # noqa: SIM115 - held open until unlock()
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            raise ValueError(f"--out {self.out}: another arisekit batch run is writing it ({path})") from None
+        self._lock = (fh, path)
+
+    def unlock(self) -> None:
+        lock = getattr(self, "_lock", None)
+        if lock is not None:
+            fh, path = lock
+            path.unlink(missing_ok=True)
+            fh.close()
+            self._lock = None
+
     # ---------------------------------------------------------------------------------- consistency
     def _mismatch(self, where: str, stored: dict[str, Any]) -> None:
         diff = _same_run(stored, self.run)
@@ -167,6 +192,8 @@ class ResultStore:
         With nothing to merge, an empty results file is only created if ``create``."""
         import h5py
 
+        for stale in self.journal.glob("*.tmp") if self.journal.is_dir() else []:  # writes cut by a kill
+            stale.unlink(missing_ok=True)
         entries = sorted(self.journal.glob("*.npz")) if self.journal.is_dir() else []
         records = sorted(self.journal.glob("*.file.json")) if self.journal.is_dir() else []
         if not entries and not records and (self.out.exists() or not create):

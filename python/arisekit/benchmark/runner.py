@@ -67,7 +67,8 @@ def evaluate_task(
     cna_cutoff: float = CNA_CUTOFF,
     n_threads: int = 1,
 ) -> dict[str, Any]:
-    """Build and score all structures of one class (or out-of-library structure ``name``).
+    """Build and score all structures of one class (or out-of-library structure ``name``; with
+    ``out_of_library`` a library class name stands for a class held out of the model).
 
     Returns ``meta`` (one dict per structure), ``X`` (ARISE descriptors or None), ``rows`` (baseline
     results, one dict per periodic structure and covering baseline) and ``seconds`` per method.
@@ -78,10 +79,22 @@ def evaluate_task(
 
     os.environ.setdefault("SPGLIB_WARNING", "OFF")  # spglib's C warnings would flood stderr
     if out_of_library:
-        from arisekit.benchmark.out_of_library import build_out_of_library
+        from arisekit.benchmark.out_of_library import OUT_OF_LIBRARY, build_out_of_library
 
-        cell = build_out_of_library(name)
-        structures = protocol.variants(name, cell, open_supercells(cell, 1), True, ool_realizations)
+        if name in OUT_OF_LIBRARY:
+            cell = build_out_of_library(name)
+            structures = protocol.variants(name, cell, open_supercells(cell, 1), True, ool_realizations)
+        else:  # a library class held out of the model
+            from arisekit import prototypes
+
+            proto = prototypes.get(name)
+            structures = protocol.variants(
+                name,
+                proto.build(),
+                prototypes.supercells(name),
+                proto.category != "nanotube",
+                ool_realizations,
+            )
         baselines = []
     else:
         structures = protocol.structures(name)
@@ -147,8 +160,25 @@ class AccuracyRun:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
+def _cost(name: str, ool: bool) -> float:
+    """Rough relative cost of a task (atoms of the smallest supercell x species pairs)."""
+    if ool:
+        return 1.0e9  # few structures but large cells: start them early
+    from arisekit import prototypes
+
+    proto = prototypes.get(name)
+    n_cell = len(proto.build())
+    dim = proto.dimensionality
+    n = 1
+    while n_cell * n**dim < 100:
+        n += 1
+    return float(n_cell * n**dim * len(proto.species) ** 2)
+
+
 def _tasks(protocol: Protocol, names: list[str], ool_names: list[str]) -> list[tuple[str, bool]]:
-    return [(n, False) for n in names] + [(n, True) for n in ool_names]
+    """Tasks, most expensive first (so that a pool of workers finishes together)."""
+    tasks = [(n, False) for n in names] + [(n, True) for n in ool_names]
+    return sorted(tasks, key=lambda t: -_cost(*t))
 
 
 def _execute(tasks, args, workers: int, progress: bool) -> list[dict[str, Any]]:
@@ -174,8 +204,7 @@ def _execute(tasks, args, workers: int, progress: bool) -> list[dict[str, Any]]:
                 raise
     finally:
         bar.close()
-    order = {name: k for k, (name, _) in enumerate(tasks)}
-    return sorted(results, key=lambda r: (r["out_of_library"], order[r["name"]]))
+    return results
 
 
 def run_accuracy(
@@ -197,6 +226,7 @@ def run_accuracy(
     (default: all of :data:`arisekit.benchmark.out_of_library.OUT_OF_LIBRARY`).
 
     ``n_samples`` Monte-Carlo dropout passes with seed ``mc_seed``; ``workers`` local processes.
+    ``out_of_library`` may also name library classes that the model was not trained on.
     """
     from arisekit import __version__
     from arisekit.benchmark.baselines import baseline_names
@@ -215,11 +245,13 @@ def run_accuracy(
     names = protocol.class_names()
     use_arise = ARISE in methods
     clf = None
+    known: set[str] = set()
     coverage: dict[str, list[str]] = {}
     if use_arise:
         from arisekit.model.classification import _resolve_model
 
         clf = _resolve_model(model)
+        fingerprint = model_fingerprint(clf)  # now: the files could change during a long run
         known = {str(c) for c in clf.classes_}
         coverage[ARISE] = [n for n in names if n in known]
         if not coverage[ARISE]:
@@ -230,6 +262,13 @@ def run_accuracy(
     ool_names = (
         [] if not use_arise else (out_of_library_names() if out_of_library is None else out_of_library)
     )
+    for name in ool_names:
+        if name in known:
+            raise ValueError(f"out_of_library: {name!r} is a class of the model, not out of its library")
+        if name not in out_of_library_names():
+            from arisekit import prototypes
+
+            prototypes.get(name)  # unknown names raise ValueError with suggestions
     params = None if clf is None else dict(clf.descriptor_params_)
 
     # classes outside the model's labels are still run for the baselines, without descriptors
@@ -242,6 +281,8 @@ def run_accuracy(
     if other_tasks:
         args_nd = (protocol, None, baseline_keys, ool_realizations, cna_cutoff)
         results += _execute(other_tasks, args_nd, int(workers), progress)
+    order = {task: k for k, task in enumerate([(n, False) for n in names] + [(n, True) for n in ool_names])}
+    results.sort(key=lambda r: order[(r["name"], r["out_of_library"])])
     t_struct = time.perf_counter() - t_start
 
     run = AccuracyRun(protocol=protocol, methods=methods, coverage=coverage)
@@ -295,6 +336,6 @@ def run_accuracy(
         "out_of_library": list(ool_names),
         "ool_realizations": int(ool_realizations),
         "descriptor_params": params,
-        "model": None if clf is None else model_fingerprint(clf) | {"n_classes": len(clf.classes_)},
+        "model": None if clf is None else fingerprint | {"n_classes": len(clf.classes_)},
     }
     return run

@@ -83,6 +83,13 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="frames submitted at a time (default 2 per worker thread)",
     )
     p.add_argument(
+        "--threads-per-frame",
+        type=int,
+        default=1,
+        metavar="N",
+        help="descriptor threads per frame (default 1: one frame per worker thread; 0 = all cores)",
+    )
+    p.add_argument(
         "--timeout",
         type=float,
         default=5.0,
@@ -117,6 +124,7 @@ def run(args: argparse.Namespace) -> int:
         workers=args.workers,
         processes=args.processes,
         max_in_flight=args.max_in_flight,
+        threads_per_frame=args.threads_per_frame,
         connect_timeout=args.timeout,
         progress=args.progress,
         plot=args.plot,

@@ -87,6 +87,26 @@ def add_parser(subparsers) -> None:
     bain.add_argument("--quiet", action="store_true", help="no progress bar")
     bain.set_defaults(func=_bain)
 
+    hold = sub.add_parser(
+        "holdout",
+        help="retrain a small model without some classes and score them as out-of-library",
+        description="Train a small ARISE model (default 12 classes: fcc bcc hcp sc diamond NaCl CsCl "
+        "zincblende wurtzite L1_2 graphene MoS2) without the held-out classes (default hexagonal_diamond "
+        "dhcp L1_0 AlB2 beta-Sn), run the defect protocol and report accuracy, ECE and the AUROC of the "
+        "mutual information for held-out vs training classes. Writes accuracy.* files to --out.",
+    )
+    hold.add_argument("--out", required=True, help="output folder")
+    hold.add_argument("--train-classes", nargs="+", help="classes of the small model")
+    hold.add_argument("--held-out", nargs="+", help="library classes left out of training")
+    hold.add_argument("--realizations", type=int, default=2, help="draws per defect level (default 2)")
+    hold.add_argument("--seed", type=int, default=1000, help="seed of the evaluation defects (default 1000)")
+    hold.add_argument("--epochs", type=int, default=150, help="training epochs (default 150)")
+    hold.add_argument("--samples", "--n-samples", dest="samples", type=int, default=100,
+                      help="Monte-Carlo dropout passes (default 100)")  # fmt: skip
+    hold.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
+    hold.add_argument("--quiet", action="store_true", help="no progress bar")
+    hold.set_defaults(func=_holdout)
+
 
 def protocol_from_args(args: argparse.Namespace):
     """The :class:`~arisekit.benchmark.protocol.Protocol` selected by the command-line options."""
@@ -168,4 +188,22 @@ def _bain(args: argparse.Namespace) -> int:
     for name, frac in fractions.items():
         print(f"  {name:>24s}: {100 * frac:5.1f} %")
     print(f"written: {out / 'bain.json'}, {out / 'bain.png'}")
+    return 0
+
+
+def _holdout(args: argparse.Namespace) -> int:
+    from arisekit.benchmark.holdout import HELD_OUT, TRAIN_CLASSES, holdout_study
+    from arisekit.benchmark.report import calibration_summary, table_markdown, write_report
+
+    run = holdout_study(
+        args.train_classes or TRAIN_CLASSES, args.held_out or HELD_OUT, realizations=args.realizations,
+        seed=args.seed, n_samples=args.samples, epochs=args.epochs, workers=args.workers,
+        progress=not args.quiet,
+    )  # fmt: skip
+    paths = write_report(run, args.out)
+    print(table_markdown(run))
+    cal = calibration_summary(run)
+    print(f"AUROC(MI) held-out vs training classes: {cal.get('auroc_mi_out_vs_in')} "
+          f"(pristine only: {cal.get('auroc_mi_out_vs_in_pristine')}); ECE {cal['ece']:.4f}")  # fmt: skip
+    print("written: " + ", ".join(str(p) for p in paths.values()))
     return 0

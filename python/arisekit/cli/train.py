@@ -56,7 +56,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=P["batch_size"])
     p.add_argument("--validation-fraction", type=float, default=0.2)
     p.add_argument("--seed", type=int, default=42, help="seed of initialisation/shuffling (default 42)")
-    p.add_argument("--standardize", action="store_true", help="standardise descriptor components")
+    p.add_argument(
+        "--no-standardize",
+        dest="standardize",
+        action="store_false",
+        help="do not standardise descriptor components (the paper's setting; default: standardise)",
+    )
     p.add_argument(
         "--hyperopt-evals", type=int, default=0, help="first run a TPE hyper-parameter search with N trials"
     )

@@ -164,13 +164,28 @@ def histograms(hist: Mapping, title: str, xlabel: str):
 
 
 def mi_series(hists):
-    """MI histograms (left) and cumulative distributions (right) of several frames (ARISE Fig. S11a–b)."""
-    fig = _figure(10.0, 4.0)
-    left, right = fig.subplots(1, 2)
+    """MI histograms, cumulative distributions and (with several frames) the fractional change of the
+    cumulative distribution between consecutive frames (ARISE Fig. S11a, b, d)."""
+    n_panels = 3 if len(hists.labels) > 1 else 2
+    fig = _figure(5.0 * n_panels, 4.0)
+    axes = fig.subplots(1, n_panels)
     for f, label in enumerate(hists.labels):
-        left.stairs(hists.fractions[f], hists.edges, label=label, linewidth=1.5)
-        right.stairs(hists.cumulative[f], hists.edges, label=label, linewidth=1.5)
-    for ax, name in ((left, "fraction of boxes"), (right, "cumulative fraction")):
+        axes[0].stairs(hists.fractions[f], hists.edges, label=label, linewidth=1.5, baseline=None)
+        axes[1].stairs(hists.cumulative[f], hists.edges, label=label, linewidth=1.5, baseline=None)
+    names = ["fraction of boxes", "cumulative fraction"]
+    if n_panels == 3:
+        mid = hists.edges[1:]
+        for f in range(1, len(hists.labels)):
+            axes[2].plot(
+                mid,
+                hists.change(f - 1, f),
+                marker="o",
+                markersize=3,
+                label=f"{hists.labels[f - 1]} → {hists.labels[f]}",
+            )
+        axes[2].axhline(0.0, color="grey", linewidth=0.8)
+        names.append("fractional change of cumulative")
+    for ax, name in zip(axes, names, strict=True):
         ax.set_xlabel("mutual information (nats)")
         ax.set_ylabel(name)
         ax.legend(fontsize="small")

@@ -2,7 +2,7 @@
 
 from arisekit.geometry._input import Structure, as_structure
 from arisekit.geometry.boxes import BoxGrid, sphere_members, strided_boxes
-from arisekit.geometry.neighbors import NeighborList, neighbor_list
+from arisekit.geometry.neighbors import NeighborList, neighbor_list, surface_exposure
 from arisekit.geometry.scaling import nearest_distances, nearest_neighbor_distance, scale_isotropically
 
 __all__ = [
@@ -16,4 +16,5 @@ __all__ = [
     "scale_isotropically",
     "sphere_members",
     "strided_boxes",
+    "surface_exposure",
 ]

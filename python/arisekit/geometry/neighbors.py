@@ -69,3 +69,19 @@ def neighbor_list(
 def _check_cutoff(cutoff: float) -> None:
     if not np.isfinite(cutoff) or cutoff <= 0:
         raise ValueError(f"cutoff must be a positive finite length in Å, got {cutoff}")
+
+
+def surface_exposure(structure, radius: float, *, cell=None, pbc=None, n_threads: int = 0) -> np.ndarray:
+    """Per-atom length of the mean neighbour vector within ``radius`` (Å), divided by ``radius``.
+
+    About 0 for atoms with a complete environment (bulk, periodic images included), rising to ~0.4–0.6
+    for atoms at a free surface: a cheap marker of environments cut by the sample's boundary. Atoms
+    without neighbours get 1.
+    """
+    s = as_structure(structure, cell=cell, pbc=pbc)
+    _check_cutoff(radius)
+    total, count = _core.neighbor_centroids(s.positions, s.cell, list(s.pbc), float(radius), n_threads)
+    out = np.ones(len(s))
+    has = count > 0
+    out[has] = np.linalg.norm(total[has], axis=1) / count[has] / radius
+    return out

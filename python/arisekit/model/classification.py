@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import importlib
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -110,7 +111,7 @@ def compute_descriptors(atoms_list: list[Atoms], descriptor_params: Mapping[str,
 
     Uses ``arise_soap_batch`` (shared radial tables) when the descriptor module provides it.
     """
-    import arisekit.descriptors as descriptors
+    descriptors = importlib.import_module("arisekit.descriptors")
 
     params = {k: v for k, v in descriptor_params.items() if k not in _DESCRIPTOR_INFO_KEYS}
     batch = getattr(descriptors, "arise_soap_batch", None)

@@ -78,7 +78,7 @@ def hyperopt_search(
     validation_fraction: float = 0.2,
     random_state: int = 42,
     seed: int = 42,
-    standardize: bool = False,
+    standardize: bool = True,
     space: dict[str, Any] | None = None,
     verbose: int = 0,
 ) -> HyperoptResult:

@@ -191,6 +191,8 @@ def load_model(path: str | Path | None = None, verify: bool = True) -> ARISEClas
     path : model directory (or a file inside it); None for the packaged default model.
     verify : check the SHA-256 checksums of the manifest (recommended).
 
+    The returned classifier has ``model_dir_`` and ``checksum_`` (SHA-256 of ``model.keras``).
+
     Raises
     ------
     FileNotFoundError : no model / a file missing (the message names the path).
@@ -199,8 +201,7 @@ def load_model(path: str | Path | None = None, verify: bool = True) -> ARISEClas
     from .classifier import ARISEClassifier
 
     directory = _resolve_dir(path)
-    if verify:
-        verify_model_dir(directory)
+    manifest = verify_model_dir(directory) if verify else None
     mpath = directory / METADATA_FILE
     if not mpath.is_file():
         raise FileNotFoundError(f"model file missing: {mpath}")
@@ -228,4 +229,8 @@ def load_model(path: str | Path | None = None, verify: bool = True) -> ARISEClas
     )
     clf._keras_path = directory / MODEL_FILE
     clf.model_dir_ = directory
+    #: SHA-256 of model.keras (provenance of results computed with this model)
+    clf.checksum_ = (
+        manifest["files"][MODEL_FILE]["sha256"] if manifest else sha256_file(directory / MODEL_FILE)
+    )
     return clf

@@ -7,7 +7,7 @@ from collections.abc import Generator
 import numpy as np
 
 from arisekit.geometry import as_structure, strided_boxes
-from arisekit.spm.descriptors import exact_descriptors, fast_descriptors
+from arisekit.spm.descriptors import SURFACE_THRESHOLD, exact_descriptors, fast_descriptors, surface_boxes
 from arisekit.spm.grid import spm_grid
 from arisekit.spm.result import SPMResult
 
@@ -47,6 +47,7 @@ def spm(
     chunk: int = 4096,
     n_threads: int = 0,
     max_memory: float = 4 * 1024**3,
+    surface_threshold: float | None = SURFACE_THRESHOLD,
     progress: bool = False,
 ) -> SPMResult:
     """Classify every box of a strided grid over ``atoms``; returns probability and uncertainty maps.
@@ -69,6 +70,10 @@ def spm(
         Boxes with fewer atoms are marked empty (NaN) and not classified.
     representations : bool or list of int
         Also keep the hidden-layer representations (True: all layers) for exploration.
+    surface_threshold : float or None
+        Fast mode only: boxes with atoms whose environment is cut by a free surface of the sample
+        (:func:`arisekit.geometry.surface_exposure` above this value) are described in exact mode;
+        None disables the fallback (pure fast mode).
     progress : bool
         Show a progress bar (boxes classified).
     """
@@ -87,6 +92,7 @@ def spm(
         chunk=chunk,
         n_threads=n_threads,
         max_memory=max_memory,
+        surface_threshold=surface_threshold,
     )
     from tqdm.auto import tqdm
 
@@ -117,6 +123,7 @@ def iter_spm(
     chunk: int = 4096,
     n_threads: int = 0,
     max_memory: float = 4 * 1024**3,
+    surface_threshold: float | None = SURFACE_THRESHOLD,
 ) -> Generator[float, None, SPMResult]:
     """Generator form of :func:`spm` (same arguments): yields the fraction of boxes done (0–1) after
     each chunk and returns the :class:`SPMResult` — for progress reporting and cancellation (OVITO)."""
@@ -139,18 +146,30 @@ def iter_spm(
     mi, pe, vr = (np.full(grid.n_boxes, np.nan) for _ in range(3))
     layers = _layers(representations, clf)
     reps: dict[int, np.ndarray] = {}
-    source = fast_descriptors if mode == "fast" else exact_descriptors
-    chunk = int(chunk) if mode == "fast" else max(1, int(chunk) // 16)
+    plan = [(exact_descriptors, valid)]
+    n_exact = int(valid.sum())
+    if mode == "fast":
+        to_exact = np.zeros_like(valid)
+        if surface_threshold is not None:
+            to_exact = valid & surface_boxes(sample, grid, params, float(surface_threshold), n_threads)
+        plan = [(fast_descriptors, valid & ~to_exact), (exact_descriptors, to_exact)]
+        n_exact = int(to_exact.sum())
     total, done = max(int(valid.sum()), 1), 0
     yield 0.0
-    for k, (rows, X) in enumerate(source(sample, grid, params, valid, chunk=chunk, n_threads=n_threads)):
-        res = clf.predict_uncertainty(X, n_samples=int(n_samples), seed=None if seed is None else seed + k)
-        prob[rows] = res.probabilities
-        mi[rows], pe[rows], vr[rows] = res.mutual_information, res.predictive_entropy, res.variation_ratio
-        for layer, h in zip(layers, clf.hidden_representations(X, layers) if layers else []):
-            reps.setdefault(layer, np.full((grid.n_boxes, h.shape[1]), np.nan, dtype=np.float32))[rows] = h
-        done += len(rows)
-        yield min(done / total, 1.0)
+    for source, mask in plan:
+        if not mask.any():
+            continue
+        size = int(chunk) if source is fast_descriptors else max(1, int(chunk) // 16)
+        for rows, X in source(sample, grid, params, mask, chunk=size, n_threads=n_threads):
+            res = clf.predict_uncertainty(X, n_samples=int(n_samples), seed=seed)
+            prob[rows] = res.probabilities
+            mi[rows], pe[rows], vr[rows] = res.mutual_information, res.predictive_entropy, res.variation_ratio
+            for layer, h in zip(layers, clf.hidden_representations(X, layers) if layers else []):
+                reps.setdefault(layer, np.full((grid.n_boxes, h.shape[1]), np.nan, dtype=np.float32))[
+                    rows
+                ] = h
+            done += len(rows)
+            yield min(done / total, 1.0)
     return SPMResult(
         shape=tuple(int(s) for s in grid.shape),
         geometry=geometry,
@@ -174,6 +193,8 @@ def iter_spm(
             model_checksum=_model_checksum(clf),
             arisekit_version=_version(),
             n_atoms=len(sample),
+            surface_threshold=surface_threshold,
+            exact_boxes=n_exact,
         ),
         representations=reps,
     )

@@ -4,6 +4,10 @@
   by the sample's d_NN(α, β)); a box's descriptor is the power spectrum of the mean coefficients of its
   α atoms, averaged over the species pairs present in the box. Neighbours outside the box still count,
   and d_NN is global — the two differences from exact mode.
+  Boxes containing atoms whose SOAP environment is cut by a free surface of the sample (mean
+  neighbour vector longer than ``surface_threshold`` × the cutoff radius) fall back to exact mode, since
+  such half-environments never occur in training; for periodic samples and the interior of large samples
+  fast mode applies throughout.
 * ``exact``: the ARISE procedure — each box is cut out as an open structure, scaled by its own d_NN and
   described from scratch.
 """
@@ -16,7 +20,22 @@ import numpy as np
 import scipy.sparse as sp
 
 from arisekit.descriptors import arise_coefficients, arise_soap, power_spectrum
-from arisekit.geometry import BoxGrid
+from arisekit.geometry import BoxGrid, nearest_neighbor_distance, surface_exposure
+
+#: Default threshold on :func:`arisekit.geometry.surface_exposure` above which an atom's environment
+#: counts as cut by a free surface.
+SURFACE_THRESHOLD = 0.08
+
+
+def surface_boxes(
+    atoms, grid: BoxGrid, params: dict, threshold: float = SURFACE_THRESHOLD, n_threads: int = 0
+):
+    """Boolean mask of boxes holding at least one atom whose SOAP environment (radius = cutoff · d_NN) is
+    cut by a free surface of the sample."""
+    d_nn = nearest_neighbor_distance(atoms)
+    radius = float(params.get("cutoff", 4.0)) * d_nn / float(params.get("extrinsic_scale", 1.0))
+    exposed = (surface_exposure(atoms, radius, n_threads=n_threads) > threshold).astype(np.float64)
+    return _membership(grid, len(atoms)) @ exposed > 0
 
 
 def _membership(grid: BoxGrid, n_atoms: int) -> sp.csr_matrix:

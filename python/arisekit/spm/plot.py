@@ -49,19 +49,27 @@ def plot_map(
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 4))
     if quantity == "argmax":
-        masked = np.ma.masked_less(plane, 0)
-        image = ax.imshow(
-            masked.T,
+        from matplotlib.colors import ListedColormap
+
+        present = np.unique(plane[plane >= 0]).astype(int)
+        palette = plt.get_cmap(cmap or "tab10" if len(present) <= 10 else "tab20")
+        colours = [palette(k % palette.N) for k in range(max(len(present), 1))]
+        index = np.full(plane.shape, -1.0)
+        for k, cls in enumerate(present):
+            index[plane == cls] = k
+        ax.imshow(
+            np.ma.masked_less(index, 0).T,
             origin="lower",
             extent=extent,
-            cmap=cmap or "tab20",
-            vmin=0,
-            vmax=max(len(result.class_names) - 1, 1),
+            cmap=ListedColormap(colours),
+            vmin=-0.5,
+            vmax=len(colours) - 0.5,
             interpolation="nearest",
         )
-        present = np.unique(plane[plane >= 0]).astype(int)
-        handles = [plt.Rectangle((0, 0), 1, 1, color=image.cmap(image.norm(k))) for k in present]
-        ax.legend(handles, [result.class_names[k] for k in present], fontsize=7, loc="upper right")
+        handles = [plt.Rectangle((0, 0), 1, 1, color=colours[k]) for k in range(len(present))]
+        ax.legend(
+            handles, [result.class_names[c] for c in present], fontsize=7, loc="upper right", framealpha=0.8
+        )
     else:
         vmax = None if quantity in ("mutual_information", "predictive_entropy") else 1.0
         image = ax.imshow(
