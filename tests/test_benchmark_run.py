@@ -111,7 +111,7 @@ def test_cli_out_of_library(model_dir, tmp_path, capsys):
     ]  # fmt: skip
     for p in preds:
         assert len(p["top"]) == 3 and p["mutual_information"] >= 0
-        assert sum(q for _, q in p["top"]) <= 1.0 + 1e-9
+        assert sum(q for _, q in p["top"]) <= 1.0 + 1e-5  # float32 probabilities
     assert preds[0]["spacegroup"] == 225 and preds[2]["spacegroup"] == 223
     assert "fcc sublattice" in capsys.readouterr().out
 

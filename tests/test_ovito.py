@@ -15,7 +15,6 @@ from ovito.data import DataCollection  # noqa: E402
 from ovito.io import import_file  # noqa: E402
 from ovito.io.ase import ase_to_ovito  # noqa: E402
 
-from arisekit.model import ARISEClassifier  # noqa: E402
 from arisekit.ovito import ARISEModifier, ParameterError  # noqa: E402
 from arisekit.ovito.convert import UNTYPED_SPECIES, data_to_atoms, type_numbers  # noqa: E402
 from arisekit.ovito.palette import type_colors  # noqa: E402
@@ -54,16 +53,19 @@ def dump_file(tmp_path_factory):
 
 
 @pytest.fixture
-def calls(monkeypatch):
-    """Counts ARISEClassifier.predict_uncertainty calls (every classification goes through it)."""
+def calls(monkeypatch, metal_model):
+    """Counts the test model's predict_uncertainty calls (every classification goes through it).
+
+    Patched on the instance the modifiers are given, so the count does not depend on which class object
+    other test modules may have left in place."""
     counter = {"n": 0}
-    original = ARISEClassifier.predict_uncertainty
+    original = metal_model.predict_uncertainty
 
-    def counting(self, *args, **kwargs):
+    def counting(*args, **kwargs):
         counter["n"] += 1
-        return original(self, *args, **kwargs)
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(ARISEClassifier, "predict_uncertainty", counting)
+    monkeypatch.setattr(metal_model, "predict_uncertainty", counting)
     return counter
 
 

@@ -110,7 +110,7 @@ class BainScan:
         fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
         axes[0].imshow(img, origin="lower", extent=extent, cmap=cmap, vmin=-0.5, vmax=len(winners) - 0.5,
                        interpolation="nearest", aspect="auto")  # fmt: skip
-        axes[0].legend(handles=[Patch(color=cmap(k), label=n) for k, n in enumerate(winners[:14])],
+        axes[0].legend(handles=[Patch(color=cmap(k), label=n) for k, n in enumerate(winners[:20])],
                        fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))  # fmt: skip
         axes[0].set_title("arg-max class")
         im = axes[1].imshow(self.mutual_information, origin="lower", extent=extent, cmap="viridis",

@@ -96,7 +96,7 @@ def ool_markdown(results: list[OOLPrediction], expectations: bool = True) -> str
     text = "\n".join(lines) + "\n"
     if expectations:
         seen = dict.fromkeys(r.name for r in results)
-        text += "\nExpected from crystallography (written before looking at predictions):\n\n"
+        text += "\nCrystallographic relations to library classes (expected nearest classes):\n\n"
         text += "\n".join(f"- **{n}** ({OUT_OF_LIBRARY[n].description}): {OUT_OF_LIBRARY[n].expectation}"
                           for n in seen)  # fmt: skip
         text += "\n"

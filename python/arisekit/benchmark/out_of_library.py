@@ -129,8 +129,8 @@ def amorphous(
 
 @dataclass(frozen=True)
 class OutOfLibrary:
-    """One out-of-library structure: builder, space group (None if amorphous) and the physically expected
-    nearest library classes (written from crystallography before looking at any prediction)."""
+    """One out-of-library structure: builder, space group (None if amorphous) and its crystallographic
+    relations to library classes (the physically expected nearest classes)."""
 
     name: str
     formula: str
@@ -152,8 +152,9 @@ OUT_OF_LIBRARY: dict[str, OutOfLibrary] = {
         OutOfLibrary(
             "fluorite", "CaF2", 225, "fluorite CaF2 (C1), Fm-3m",
             "Ca forms an fcc sublattice and F a simple-cubic sublattice filling all tetrahedral holes; "
-            "Ca-F pairs are the zincblende/NaCl-like cation-anion arrangement: expect fcc-derived binary "
-            "classes (zincblende, NaCl, C15 Laves, cuprite) and, for the F-F pair, sc/CsCl-like ones.",
+            "every Ca sits in an F8 cube (the 8-fold cubic coordination of Cs in CsCl: fluorite is CsCl "
+            "with every second cube centre empty) and every F in a Ca4 tetrahedron (as in zincblende): "
+            "expect CsCl-like and fcc-derived binary classes (zincblende, NaCl, C15 Laves, cuprite).",
             fluorite,
         ),
         OutOfLibrary(
@@ -186,9 +187,9 @@ OUT_OF_LIBRARY: dict[str, OutOfLibrary] = {
         ),
         OutOfLibrary(
             "amorphous", "Fe", None, "amorphous Fe: random dense packing, 250 atoms, d_min 2.3 Å",
-            "No long-range order; locally ~12-coordinated dense random packing with icosahedral motifs: "
-            "expect close-packed classes (fcc, hcp, bcc) or complex metallic ones (alpha-Mn, beta-Mn, "
-            "A15), with high mutual information.",
+            "No long-range order; dense random packing (about 9 neighbours within 1.3 d_min) with "
+            "distorted close-packed and icosahedral motifs: expect close-packed classes (fcc, hcp, bcc) or "
+            "complex metallic ones (alpha-Mn, beta-Mn, A15), with high mutual information.",
             amorphous,
         ),
     )
