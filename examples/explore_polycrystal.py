@@ -46,9 +46,10 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def demo_model():
     """A small fcc/bcc/hcp/diamond classifier (periodic cells and open supercells, pristine and rattled)."""
+    from ase.build import bulk
+
     from arisekit.descriptors import arise_soap_batch
     from arisekit.model import ARISEClassifier
-    from ase.build import bulk
 
     makers = {
         "fcc": lambda: bulk("Cu", "fcc", a=3.61, cubic=True),
@@ -92,12 +93,13 @@ def ground_truth(sample, result):
 
 
 def main(argv=None) -> int:
+    from sklearn.metrics import adjusted_rand_score
+
     from arisekit.explore import explore, nearest, prototype_references
     from arisekit.explore.similarity import box_features
     from arisekit.model.io import load_model
     from arisekit.samples import polycrystal
     from arisekit.spm import spm
-    from sklearn.metrics import adjusted_rand_score
 
     args = parse_args(argv)
     out = Path(args.out)

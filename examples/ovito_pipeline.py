@@ -43,9 +43,10 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     args = parse_args(argv)
     import ase.io
+    from ovito.io import export_file, import_file
+
     from arisekit.ovito import ARISEModifier
     from arisekit.samples import polycrystal
-    from ovito.io import export_file, import_file
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

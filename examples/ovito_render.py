@@ -61,12 +61,13 @@ def render(viewport, renderer, path: Path, size) -> Path:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from arisekit.ovito import ARISEModifier
-    from arisekit.samples import polycrystal
     from ovito.io.ase import ase_to_ovito
     from ovito.modifiers import ColorCodingModifier
     from ovito.pipeline import Pipeline, StaticSource
     from ovito.vis import ColorLegendOverlay, TachyonRenderer, Viewport
+
+    from arisekit.ovito import ARISEModifier
+    from arisekit.samples import polycrystal
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
