@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import platform
 import time
 
 
 def machine() -> str:
     """One line naming the machine the numbers were measured on."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} logical cores, Python {platform.python_version()}"
+    from arisekit.benchmark.report import machine_description
+
+    return machine_description()
 
 
 def best_of(fn, repeat: int = 3) -> float:

@@ -223,7 +223,8 @@ def per_class_arise(run: AccuracyRun) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _machine() -> str:
+def machine_description() -> str:
+    """One line naming the machine numbers were measured on (CPU model, logical cores, Python)."""
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as fh:
@@ -262,7 +263,7 @@ def summary(run: AccuracyRun) -> dict[str, Any]:
             c: (round(100.0 * per_level[c] / totals[c], 2) if totals[c] else None) for c in totals
         }
     return {
-        "machine": _machine(),
+        "machine": machine_description(),
         "settings": run.settings,
         "protocol": run.protocol.to_dict(),
         "library_classes": n_lib,

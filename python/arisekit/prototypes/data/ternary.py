@@ -21,7 +21,9 @@ ENTRIES = [
         spacegroup=221,
         aflow="AB3C_cP5_221_a_c_b",
         paper=39,
-        description="cubic ABX3 perovskite (E2_1), AgNbO3; also stands for CsSnI3 (paper row 40), the same prototype",
+        description=(
+            "cubic ABX3 perovskite (E2_1), AgNbO3; also stands for CsSnI3 (paper row 40), the same prototype"
+        ),
         structure=crystal(["Ag", "Nb", "O"], [(0, 0, 0), (0.5, 0.5, 0.5), (0, 0.5, 0.5)], 221, cubic(3.97)),
     ),
     dict(
