@@ -9,7 +9,8 @@ from arisekit.spm import project_to_atoms, spm
 
 @pytest.fixture(scope="module")
 def polycrystal_map():
-    sample = polycrystal(["fcc", "bcc", "hcp", "diamond"], (64.0, 64.0, 12.0), mode="slab", seed=0, species="Cu")
+    grains = ["fcc", "bcc", "hcp", "diamond"]
+    sample = polycrystal(grains, (64.0, 64.0, 12.0), mode="slab", seed=0, species="Cu")
     return sample, spm(sample, 12.0, 3.0, n_samples=50, seed=0)
 
 

@@ -2,6 +2,7 @@
 
 from arisekit.descriptors.arise import (
     ArisePair,
+    arise_calculator,
     arise_coefficients,
     arise_soap,
     arise_soap_batch,
@@ -13,6 +14,7 @@ from arisekit.descriptors.soap import Soap, power_spectrum, soap, soap_coefficie
 __all__ = [
     "ArisePair",
     "Soap",
+    "arise_calculator",
     "arise_coefficients",
     "arise_soap",
     "arise_soap_batch",

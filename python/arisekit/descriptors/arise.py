@@ -18,7 +18,14 @@ import numpy as np
 from arisekit.descriptors.soap import Soap, power_spectrum
 from arisekit.geometry import as_structure, nearest_neighbor_distance, scale_isotropically
 
-__all__ = ["ArisePair", "arise_coefficients", "arise_soap", "arise_soap_batch", "species_pairs"]
+__all__ = [
+    "ArisePair",
+    "arise_calculator",
+    "arise_coefficients",
+    "arise_soap",
+    "arise_soap_batch",
+    "species_pairs",
+]
 
 #: quippy's default weight of the central atom; ARISE computed its descriptors with quippy's defaults.
 DEFAULT_CENTRAL_WEIGHT = 1.0
@@ -75,6 +82,22 @@ def _calculator(cutoff, atom_sigma, n_max, l_max, central_weight, cutoff_transit
         central_weight=central_weight,
         cutoff_transition_width=cutoff_transition_width,
     )
+
+
+def arise_calculator(
+    *,
+    cutoff: float = 4.0,
+    atom_sigma: float = 0.1,
+    n_max: int = 9,
+    l_max: int = 6,
+    central_weight: float = DEFAULT_CENTRAL_WEIGHT,
+    cutoff_transition_width: float = 0.5,
+    **_other,
+) -> Soap:
+    """SOAP calculator (radial tables built once) for ARISE descriptor parameters (d_NN units); pass it
+    as ``calculator=`` to :func:`arise_soap` when describing many structures. Other keywords of
+    :func:`arise_soap` (``extrinsic_scale``, ``d_nn_method``, ...) are accepted and ignored."""
+    return _calculator(cutoff, atom_sigma, n_max, l_max, central_weight, cutoff_transition_width)
 
 
 def _check_scale(extrinsic_scale: float) -> float:

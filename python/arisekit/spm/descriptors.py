@@ -19,7 +19,7 @@ from collections.abc import Iterator
 import numpy as np
 import scipy.sparse as sp
 
-from arisekit.descriptors import arise_coefficients, arise_soap, power_spectrum
+from arisekit.descriptors import arise_calculator, arise_coefficients, arise_soap, power_spectrum
 from arisekit.geometry import BoxGrid, nearest_neighbor_distance, surface_exposure
 
 #: Default threshold on :func:`arisekit.geometry.surface_exposure` above which an atom's environment
@@ -80,6 +80,7 @@ def exact_descriptors(
     from ase import Atoms
 
     numbers, positions = atoms.get_atomic_numbers(), atoms.get_positions()
+    calculator = arise_calculator(**params)  # radial tables built once for all boxes
     boxes = np.flatnonzero(valid)
     for start in range(0, len(boxes), chunk):
         rows, out = [], []
@@ -87,7 +88,7 @@ def exact_descriptors(
             idx = grid.members(b)
             sub = Atoms(numbers=numbers[idx], positions=positions[idx], pbc=False)
             try:
-                out.append(arise_soap(sub, n_threads=n_threads, **params))
+                out.append(arise_soap(sub, n_threads=n_threads, calculator=calculator, **params))
                 rows.append(b)
             except ValueError:
                 valid[b] = False
