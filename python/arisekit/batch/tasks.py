@@ -36,16 +36,10 @@ def classify_frame(
 ) -> FrameResult:
     """Whole-frame ARISE classification, as :func:`arisekit.classify` but with the descriptor's thread
     count set (``n_threads``; 0 = all cores). Entropies and mutual information in nats."""
-    from arisekit.model.classification import _check_atoms, classify_descriptors, compute_descriptors
+    from arisekit.model.classification import classify
 
     clf = getattr(model, "classifier", model)  # a runner.ModelPayload or a classifier
-    _check_atoms(atoms, 0, 0)
-    X = compute_descriptors([atoms], {**clf.descriptor_params_, "n_threads": int(n_threads)})
-    if X.shape[1] != clf.n_features_in_:
-        raise ValueError(
-            f"descriptor length {X.shape[1]} does not match the model's input length {clf.n_features_in_}"
-        )
-    (res,) = classify_descriptors(X, clf, n_samples=n_samples, seed=seed, n_atoms=[len(atoms)])
+    res = classify(atoms, n_samples=n_samples, model=clf, seed=seed, min_open_atoms=0, n_threads=n_threads)
     attrs = {
         "n_atoms": len(atoms),
         "prediction": res.prediction,

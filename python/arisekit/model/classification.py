@@ -187,6 +187,7 @@ def classify(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     min_open_atoms: int = MIN_OPEN_ATOMS,
     representations: bool = False,
+    n_threads: int = 0,
 ) -> Classification | list[Classification]:
     """Classify one structure or a list of structures with ARISE.
 
@@ -203,6 +204,7 @@ def classify(
     chunk_rows : rows per matrix product in the MC inference (memory bound).
     min_open_atoms : warn for non-periodic structures with fewer atoms.
     representations : also store the hidden-layer pre-activations (dropout off) in each result.
+    n_threads : threads of the C++ descriptor computation (0 = all cores).
 
     Returns
     -------
@@ -215,7 +217,10 @@ def classify(
     for i, atoms in enumerate(atoms_list):
         _check_atoms(atoms, i, min_open_atoms)
     clf = _resolve_model(model)
-    X = compute_descriptors(atoms_list, clf.descriptor_params_)
+    params = dict(clf.descriptor_params_)
+    if n_threads:  # 0 is the descriptor's own default (all cores)
+        params["n_threads"] = int(n_threads)
+    X = compute_descriptors(atoms_list, params)
     if X.shape[1] != clf.n_features_in_:
         raise ValueError(
             f"descriptor length {X.shape[1]} (params {clf.descriptor_params_}) does not match the model's "
