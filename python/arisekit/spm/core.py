@@ -232,9 +232,8 @@ def project_to_atoms(result: SPMResult, atoms) -> dict[str, np.ndarray]:
     ``mutual_information``, ``prediction`` (class index, -1 when no box covers the atom)."""
     sample = _prepare(atoms)
     axis = result.params.get("axis")
-    mode = {"bulk": "bulk", "slab": "slab", "rod": "rod"}[result.geometry]
     grid = strided_boxes(
-        sample.get_positions(), result.params["box_size"], result.stride, mode=mode, axis=axis
+        sample.get_positions(), result.params["box_size"], result.stride, mode=result.geometry, axis=axis
     )
     if grid.n_boxes != result.n_boxes:
         raise ValueError(
