@@ -292,14 +292,16 @@ class ARISEClassifier:
         chunk_rows: int = DEFAULT_CHUNK_ROWS,
         return_samples: bool = False,
         representations: bool | Sequence[int] = False,
+        n_threads: int = 0,
     ) -> MCDropoutResult:
         """Monte-Carlo dropout over ``n_samples`` passes: mean probabilities and uncertainty measures
-        (optionally per-pass samples and hidden-layer representations, see :func:`mc_dropout_predict`)."""
+        (optionally per-pass samples and hidden-layer representations, see :func:`mc_dropout_predict`;
+        ``n_threads``: worker threads, 0 = all cores)."""
         self._check_fitted()
         engine = self._engines.get(chunk_rows)
         if engine is None:  # kept per instance: its buffers make repeated calls cheaper
             engine = self._engines[chunk_rows] = MCDropoutEngine(self.weights_, chunk_rows)
-        return engine.predict(X, n_samples, seed, return_samples, representations)
+        return engine.predict(X, n_samples, seed, return_samples, representations, n_threads)
 
     def predict_proba(
         self, X: np.ndarray, n_samples: int = 1000, seed: int | None = 0, chunk_rows: int = DEFAULT_CHUNK_ROWS

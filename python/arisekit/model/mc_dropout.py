@@ -3,8 +3,9 @@
 T stochastic forward passes are run for every structure. Pass t uses one dropout network ω_t (one
 Bernoulli mask per dropout layer) that is shared by all structures, so the result for a structure depends
 only on its descriptor, ``n_samples`` and ``seed`` — not on which other structures are in the batch nor on
-the chunk sizes (up to float32 rounding of the matrix products). Rows (pass, structure) are processed in
-chunks so that each dense layer is one large matrix product; memory stays bounded by ``chunk_rows``.
+the chunk sizes or threads (up to float32 rounding of the matrix products). Memory stays bounded by
+``chunk_rows`` rows of activations (per worker thread); see :class:`MCDropoutEngine` for the two
+execution plans.
 
 Masks: ``numpy.random.default_rng(seed).bit_generator.random_raw`` gives, for each pass in order,
 ceil(D/4) 64-bit words (D = total width of all dropout layers, in layer order), read as D little-endian
@@ -16,11 +17,16 @@ next kernel.
 from __future__ import annotations
 
 import dataclasses
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from arisekit import _core
 
 from .network import MLPWeights, hidden_representations
 from .uncertainty import entropy
@@ -37,6 +43,7 @@ _U16 = 65536
 #: Default number of (pass, structure) rows per matrix product.
 DEFAULT_CHUNK_ROWS = 2048
 _RAW_WORDS_PER_DRAW = 16384  # 128 KiB of random words per draw
+_PASS_GROUP = 32  # passes planned together in the block-parallel plan (~1.5 MB of kernels each)
 
 
 @dataclass(frozen=True)
@@ -118,21 +125,41 @@ def _check_args(n_samples: int, chunk_rows: int) -> None:
 
 
 class _Workspace:
-    """Preallocated activation and softmax buffers for chunks of up to ``rows`` rows."""
+    """Preallocated activation buffers for chunks of up to ``rows`` rows."""
 
-    def __init__(self, rows: int, width: int, n_classes: int) -> None:
+    def __init__(self, rows: int, width: int) -> None:
         self.rows = rows
         self.act = (np.empty(rows * width, np.float32), np.empty(rows * width, np.float32))
-        self.exp = np.empty((rows, n_classes), np.float32)
-        self.row = np.empty((4, rows), np.float32)
-        self.top = np.empty(rows, np.intp)
+
+
+def _resolve_workers(n_threads: int) -> int:
+    if isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)) or n_threads < 0:
+        raise ValueError(f"n_threads: must be an integer >= 0 (0 = all cores), got {n_threads!r}")
+    if n_threads:
+        return int(n_threads)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 class MCDropoutEngine:
     """Reusable MC-dropout evaluator: scaled kernels and work buffers are kept between calls.
 
-    Calls are serialised by a lock (the matrix products already use all BLAS threads).
+    Two execution plans give the same numbers (up to float32 rounding):
+
+    * few structures (< ``PASS_MAJOR_MIN_ROWS``): several passes share one matrix product and the
+      keep-masks multiply the activations;
+    * many structures: structures are split into blocks run by parallel worker threads (BLAS
+      single-threaded inside), and each block runs pass after pass with the pass's masks folded into
+      compacted kernels (dropped units are simply left out of the products). The input layer's product
+      is computed once per block; each pass subtracts the contribution of its dropped input features.
+
+    Calls are serialised by a lock.
     """
+
+    #: Structures from which the block-parallel, pass-by-pass plan is used.
+    PASS_MAJOR_MIN_ROWS = 512
 
     def __init__(self, weights: MLPWeights, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> None:
         _check_args(1, chunk_rows)
@@ -147,9 +174,19 @@ class MCDropoutEngine:
         self._ws: _Workspace | None = None
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["_lock"] = None
+        state["_ws"] = None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     def _workspace(self, rows: int) -> _Workspace:
         if self._ws is None or self._ws.rows < rows:
-            self._ws = _Workspace(rows, self._width, self.weights.n_classes)
+            self._ws = _Workspace(rows, self._width)
         return self._ws
 
     def predict(
@@ -159,30 +196,33 @@ class MCDropoutEngine:
         seed: int | None = 0,
         return_samples: bool = False,
         representations: bool | Sequence[int] = False,
+        n_threads: int = 0,
     ) -> MCDropoutResult:
         """See :func:`mc_dropout_predict`."""
         _check_args(n_samples, self.chunk_rows)
+        workers = _resolve_workers(n_threads)
+        Xs = self.weights.standardize(X)
+        n, n_classes = Xs.shape[0], self.weights.n_classes
+        stats = _Statistics(n, n_classes, n_samples if return_samples else 0)
         with self._lock:
-            res = self._predict(self.weights.standardize(X), int(n_samples), seed, return_samples)
+            if n >= self.PASS_MAJOR_MIN_ROWS:
+                self._predict_pass_major(Xs, int(n_samples), seed, stats, workers)
+            else:
+                self._predict_batched_passes(Xs, int(n_samples), seed, stats)
+        res = stats.result(int(n_samples), seed)
         if representations is not False:
             layers = None if representations is True else list(representations)
             res = dataclasses.replace(res, representations=hidden_representations(self.weights, X, layers))
         return res
 
-    def _predict(
-        self, Xs: np.ndarray, n_samples: int, seed: int | None, return_samples: bool
-    ) -> MCDropoutResult:
+    def _predict_batched_passes(
+        self, Xs: np.ndarray, n_samples: int, seed: int | None, stats: _Statistics
+    ) -> None:
         n, d0 = Xs.shape
-        n_classes = self.weights.n_classes
         block = min(n, self.chunk_rows)
         passes_per_chunk = min(max(1, self.chunk_rows // block), n_samples)
         ws = self._workspace(block * passes_per_chunk)
-        prob_sum = np.zeros((n, n_classes), dtype=np.float64)
-        ent_sum = np.zeros(n, dtype=np.float64)
-        counts = np.zeros((n, n_classes), dtype=np.int64)
-        samples = np.empty((n_samples, n, n_classes), dtype=np.float32) if return_samples else None
         last = len(self._kernels) - 1
-
         for s0 in range(0, n, block):
             xb = Xs[s0 : s0 + block]
             nb = xb.shape[0]
@@ -202,28 +242,140 @@ class MCDropoutEngine:
                 for i, (k, b) in enumerate(zip(self._kernels, self.weights.biases, strict=True)):
                     z = ws.act[(i + 1) % 2][: rows * k.shape[1]].reshape(rows, k.shape[1])
                     np.matmul(h, k, out=z)
-                    z += b
                     if i < last:
-                        np.maximum(z, np.float32(0.0), out=z)
+                        _core.bias_relu(z, b)
                         _apply_mask(z, masks[i + 1], tc, nb)
+                    else:
+                        z += b
                     h = z
-                sl = slice(s0, s0 + nb)
-                _accumulate(h, tc, nb, ws, prob_sum[sl], ent_sum[sl], counts[sl],
-                            None if samples is None else samples[t0 : t0 + tc, sl])  # fmt: skip
+                for t in range(tc):
+                    stats.add(h[t * nb : (t + 1) * nb], s0, t0 + t)
 
-        mean = prob_sum / n_samples
+    def _predict_pass_major(
+        self, Xs: np.ndarray, n_samples: int, seed: int | None, stats: _Statistics, workers: int
+    ) -> None:
+        n = Xs.shape[0]
+        block = min(self.chunk_rows, -(-n // workers))
+        starts = list(range(0, n, block))
+        rng = np.random.default_rng(seed)
+        with ExitStack() as stack:
+            pool = None
+            if workers > 1:
+                stack.enter_context(_single_threaded_blas())
+                pool = stack.enter_context(ThreadPoolExecutor(workers))
+            run = map if pool is None else pool.map
+            for t0 in range(0, n_samples, _PASS_GROUP):
+                tc = min(_PASS_GROUP, n_samples - t0)
+                keeps = [None if m is None else m.astype(bool) for m in self._sampler.draw(rng, tc)]
+                plans = list(run(lambda j: self._plan_pass([None if m is None else m[j] for m in keeps]),
+                                 range(tc)))  # fmt: skip
+                list(run(lambda s0: self._run_block(Xs[s0 : s0 + block], s0, plans, t0, stats), starts))
+
+    def _plan_pass(self, keep: list[np.ndarray | None]) -> _PassPlan:
+        """Kernels of one pass with its dropped units left out (keep: per dense layer, its inputs' mask)."""
+        kernels, biases = self._kernels, self.weights.biases
+        last = len(kernels) - 1
+        kept = [None if m is None else np.flatnonzero(m) for m in keep] + [None]
+        dropped = np.empty(0, np.int64) if keep[0] is None else np.flatnonzero(~keep[0])
+        out_cols = np.arange(kernels[0].shape[1]) if kept[1] is None else kept[1]
+        layers, layer_biases = [], []
+        for i in range(1, last + 1):
+            k, b = kernels[i], biases[i]
+            if kept[i] is not None:
+                k = np.take(k, kept[i], axis=0)
+            if kept[i + 1] is not None:
+                k, b = np.take(k, kept[i + 1], axis=1), np.take(b, kept[i + 1])
+            layers.append(k)
+            layer_biases.append(b)
+        return _PassPlan(
+            dropped=dropped,
+            dropped_kernel=np.take(np.take(kernels[0], dropped, axis=0), out_cols, axis=1),
+            out_cols=out_cols.astype(np.int64),
+            kernels=layers,
+            biases=layer_biases,
+        )
+
+    def _run_block(
+        self, xb: np.ndarray, s0: int, plans: list[_PassPlan], t0: int, stats: _Statistics
+    ) -> None:
+        """Passes t0, t0 + 1, ... (one plan each) for one block of standardised descriptors."""
+        nb = xb.shape[0]
+        base = xb @ self._kernels[0]  # input-layer product without dropout, bias included
+        base += self.weights.biases[0]
+        bufs = (np.empty(nb * self._width, np.float32), np.empty(nb * self._width, np.float32))
+        for j, plan in enumerate(plans):
+            # input layer: base minus the dropped features' share, restricted to the kept outputs
+            h = bufs[1][: nb * len(plan.out_cols)].reshape(nb, len(plan.out_cols))
+            np.matmul(xb[:, plan.dropped], plan.dropped_kernel, out=h)
+            if not plan.kernels:  # single-layer network: these are the logits
+                np.subtract(base[:, plan.out_cols], h, out=h)
+            else:
+                _core.gathered_difference_relu(h, base, plan.out_cols)
+            for i, (k, b) in enumerate(zip(plan.kernels, plan.biases, strict=True)):
+                z = bufs[i % 2][: nb * k.shape[1]].reshape(nb, k.shape[1])
+                np.matmul(h, k, out=z)
+                if i < len(plan.kernels) - 1:
+                    _core.bias_relu(z, b)
+                else:
+                    z += b
+                h = z
+            stats.add(h, s0, t0 + j)
+
+
+@dataclass(frozen=True)
+class _PassPlan:
+    """One Monte-Carlo pass with its dropped units removed from the kernels (scaled by 1/(1-p))."""
+
+    dropped: np.ndarray  # input features dropped in this pass
+    dropped_kernel: np.ndarray  # their input-layer kernel rows, kept output columns only
+    out_cols: np.ndarray  # kept outputs of the input layer (int64)
+    kernels: list[np.ndarray]  # compacted kernels of the following layers
+    biases: list[np.ndarray]
+
+
+class _Statistics:
+    """Running Monte-Carlo sums for n structures; blocks of rows are added by (possibly concurrent)
+    workers that own disjoint row ranges."""
+
+    def __init__(self, n: int, n_classes: int, keep_samples: int) -> None:
+        self.prob_sum = np.zeros((n, n_classes), dtype=np.float64)
+        self.ent_sum = np.zeros(n, dtype=np.float64)
+        self.counts = np.zeros((n, n_classes), dtype=np.int64)
+        self.samples = np.empty((keep_samples, n, n_classes), np.float32) if keep_samples else None
+
+    def add(self, logits: np.ndarray, s0: int, t: int) -> None:
+        """Softmax of the (rows, C) logits of pass ``t`` for structures s0.. (logits are overwritten)."""
+        sl = slice(s0, s0 + logits.shape[0])
+        _core.softmax_accumulate(logits, self.prob_sum[sl], self.ent_sum[sl], self.counts[sl])
+        if self.samples is not None:
+            self.samples[t, sl] = logits
+
+    def result(self, n_samples: int, seed: int | None) -> MCDropoutResult:
+        mean = self.prob_sum / n_samples
         pred_ent = entropy(mean)
-        exp_ent = ent_sum / n_samples
+        exp_ent = self.ent_sum / n_samples
         return MCDropoutResult(
             probabilities=mean,
             mutual_information=np.maximum(pred_ent - exp_ent, 0.0),
             predictive_entropy=pred_ent,
             expected_entropy=exp_ent,
-            variation_ratio=1.0 - counts.max(axis=1) / n_samples,
+            variation_ratio=1.0 - self.counts.max(axis=1) / n_samples,
             n_samples=n_samples,
             seed=seed,
-            samples=samples,
+            samples=self.samples,
         )
+
+
+@contextmanager
+def _single_threaded_blas():
+    """BLAS limited to one thread while worker threads run their own products."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 def mc_dropout_predict(
@@ -234,6 +386,7 @@ def mc_dropout_predict(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     return_samples: bool = False,
     representations: bool | Sequence[int] = False,
+    n_threads: int = 0,
 ) -> MCDropoutResult:
     """Monte-Carlo dropout prediction: mean class probabilities and uncertainty measures.
 
@@ -248,6 +401,7 @@ def mc_dropout_predict(
     return_samples : also return all per-pass probabilities, shape (T, n, n_classes) (memory!).
     representations : True (all hidden layers) or hidden-layer indices: also return the layers'
         pre-activation outputs with dropout off (the NN representations used for clustering/UMAP).
+    n_threads : worker threads for many structures (0 = all cores available to the process).
 
     Returns
     -------
@@ -255,7 +409,9 @@ def mc_dropout_predict(
 
     For repeated calls, :class:`MCDropoutEngine` reuses its buffers and is faster.
     """
-    return MCDropoutEngine(weights, chunk_rows).predict(X, n_samples, seed, return_samples, representations)
+    return MCDropoutEngine(weights, chunk_rows).predict(
+        X, n_samples, seed, return_samples, representations, n_threads
+    )
 
 
 def _apply_mask(h: np.ndarray, mask: np.ndarray | None, tc: int, nb: int) -> None:
@@ -269,38 +425,3 @@ def _apply_mask(h: np.ndarray, mask: np.ndarray | None, tc: int, nb: int) -> Non
     else:
         h3 = h.reshape(tc, nb, h.shape[1])
         h3 *= mask[:, None, :]
-
-
-def _accumulate(
-    logits: np.ndarray,
-    tc: int,
-    nb: int,
-    ws: _Workspace,
-    prob_sum: np.ndarray,
-    ent_sum: np.ndarray,
-    counts: np.ndarray,
-    samples: np.ndarray | None,
-) -> None:
-    """Softmax of a (tc*nb, C) logit chunk (modified in place) and accumulation of the statistics."""
-    rows, n_classes = logits.shape
-    top = ws.top[:rows]
-    np.argmax(logits, axis=1, out=top)
-    mx, s, ez, w = (r[:rows] for r in ws.row)
-    np.max(logits, axis=1, out=mx)
-    logits -= mx[:, None]
-    e = ws.exp[:rows]
-    np.exp(logits, out=e)
-    np.sum(e, axis=1, out=s)
-    # Σ_c p ln p = Σ_c e·z / s - ln s   for the shifted logits z
-    np.einsum("ij,ij->i", e, logits, out=ez)
-    np.divide(1.0, s, out=w)
-    ez *= w
-    ez -= np.log(s)
-    e *= w[:, None]
-    p = e.reshape(tc, nb, n_classes)
-    prob_sum += p.sum(axis=0, dtype=np.float64)
-    ent_sum -= ez.reshape(tc, nb).sum(axis=0, dtype=np.float64)
-    idx = np.arange(nb)[None, :] * n_classes + top.reshape(tc, nb)
-    counts += np.bincount(idx.ravel(), minlength=nb * n_classes).reshape(nb, n_classes)
-    if samples is not None:
-        samples[...] = p
