@@ -104,6 +104,17 @@ def test_save_load_round_trip(trained, tmp_path):
     assert loaded.checksum_ == manifest["files"]["model.keras"]["sha256"]
 
 
+def test_pickle_after_prediction(trained):
+    import pickle
+
+    X, _, _ = blobs(150, seed=9)  # enough structures for the block-parallel plan
+    before = trained.predict_uncertainty(X, n_samples=20)
+    clone = pickle.loads(pickle.dumps(trained))
+    after = clone.predict_uncertainty(X, n_samples=20)
+    np.testing.assert_array_equal(after.probabilities, before.probabilities)
+    assert trained.predict_uncertainty(X[:3], n_samples=20).probabilities.shape == (3, len(trained.classes_))
+
+
 def test_checksum_tampering_is_detected(trained, tmp_path):
     path = trained.save(tmp_path / "m")
     manifest = json.loads((path / "manifest.json").read_text())

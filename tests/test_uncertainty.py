@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from arisekit.model.mc_dropout import draw_dropout_masks, mc_dropout_predict
+from arisekit import _core
+from arisekit.model.mc_dropout import MCDropoutEngine, draw_dropout_masks, mc_dropout_predict
 from arisekit.model.network import MLPWeights, deterministic_forward, hidden_representations
 from arisekit.model.uncertainty import entropy, uncertainty_from_samples
 
@@ -69,6 +70,92 @@ def test_batched_engine_matches_reference_loop():
         np.testing.assert_allclose(getattr(res, key), expected[key], atol=2e-5, err_msg=key)
     np.testing.assert_array_equal(res.variation_ratio, expected["variation_ratio"])
     assert res.samples.shape == (60, 7, 5)
+
+
+@pytest.mark.parametrize(
+    ("dims", "rates"),
+    [
+        ((20, 16, 24, 5), (0.2, 0.2, 0.2)),
+        ((20, 16, 24, 5), (0.0, 0.3, 0.0)),  # no input dropout, one hidden dropout layer
+        ((20, 16, 24, 5), (0.25, 0.0, 0.0)),  # input dropout only
+        ((20, 16, 5), (0.0, 0.0)),  # no dropout at all
+        ((20, 5), (0.3,)),  # a single dense layer: the input layer gives the logits
+    ],
+)
+def test_block_parallel_plan_matches_reference_loop(dims, rates):
+    # many structures: blocks run pass by pass with compacted kernels on worker threads
+    rng = np.random.default_rng(7)
+    kernels = [rng.normal(0, 1.5 / np.sqrt(a), (a, b)) for a, b in zip(dims[:-1], dims[1:], strict=True)]
+    biases = [rng.normal(0, 0.2, b) for b in dims[1:]]
+    w = MLPWeights(kernels, biases, rates, rng.normal(0, 1, dims[0]), rng.uniform(0.5, 2, dims[0]))
+    X = rng.normal(size=(MCDropoutEngine.PASS_MAJOR_MIN_ROWS + 37, dims[0]))
+    n_samples = 45  # more than one group of planned passes
+    res = mc_dropout_predict(w, X, n_samples=n_samples, seed=5, chunk_rows=200, return_samples=True,
+                             n_threads=2)  # fmt: skip
+    ref = reference_mc(w, X, n_samples, 5)
+    np.testing.assert_allclose(res.samples, ref, atol=2e-5)
+    expected = uncertainty_from_samples(ref)
+    for key in ("probabilities", "predictive_entropy", "expected_entropy", "mutual_information"):
+        np.testing.assert_allclose(getattr(res, key), expected[key], atol=2e-5, err_msg=key)
+    np.testing.assert_array_equal(res.variation_ratio, expected["variation_ratio"])
+    # the same numbers with one thread and with the small-batch plan (up to float32 rounding)
+    one = mc_dropout_predict(w, X, n_samples=n_samples, seed=5, n_threads=1)
+    np.testing.assert_allclose(one.probabilities, res.probabilities, atol=1e-6)
+    engine = MCDropoutEngine(w)
+    engine.PASS_MAJOR_MIN_ROWS = len(X) + 1
+    batched = engine.predict(X, n_samples, seed=5)
+    np.testing.assert_allclose(batched.probabilities, res.probabilities, atol=1e-6)
+    np.testing.assert_allclose(batched.mutual_information, res.mutual_information, atol=2e-6)
+
+
+def test_n_threads_is_checked():
+    with pytest.raises(ValueError, match="n_threads"):
+        mc_dropout_predict(random_weights(), np.zeros((1, 20)), n_samples=2, n_threads=-1)
+
+
+def test_fused_kernels_match_numpy():
+    rng = np.random.default_rng(3)
+    z = rng.normal(size=(37, 11)).astype(np.float32)
+    b = rng.normal(size=11).astype(np.float32)
+    out = z.copy()
+    _core.bias_relu(out, b)
+    np.testing.assert_array_equal(out, np.maximum(z + b, 0))
+    base = rng.normal(size=(37, 20)).astype(np.float32)
+    cols = np.sort(rng.choice(20, 11, replace=False)).astype(np.int64)
+    out = z.copy()
+    _core.gathered_difference_relu(out, base, cols)
+    np.testing.assert_array_equal(out, np.maximum(base[:, cols] - z, 0))
+    # softmax with logits spanning the float32 range (underflowing exponentials included)
+    logits = np.concatenate([rng.normal(0, 30, (36, 109)), np.zeros((1, 109))]).astype(np.float32)
+    logits[0, :5] = [0.0, -90.0, -200.0, 50.0, 49.0]
+    p = np.exp(logits.astype(np.float64) - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    prob_sum, ent_sum, counts = np.ones((37, 109)), np.ones(37), np.zeros((37, 109), np.int64)
+    work = logits.copy()
+    _core.softmax_accumulate(work, prob_sum, ent_sum, counts)
+    np.testing.assert_allclose(work, p, rtol=1e-6, atol=1e-12)
+    np.testing.assert_allclose(prob_sum - 1.0, p, rtol=1e-6, atol=1e-12)
+    np.testing.assert_allclose(ent_sum - 1.0, entropy(p), atol=1e-6)
+    np.testing.assert_array_equal(counts.argmax(axis=1), logits.argmax(axis=1))
+    assert counts.sum() == 37 and counts[36, 0] == 1  # ties: the first maximum
+
+
+def test_fused_kernels_reject_bad_arrays():
+    z = np.zeros((4, 3), np.float32)
+    with pytest.raises(ValueError, match="z"):
+        _core.bias_relu(z.astype(np.float64), np.zeros(3, np.float32))
+    with pytest.raises(ValueError, match="bias"):
+        _core.bias_relu(z, np.zeros(4, np.float32))
+    with pytest.raises(ValueError, match="out of range"):
+        _core.gathered_difference_relu(z, np.zeros((4, 5), np.float32), np.array([0, 1, 5]))
+    with pytest.raises(ValueError, match="base"):
+        _core.gathered_difference_relu(z, np.zeros((3, 5), np.float32), np.array([0, 1, 2]))
+    with pytest.raises(ValueError, match="shapes"):
+        _core.softmax_accumulate(z, np.zeros((4, 2)), np.zeros(4), np.zeros((4, 3), np.int64))
+    with pytest.raises(ValueError, match="entropy_sum"):
+        _core.softmax_accumulate(z, np.zeros((4, 3)), np.zeros(3), np.zeros((4, 3), np.int64))
+    with pytest.raises(ValueError, match="z"):
+        _core.bias_relu(z[:, ::2], np.zeros(2, np.float32))  # not contiguous
 
 
 def test_result_independent_of_batch_and_chunking():

@@ -195,6 +195,14 @@ class ARISEClassifier:
         self.training_ = training
         self._engines: dict[int, MCDropoutEngine] = {}
 
+    def __getstate__(self) -> dict[str, Any]:
+        # engines and the Keras model are caches, rebuilt from ``weights_`` on demand (picklable for Dask)
+        state = self.__dict__.copy()
+        if "_engines" in state:
+            state["_engines"] = {}
+        state["_keras_model"] = None
+        return state
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "weights_"):
             raise ValueError("this ARISEClassifier is not fitted yet; call fit() or load a model")

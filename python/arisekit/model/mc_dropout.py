@@ -19,10 +19,11 @@ from __future__ import annotations
 import dataclasses
 import os
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
-from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 
 import numpy as np
 
@@ -267,9 +268,10 @@ class MCDropoutEngine:
             for t0 in range(0, n_samples, _PASS_GROUP):
                 tc = min(_PASS_GROUP, n_samples - t0)
                 keeps = [None if m is None else m.astype(bool) for m in self._sampler.draw(rng, tc)]
-                plans = list(run(lambda j: self._plan_pass([None if m is None else m[j] for m in keeps]),
-                                 range(tc)))  # fmt: skip
-                list(run(lambda s0: self._run_block(Xs[s0 : s0 + block], s0, plans, t0, stats), starts))
+                per_pass = [[None if m is None else m[j] for m in keeps] for j in range(tc)]
+                plans = list(run(self._plan_pass, per_pass))
+                blocks = [Xs[s0 : s0 + block] for s0 in starts]
+                list(run(self._run_block, blocks, starts, repeat(plans), repeat(t0), repeat(stats)))
 
     def _plan_pass(self, keep: list[np.ndarray | None]) -> _PassPlan:
         """Kernels of one pass with its dropped units left out (keep: per dense layer, its inputs' mask)."""
