@@ -74,17 +74,19 @@ void register_dense(py::module_& m) {
             float* pl = writable_matrix<float>(logits, "logits", n, c);
             double* ps = writable_matrix<double>(prob_sum, "prob_sum", n2, c2);
             int64_t* pk = writable_matrix<int64_t>(counts, "counts", n3, c3);
-            if (n2 != n || c2 != c || n3 != n || c3 != c)
-                throw std::invalid_argument("prob_sum/counts: shapes must equal the logits' shape");
+            if (n2 < 1 || n % n2 != 0 || c2 != c || n3 != n2 || c3 != c)
+                throw std::invalid_argument("prob_sum/counts: shapes must be (m, c) with the logits' c and " +
+                                            std::string("m dividing the logits' rows"));
             if (!py::isinstance<py::array_t<double>>(entropy_sum) || entropy_sum.ndim() != 1 ||
-                entropy_sum.shape(0) != n || !(entropy_sum.flags() & py::array::c_style) ||
+                entropy_sum.shape(0) != n2 || !(entropy_sum.flags() & py::array::c_style) ||
                 !entropy_sum.writeable())
-                throw std::invalid_argument("entropy_sum: need a writable contiguous float64 array of length n");
+                throw std::invalid_argument("entropy_sum: need a writable contiguous float64 array of length m");
             double* pe = static_cast<double*>(entropy_sum.mutable_data());
             py::gil_scoped_release release;
-            softmax_accumulate(pl, n, c, ps, pe, pk);
+            softmax_accumulate(pl, n, c, n2, ps, pe, pk);
         },
         py::arg("logits"), py::arg("prob_sum"), py::arg("entropy_sum"), py::arg("counts"),
-        "Softmax of float32 logits in place (they become probabilities) and accumulation: prob_sum += p, "
-        "entropy_sum += -sum p ln p (nats), counts[r, argmax] += 1.");
+        "Softmax of (passes * m, c) float32 logits in place (they become probabilities) and accumulation "
+        "for the m structures (row r is structure r % m): prob_sum += p, entropy_sum += -sum p ln p (nats), "
+        "counts[argmax] += 1.");
 }

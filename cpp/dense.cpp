@@ -54,7 +54,7 @@ ARISEKIT_CLONES void gathered_difference_relu(float* z, int64_t n, int64_t w, co
     }
 }
 
-ARISEKIT_CLONES void softmax_accumulate(float* logits, int64_t n, int64_t c, double* prob_sum,
+ARISEKIT_CLONES void softmax_accumulate(float* logits, int64_t n, int64_t c, int64_t m, double* prob_sum,
                                         double* entropy_sum, int64_t* counts) {
     constexpr int64_t L = 16;  // sums run over L independent lanes, so they vectorise in a fixed order
     std::vector<float> e(static_cast<size_t>(c));
@@ -83,15 +83,16 @@ ARISEKIT_CLONES void softmax_accumulate(float* logits, int64_t n, int64_t c, dou
             ez += static_cast<double>(e[k]) * (z[k] - mx);
         }
         // sum_c p ln p = sum_c e d / s - ln s   for the shifted logits d = z - max (s >= 1)
-        entropy_sum[r] += std::log(s) - ez / s;
+        const int64_t i = r % m;  // the structure of this row
+        entropy_sum[i] += std::log(s) - ez / s;
         const float inv = static_cast<float>(1.0 / s);
-        double* ps = prob_sum + r * c;
+        double* ps = prob_sum + i * c;
         for (int64_t k = 0; k < c; ++k) {
             const float p = e[k] * inv;
             z[k] = p;
             ps[k] += p;
         }
-        counts[r * c + top] += 1;
+        counts[i * c + top] += 1;
     }
 }
 

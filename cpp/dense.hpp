@@ -15,8 +15,9 @@ void gathered_difference_relu(float* z, int64_t n, int64_t w, const float* base,
                               const int64_t* cols);
 
 // Softmax of the (n, c) logits (overwritten by the probabilities) and accumulation of the Monte-Carlo
-// statistics: prob_sum += p, entropy_sum += -sum_c p ln p (nats), counts[r, argmax] += 1.
-void softmax_accumulate(float* logits, int64_t n, int64_t c, double* prob_sum, double* entropy_sum,
-                        int64_t* counts);
+// statistics of m structures, row r belonging to structure i = r % m (n = passes × m):
+// prob_sum[i] += p, entropy_sum[i] += -sum_c p ln p (nats), counts[i, argmax] += 1.
+void softmax_accumulate(float* logits, int64_t n, int64_t c, int64_t m, double* prob_sum,
+                        double* entropy_sum, int64_t* counts);
 
 }  // namespace arisekit

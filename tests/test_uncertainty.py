@@ -138,6 +138,12 @@ def test_fused_kernels_match_numpy():
     np.testing.assert_allclose(ent_sum - 1.0, entropy(p), atol=1e-6)
     np.testing.assert_array_equal(counts.argmax(axis=1), logits.argmax(axis=1))
     assert counts.sum() == 37 and counts[36, 0] == 1  # ties: the first maximum
+    # rows of several passes accumulate into their structure (row r -> structure r % m)
+    prob_sum, ent_sum, counts = np.zeros((1, 109)), np.zeros(1), np.zeros((1, 109), np.int64)
+    _core.softmax_accumulate(logits.copy(), prob_sum, ent_sum, counts)
+    np.testing.assert_allclose(prob_sum[0], p.sum(axis=0), rtol=1e-6)
+    np.testing.assert_allclose(ent_sum[0], entropy(p).sum(), rtol=1e-6)
+    np.testing.assert_array_equal(counts[0], np.bincount(logits.argmax(axis=1), minlength=109))
 
 
 def test_fused_kernels_reject_bad_arrays():
@@ -152,6 +158,8 @@ def test_fused_kernels_reject_bad_arrays():
         _core.gathered_difference_relu(z, np.zeros((3, 5), np.float32), np.array([0, 1, 2]))
     with pytest.raises(ValueError, match="shapes"):
         _core.softmax_accumulate(z, np.zeros((4, 2)), np.zeros(4), np.zeros((4, 3), np.int64))
+    with pytest.raises(ValueError, match="dividing"):
+        _core.softmax_accumulate(z, np.zeros((3, 3)), np.zeros(3), np.zeros((3, 3), np.int64))
     with pytest.raises(ValueError, match="entropy_sum"):
         _core.softmax_accumulate(z, np.zeros((4, 3)), np.zeros(3), np.zeros((4, 3), np.int64))
     with pytest.raises(ValueError, match="z"):

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from arisekit._parallel import available_cores
 from arisekit.batch import tasks
 from arisekit.batch.inputs import Source, count_frames, discover, frame_numbers, iter_frames, parse_index
 from arisekit.batch.store import ResultStore
@@ -62,10 +63,7 @@ class _FileState:
 
 def default_workers() -> int:
     """Number of CPU cores available to this process."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
+    return available_cores()
 
 
 def model_fingerprint(clf: Any) -> str:

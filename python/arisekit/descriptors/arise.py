@@ -137,7 +137,7 @@ def arise_coefficients(
     )
     out = []
     for alpha, beta in _defined_pairs(s.numbers, s.pbc, undefined_pairs):
-        d_nn = nearest_neighbor_distance(atoms, alpha, beta, method=d_nn_method)
+        d_nn = nearest_neighbor_distance(atoms, alpha, beta, method=d_nn_method, n_threads=n_threads)
         f = scale / d_nn
         centres = np.flatnonzero(s.numbers == alpha).astype(np.int64)
         coeffs = calc._calc.coefficients(

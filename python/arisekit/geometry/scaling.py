@@ -9,8 +9,9 @@ import numpy as np
 from arisekit import _core
 from arisekit.geometry._input import as_structure
 
-#: Search radii (Å) tried in turn until every centre atom has a neighbour of the requested species.
-DEFAULT_RADII: tuple[float, ...] = (10.0, 20.0, 30.0, 40.0, 50.0)
+#: Search radii (Å) tried in turn until every centre atom has a neighbour of the requested species (the
+#: first one covers nearly all bonds and keeps the search cheap; the result never depends on the radii).
+DEFAULT_RADII: tuple[float, ...] = (4.5, 10.0, 20.0, 30.0, 40.0, 50.0)
 
 
 def _species_indices(numbers: np.ndarray, species, role: str) -> np.ndarray:

@@ -17,7 +17,6 @@ next kernel.
 from __future__ import annotations
 
 import dataclasses
-import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +27,7 @@ from itertools import repeat
 import numpy as np
 
 from arisekit import _core
+from arisekit._parallel import resolve_threads
 
 from .network import MLPWeights, hidden_representations
 from .uncertainty import entropy
@@ -133,17 +133,6 @@ class _Workspace:
         self.act = (np.empty(rows * width, np.float32), np.empty(rows * width, np.float32))
 
 
-def _resolve_workers(n_threads: int) -> int:
-    if isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)) or n_threads < 0:
-        raise ValueError(f"n_threads: must be an integer >= 0 (0 = all cores), got {n_threads!r}")
-    if n_threads:
-        return int(n_threads)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
 class MCDropoutEngine:
     """Reusable MC-dropout evaluator: scaled kernels and work buffers are kept between calls.
 
@@ -201,7 +190,7 @@ class MCDropoutEngine:
     ) -> MCDropoutResult:
         """See :func:`mc_dropout_predict`."""
         _check_args(n_samples, self.chunk_rows)
-        workers = _resolve_workers(n_threads)
+        workers = resolve_threads(n_threads)
         Xs = self.weights.standardize(X)
         n, n_classes = Xs.shape[0], self.weights.n_classes
         stats = _Statistics(n, n_classes, n_samples if return_samples else 0)
@@ -249,8 +238,7 @@ class MCDropoutEngine:
                     else:
                         z += b
                     h = z
-                for t in range(tc):
-                    stats.add(h[t * nb : (t + 1) * nb], s0, t0 + t)
+                stats.add(h, s0, t0, tc)
 
     def _predict_pass_major(
         self, Xs: np.ndarray, n_samples: int, seed: int | None, stats: _Statistics, workers: int
@@ -345,12 +333,14 @@ class _Statistics:
         self.counts = np.zeros((n, n_classes), dtype=np.int64)
         self.samples = np.empty((keep_samples, n, n_classes), np.float32) if keep_samples else None
 
-    def add(self, logits: np.ndarray, s0: int, t: int) -> None:
-        """Softmax of the (rows, C) logits of pass ``t`` for structures s0.. (logits are overwritten)."""
-        sl = slice(s0, s0 + logits.shape[0])
+    def add(self, logits: np.ndarray, s0: int, t0: int, passes: int = 1) -> None:
+        """Softmax of the (passes × m, C) logits of passes t0.. for structures s0..s0+m (pass-major rows;
+        the logits are overwritten by the probabilities)."""
+        m = logits.shape[0] // passes
+        sl = slice(s0, s0 + m)
         _core.softmax_accumulate(logits, self.prob_sum[sl], self.ent_sum[sl], self.counts[sl])
         if self.samples is not None:
-            self.samples[t, sl] = logits
+            self.samples[t0 : t0 + passes, sl] = logits.reshape(passes, m, -1)
 
     def result(self, n_samples: int, seed: int | None) -> MCDropoutResult:
         mean = self.prob_sum / n_samples

@@ -15,10 +15,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 
 import numpy as np
 import scipy.sparse as sp
 
+from arisekit._parallel import resolve_threads
 from arisekit.descriptors import arise_calculator, arise_coefficients, arise_soap, power_spectrum
 from arisekit.geometry import BoxGrid, nearest_neighbor_distance, surface_exposure
 
@@ -76,21 +79,32 @@ def exact_descriptors(
     atoms, grid: BoxGrid, params: dict, valid: np.ndarray, chunk: int = 256, n_threads: int = 0
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield (box indices, descriptors) chunk by chunk; boxes whose descriptor is undefined (an isolated
-    species) are dropped from ``valid`` in place."""
+    species) are dropped from ``valid`` in place. Boxes are described concurrently, one per thread
+    (``n_threads``, 0 = all cores)."""
     from ase import Atoms
 
     numbers, positions = atoms.get_atomic_numbers(), atoms.get_positions()
     calculator = arise_calculator(**params)  # radial tables built once for all boxes
+
+    def describe(b: int) -> np.ndarray | None:
+        idx = grid.members(b)
+        sub = Atoms(numbers=numbers[idx], positions=positions[idx], pbc=False)
+        try:
+            return arise_soap(sub, n_threads=1, calculator=calculator, **params)
+        except ValueError:
+            return None
+
     boxes = np.flatnonzero(valid)
-    for start in range(0, len(boxes), chunk):
-        rows, out = [], []
-        for b in boxes[start : start + chunk]:
-            idx = grid.members(b)
-            sub = Atoms(numbers=numbers[idx], positions=positions[idx], pbc=False)
-            try:
-                out.append(arise_soap(sub, n_threads=n_threads, calculator=calculator, **params))
-                rows.append(b)
-            except ValueError:
-                valid[b] = False
-        if rows:
-            yield np.asarray(rows), np.asarray(out)
+    workers = resolve_threads(n_threads)
+    with ThreadPoolExecutor(workers) if workers > 1 else nullcontext() as pool:
+        run = map if pool is None else pool.map
+        for start in range(0, len(boxes), chunk):
+            rows, out = [], []
+            for b, x in zip(boxes[start : start + chunk], run(describe, boxes[start : start + chunk])):
+                if x is None:
+                    valid[b] = False
+                else:
+                    rows.append(b)
+                    out.append(x)
+            if rows:
+                yield np.asarray(rows), np.asarray(out)
