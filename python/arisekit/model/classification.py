@@ -147,11 +147,18 @@ def classify_descriptors(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     n_atoms: Iterable[int | None] | None = None,
     representations: bool = False,
+    n_threads: int = 0,
 ) -> list[Classification]:
-    """Classify precomputed descriptors (n, d) in one batched MC-dropout inference."""
+    """Classify precomputed descriptors (n, d) in one batched MC-dropout inference (``n_threads``: its
+    worker threads, 0 = all cores)."""
     clf = _resolve_model(model)
     res = clf.predict_uncertainty(
-        X, n_samples=n_samples, seed=seed, chunk_rows=chunk_rows, representations=representations
+        X,
+        n_samples=n_samples,
+        seed=seed,
+        chunk_rows=chunk_rows,
+        representations=representations,
+        n_threads=n_threads,
     )
     names = tuple(str(c) for c in clf.classes_)
     counts = [None] * len(res.probabilities) if n_atoms is None else list(n_atoms)
@@ -204,7 +211,7 @@ def classify(
     chunk_rows : rows per matrix product in the MC inference (memory bound).
     min_open_atoms : warn for non-periodic structures with fewer atoms.
     representations : also store the hidden-layer pre-activations (dropout off) in each result.
-    n_threads : threads of the C++ descriptor computation (0 = all cores).
+    n_threads : threads of the C++ descriptor computation and of the MC-dropout inference (0 = all cores).
 
     Returns
     -------
@@ -227,6 +234,6 @@ def classify(
             f"input length {clf.n_features_in_}"
         )
     results = classify_descriptors(
-        X, clf, n_samples, seed, chunk_rows, [len(a) for a in atoms_list], representations
+        X, clf, n_samples, seed, chunk_rows, [len(a) for a in atoms_list], representations, n_threads
     )
     return results[0] if single else results

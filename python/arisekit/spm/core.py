@@ -74,6 +74,8 @@ def spm(
         Fast mode only: boxes with atoms whose environment is cut by a free surface of the sample
         (:func:`arisekit.geometry.surface_exposure` above this value) are described in exact mode;
         None disables the fallback (pure fast mode).
+    n_threads : int
+        Threads for descriptors and inference (0 = all cores available to the process).
     progress : bool
         Show a progress bar (boxes classified).
     """
@@ -161,7 +163,7 @@ def iter_spm(
             continue
         size = int(chunk) if source is fast_descriptors else max(1, int(chunk) // 16)
         for rows, X in source(sample, grid, params, mask, chunk=size, n_threads=n_threads):
-            res = clf.predict_uncertainty(X, n_samples=int(n_samples), seed=seed)
+            res = clf.predict_uncertainty(X, n_samples=int(n_samples), seed=seed, n_threads=n_threads)
             prob[rows] = res.probabilities
             mi[rows], pe[rows], vr[rows] = res.mutual_information, res.predictive_entropy, res.variation_ratio
             for layer, h in zip(layers, clf.hidden_representations(X, layers) if layers else []):
