@@ -6,7 +6,7 @@
 #include <vector>
 
 // Build one copy of the hot loops per x86-64 level and pick the best at load time (GCC on Linux).
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11 && defined(__x86_64__) && defined(__linux__)
 #define ARISEKIT_CLONES __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
 #else
 #define ARISEKIT_CLONES
