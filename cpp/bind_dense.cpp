@@ -72,6 +72,7 @@ void register_dense(py::module_& m) {
         [](py::array logits, py::array prob_sum, py::array entropy_sum, py::array counts) {
             int64_t n, c, n2, c2, n3, c3;
             float* pl = writable_matrix<float>(logits, "logits", n, c);
+            if (c < 1) throw std::invalid_argument("logits: need at least one class column");
             double* ps = writable_matrix<double>(prob_sum, "prob_sum", n2, c2);
             int64_t* pk = writable_matrix<int64_t>(counts, "counts", n3, c3);
             if (n2 < 1 || n % n2 != 0 || c2 != c || n3 != n2 || c3 != c)

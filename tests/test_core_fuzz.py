@@ -77,3 +77,39 @@ def test_sphere_members_never_crash(pos, centers, radius):
     for c in range(len(centers)):
         members = out["indices"][out["offsets"][c] : out["offsets"][c + 1]]
         assert np.all(np.linalg.norm(pos[members] - centers[c], axis=1) <= radius * (1 + 1e-12))
+
+
+_dense_dtypes = st.sampled_from([np.float32, np.float64, np.int64])
+_small = st.integers(0, 5)
+
+
+def _matrix(dtype, rows, cols, contiguous):
+    a = np.random.default_rng(rows * 7 + cols).normal(size=(rows, 2 * cols)).astype(dtype)
+    return a[:, ::2] if not contiguous else np.ascontiguousarray(a[:, :cols])
+
+
+@SETTINGS
+@given(
+    types=st.tuples(_dense_dtypes, _dense_dtypes, _dense_dtypes, _dense_dtypes),
+    shape=st.tuples(_small, _small, _small, _small),
+    contiguous=st.booleans(),
+    special=st.sampled_from([0.0, np.nan, np.inf, -np.inf]),
+)
+def test_dense_kernels_never_crash(types, shape, contiguous, special):
+    n, w, m, wb = shape
+    z = _matrix(types[0], n, w, contiguous)
+    if z.size:
+        z.flat[0] = special if z.dtype.kind == "f" else 0
+    for call in (
+        lambda: _core.bias_relu(z, np.zeros(w, types[1])),
+        lambda: _core.gathered_difference_relu(
+            z, _matrix(types[1], n, wb, True), np.arange(w, dtype=types[2]) % max(wb, 1)
+        ),
+        lambda: _core.softmax_accumulate(
+            z, np.zeros((m, w), types[1]), np.zeros(m, types[2]), np.zeros((m, w), types[3])
+        ),
+    ):
+        try:
+            call()
+        except ValueError:
+            continue
