@@ -67,8 +67,14 @@ def plot_map(
             interpolation="nearest",
         )
         handles = [plt.Rectangle((0, 0), 1, 1, color=colours[k]) for k in range(len(present))]
-        ax.legend(
-            handles, [result.class_names[c] for c in present], fontsize=7, loc="upper right", framealpha=0.8
+        ax.legend(  # beside the map, where it hides nothing
+            handles,
+            [result.class_names[c] for c in present],
+            fontsize=7,
+            loc="upper left",
+            bbox_to_anchor=(1.02, 1.0),
+            borderaxespad=0.0,
+            frameon=False,
         )
     else:
         vmax = None if quantity in ("mutual_information", "predictive_entropy") else 1.0
