@@ -54,6 +54,8 @@ def test_spm_command(tmp_path, model_dir, capsys):
             "exact",
             "--samples",
             "10",
+            "--threads",
+            "1",
             "--plot",
             str(png),
         ]
@@ -69,5 +71,7 @@ def test_spm_command_reports_bad_input(tmp_path, model_dir, capsys):
     write(src, bicrystal())
     code = main(["spm", str(src), "--out", str(tmp_path / "x.h5"), "--model", model_dir, "--box-size", "500"])
     assert code == 2 and "exceeds the sample extent" in capsys.readouterr().err
+    code = main(["spm", str(src), "--out", str(tmp_path / "x.h5"), "--model", model_dir, "--threads", "-1"])
+    assert code == 2 and "n_threads" in capsys.readouterr().err
     code = main(["spm", str(tmp_path / "missing.xyz"), "--out", str(tmp_path / "x.h5"), "--model", model_dir])
     assert code == 2

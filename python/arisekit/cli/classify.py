@@ -27,6 +27,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--index", default="-1", help="frame(s) to read per file, ase.io syntax: -1 (default), 0, ':', '::10'"
     )
     p.add_argument("--format", default=None, help="ase.io format, if it cannot be guessed from the file name")
+    p.add_argument(
+        "--threads", type=int, default=0, help="threads for descriptors and inference (0 = all cores)"
+    )
     p.set_defaults(func=run)
     return p
 
@@ -89,7 +92,14 @@ def run(args: argparse.Namespace) -> int:
     if not structures:
         print("arisekit classify: error: no structure could be classified", file=sys.stderr)
         return 2
-    results = classify(structures, n_samples=args.samples, model=model, seed=args.seed, min_open_atoms=0)
+    results = classify(
+        structures,
+        n_samples=args.samples,
+        model=model,
+        seed=args.seed,
+        min_open_atoms=0,
+        n_threads=args.threads,
+    )
     if args.json:
         out = [{"file": lab, **res.to_dict(top=args.top)} for lab, res in zip(labels, results, strict=True)]
         print(json.dumps(out, indent=1))

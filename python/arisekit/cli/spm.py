@@ -28,6 +28,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--model", help="model directory (default: the shipped model)")
     p.add_argument("--plot", help="also write a PNG overview to this path")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--threads", type=int, default=0, help="threads for descriptors and inference (0 = all cores)"
+    )
     p.set_defaults(func=_run)
 
 
@@ -60,6 +63,7 @@ def _run(args: argparse.Namespace) -> int:
         min_atoms=args.min_atoms,
         representations=args.representations,
         seed=args.seed,
+        n_threads=args.threads,
         progress=True,
     )
     result.save(args.out)

@@ -6,6 +6,7 @@ from collections.abc import Generator
 
 import numpy as np
 
+from arisekit._parallel import resolve_threads
 from arisekit.geometry import as_structure, strided_boxes
 from arisekit.spm.descriptors import SURFACE_THRESHOLD, exact_descriptors, fast_descriptors, surface_boxes
 from arisekit.spm.grid import spm_grid
@@ -135,6 +136,7 @@ def iter_spm(
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     if int(n_samples) < 1:
         raise ValueError(f"n_samples must be >= 1, got {n_samples}")
+    resolve_threads(n_threads)  # rejects negative or non-integer counts before any work
     if int(min_atoms) < 2:
         raise ValueError(f"min_atoms must be >= 2 (a descriptor needs neighbours), got {min_atoms}")
     clf = _resolve_model(model)
