@@ -1,6 +1,7 @@
 // Python bindings: strided boxes and spheres.
 #include <pybind11/stl.h>
 
+#include "box_sums.hpp"
 #include "boxes.hpp"
 #include "common.hpp"
 #include "numpy_utils.hpp"
@@ -62,4 +63,28 @@ void register_boxes(py::module_& m) {
         },
         py::arg("positions"), py::arg("centers"), py::arg("radius"), py::arg("max_bytes"),
         py::arg("n_threads") = 0, "Atoms within `radius` (Å, inclusive) of each centre, as CSR.");
+    m.def(
+        "box_row_sums",
+        [](const Int64Array& offsets, const py::array_t<int32_t, py::array::c_style | py::array::forcecast>& indices,
+           const Int64Array& boxes, const Int64Array& atom_row, const DoubleArray& values, int n_threads) {
+            if (offsets.ndim() != 1 || offsets.shape(0) < 1)
+                throw std::invalid_argument("offsets: need a 1D array of length n_boxes + 1");
+            if (indices.ndim() != 1 || boxes.ndim() != 1 || atom_row.ndim() != 1)
+                throw std::invalid_argument("indices, boxes and atom_row must be 1D arrays");
+            if (values.ndim() != 2) throw std::invalid_argument("values: need a 2D (rows, d) array");
+            const int64_t m = boxes.shape(0), d = values.shape(1);
+            std::vector<double> out(static_cast<size_t>(m * d));
+            std::vector<int64_t> counts(static_cast<size_t>(m));
+            {
+                py::gil_scoped_release release;
+                box_row_sums(offsets.data(), offsets.shape(0) - 1, indices.data(), indices.shape(0), boxes.data(),
+                             m, atom_row.data(), atom_row.shape(0), values.data(), values.shape(0), d,
+                             out.data(), counts.data(), n_threads);
+            }
+            return py::make_tuple(vector_to_numpy(std::move(out), {m, d}),
+                                  vector_to_numpy(std::move(counts), {m}));
+        },
+        py::arg("offsets"), py::arg("indices"), py::arg("boxes"), py::arg("atom_row"), py::arg("values"),
+        py::arg("n_threads") = 0,
+        "Per listed box: sum of values[atom_row[a]] over its atoms a with atom_row[a] >= 0, and their count.");
 }

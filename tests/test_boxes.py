@@ -84,3 +84,51 @@ def test_bad_sphere_input():
         sphere_members(np.ones((3, 3)), np.zeros((1, 3)), 0.0)
     with pytest.raises(ValueError, match="centers"):
         sphere_members(np.ones((3, 3)), np.full((1, 3), np.nan), 1.0)
+
+
+def test_box_row_sums_match_numpy():
+    from arisekit import _core
+
+    rng = np.random.default_rng(4)
+    pos = rng.uniform(0, 20, (400, 3))
+    grid = strided_boxes(pos, 6.0, 2.5)
+    atom_row = np.where(rng.random(400) < 0.6, -1, 0)
+    atom_row[atom_row == 0] = np.arange(np.count_nonzero(atom_row == 0))
+    values = rng.normal(size=(int(atom_row.max()) + 1, 7))
+    boxes = rng.choice(grid.n_boxes, 40, replace=False)
+    for n_threads in (1, 2):
+        sums, counts = _core.box_row_sums(grid.offsets, grid.indices, boxes, atom_row, values, n_threads)
+        for k, b in enumerate(boxes):
+            rows = atom_row[grid.members(b)]
+            rows = rows[rows >= 0]
+            assert counts[k] == len(rows)
+            np.testing.assert_allclose(sums[k], values[rows].sum(axis=0), atol=1e-12)
+    # zero-width values give the counts only
+    counted = np.where(atom_row >= 0, 0, -1)
+    _, counts_only = _core.box_row_sums(grid.offsets, grid.indices, boxes, counted, np.zeros((1, 0)))
+    np.testing.assert_array_equal(counts_only, counts)
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"boxes": np.array([10**6])}, "boxes"),
+        ({"atom_row": np.full(5, 3)}, "atom_row"),  # only 3 value rows
+        ({"indices": np.array([0, 1, 9], dtype=np.int32)}, "indices"),
+        ({"offsets": np.array([0, 2, 1, 3])}, "offsets"),
+        ({"values": np.zeros(3)}, "values"),
+    ],
+)
+def test_box_row_sums_reject_bad_input(change, match):
+    from arisekit import _core
+
+    args = dict(
+        offsets=np.array([0, 1, 2, 3]),
+        indices=np.array([0, 1, 2], dtype=np.int32),
+        boxes=np.array([0, 1, 2]),
+        atom_row=np.array([0, 1, 2, -1, -1]),
+        values=np.ones((3, 2)),
+    )
+    args.update(change)
+    with pytest.raises(ValueError, match=match):
+        _core.box_row_sums(**args)

@@ -21,6 +21,7 @@ from contextlib import nullcontext
 import numpy as np
 import scipy.sparse as sp
 
+from arisekit import _core
 from arisekit._parallel import resolve_threads
 from arisekit.descriptors import arise_calculator, arise_coefficients, arise_soap, power_spectrum
 from arisekit.geometry import BoxGrid, nearest_neighbor_distance, surface_exposure
@@ -53,20 +54,29 @@ def fast_descriptors(
     pairs = arise_coefficients(atoms, n_threads=n_threads, **params)
     n_max, l_max = int(params.get("n_max", 9)), int(params.get("l_max", 6))
     numbers = atoms.get_atomic_numbers()
-    member = _membership(grid, len(atoms))
-    per_species = {z: member[:, np.flatnonzero(numbers == z)] for z in np.unique(numbers)}
-    boxes = np.flatnonzero(valid)
+    no_values = np.zeros((1, 0))
+
+    def box_sums(rows: np.ndarray, atom_row: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return _core.box_row_sums(grid.offsets, grid.indices, rows, atom_row, values, n_threads)
+
+    species_row = {z: np.where(numbers == z, 0, -1).astype(np.int64) for z in np.unique(numbers)}
+    pair_row = []
+    for pair in pairs:
+        row = np.full(len(numbers), -1, dtype=np.int64)
+        row[pair.centres] = np.arange(len(pair.centres))
+        pair_row.append(row)
+    boxes = np.flatnonzero(valid).astype(np.int64)
     for start in range(0, len(boxes), chunk):
         rows = boxes[start : start + chunk]
         total = None
         n_pairs = np.zeros(len(rows))
-        present = {z: np.asarray(m[rows].sum(axis=1)).ravel() for z, m in per_species.items()}
-        for pair in pairs:
+        present = {z: box_sums(rows, r, no_values)[1] for z, r in species_row.items()}
+        for pair, atom_row in zip(pairs, pair_row, strict=True):
             counts = present[pair.centre]
             use = (counts > 0) & (present[pair.neighbour] > 0)
             if not use.any():
                 continue
-            sums = member[rows[use]][:, pair.centres] @ pair.coefficients
+            sums, _ = box_sums(rows[use], atom_row, pair.coefficients)
             ps = power_spectrum(sums / counts[use, None], n_max=n_max, l_max=l_max, n_threads=n_threads)
             if total is None:
                 total = np.zeros((len(rows), ps.shape[1]))
