@@ -113,3 +113,26 @@ def test_dense_kernels_never_crash(types, shape, contiguous, special):
             call()
         except ValueError:
             continue
+
+
+@SETTINGS
+@given(
+    offsets=st.lists(st.integers(-2, 8), min_size=0, max_size=5),
+    indices=st.lists(st.integers(-2, 6), max_size=8),
+    boxes=st.lists(st.integers(-2, 5), max_size=5),
+    atom_row=st.lists(st.integers(-2, 4), max_size=6),
+    shape=st.tuples(st.integers(0, 4), st.integers(0, 3)),
+)
+def test_box_row_sums_never_crash(offsets, indices, boxes, atom_row, shape):
+    values = np.ones(shape)
+    try:
+        sums, counts = _core.box_row_sums(
+            np.array(offsets, dtype=np.int64),
+            np.array(indices, dtype=np.int32),
+            np.array(boxes, dtype=np.int64),
+            np.array(atom_row, dtype=np.int64),
+            values,
+        )
+    except ValueError:
+        return
+    assert sums.shape == (len(boxes), shape[1]) and np.all(counts >= 0)
