@@ -20,7 +20,7 @@ import dataclasses
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from itertools import repeat
 
@@ -194,8 +194,11 @@ class MCDropoutEngine:
         Xs = self.weights.standardize(X)
         n, n_classes = Xs.shape[0], self.weights.n_classes
         stats = _Statistics(n, n_classes, n_samples if return_samples else 0)
-        with self._lock:
-            if n >= self.PASS_MAJOR_MIN_ROWS:
+        pass_major = n >= self.PASS_MAJOR_MIN_ROWS
+        # BLAS threads: one per worker in the block plan; an explicit n_threads caps them in the other
+        blas_threads = 1 if pass_major else (int(n_threads) or None)
+        with self._lock, _blas_threads(blas_threads):
+            if pass_major:
                 self._predict_pass_major(Xs, int(n_samples), seed, stats, workers)
             else:
                 self._predict_batched_passes(Xs, int(n_samples), seed, stats)
@@ -247,11 +250,7 @@ class MCDropoutEngine:
         block = min(self.chunk_rows, -(-n // workers))
         starts = list(range(0, n, block))
         rng = np.random.default_rng(seed)
-        with ExitStack() as stack:
-            pool = None
-            if workers > 1:
-                stack.enter_context(_single_threaded_blas())
-                pool = stack.enter_context(ThreadPoolExecutor(workers))
+        with ThreadPoolExecutor(workers) if workers > 1 else nullcontext() as pool:
             run = map if pool is None else pool.map
             for t0 in range(0, n_samples, _PASS_GROUP):
                 tc = min(_PASS_GROUP, n_samples - t0)
@@ -359,14 +358,17 @@ class _Statistics:
 
 
 @contextmanager
-def _single_threaded_blas():
-    """BLAS limited to one thread while worker threads run their own products."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+def _blas_threads(limit: int | None):
+    """BLAS limited to ``limit`` threads inside the block (None: left as it is)."""
+    if limit is None:
         yield
         return
-    with threadpool_limits(limits=1, user_api="blas"):
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - a declared dependency
+        yield
+        return
+    with threadpool_limits(limits=limit, user_api="blas"):
         yield
 
 
