@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -20,3 +23,13 @@ def resolve_threads(n_threads: int) -> int:
     if isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)) or n_threads < 0:
         raise ValueError(f"n_threads: must be an integer >= 0 (0 = all cores), got {n_threads!r}")
     return int(n_threads) or available_cores()
+
+
+@contextmanager
+def thread_map(workers: int) -> Iterator[Callable]:
+    """A ``map`` (results in order) running on ``workers`` threads; the built-in ``map`` for one."""
+    if workers <= 1:
+        yield map
+        return
+    with ThreadPoolExecutor(workers) as pool:
+        yield pool.map

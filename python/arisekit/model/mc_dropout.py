@@ -19,15 +19,14 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import repeat
 
 import numpy as np
 
 from arisekit import _core
-from arisekit._parallel import resolve_threads
+from arisekit._parallel import resolve_threads, thread_map
 
 from .network import MLPWeights, hidden_representations
 from .uncertainty import entropy
@@ -250,14 +249,13 @@ class MCDropoutEngine:
         block = min(self.chunk_rows, -(-n // workers))
         starts = list(range(0, n, block))
         rng = np.random.default_rng(seed)
-        with ThreadPoolExecutor(workers) if workers > 1 else nullcontext() as pool:
-            run = map if pool is None else pool.map
+        blocks = [Xs[s0 : s0 + block] for s0 in starts]
+        with thread_map(workers) as run:
             for t0 in range(0, n_samples, _PASS_GROUP):
                 tc = min(_PASS_GROUP, n_samples - t0)
                 keeps = [None if m is None else m.astype(bool) for m in self._sampler.draw(rng, tc)]
                 per_pass = [[None if m is None else m[j] for m in keeps] for j in range(tc)]
                 plans = list(run(self._plan_pass, per_pass))
-                blocks = [Xs[s0 : s0 + block] for s0 in starts]
                 list(run(self._run_block, blocks, starts, repeat(plans), repeat(t0), repeat(stats)))
 
     def _plan_pass(self, keep: list[np.ndarray | None]) -> _PassPlan:

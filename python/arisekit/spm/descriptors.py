@@ -15,14 +15,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 
 import numpy as np
 import scipy.sparse as sp
 
 from arisekit import _core
-from arisekit._parallel import resolve_threads
+from arisekit._parallel import resolve_threads, thread_map
 from arisekit.descriptors import arise_calculator, arise_coefficients, arise_soap, power_spectrum
 from arisekit.geometry import BoxGrid, nearest_neighbor_distance, surface_exposure
 
@@ -105,12 +103,11 @@ def exact_descriptors(
             return None
 
     boxes = np.flatnonzero(valid)
-    workers = resolve_threads(n_threads)
-    with ThreadPoolExecutor(workers) if workers > 1 else nullcontext() as pool:
-        run = map if pool is None else pool.map
+    with thread_map(resolve_threads(n_threads)) as run:
         for start in range(0, len(boxes), chunk):
             rows, out = [], []
-            for b, x in zip(boxes[start : start + chunk], run(describe, boxes[start : start + chunk])):
+            part = boxes[start : start + chunk]
+            for b, x in zip(part, run(describe, part)):
                 if x is None:
                     valid[b] = False
                 else:
