@@ -12,24 +12,32 @@ using namespace arisekit;
 
 namespace {
 
+// A C-contiguous array of element type T with `ndim` dimensions (writable if asked), else
+// std::invalid_argument naming it.
+template <class T>
+void require_array(const py::array& a, const char* name, int ndim, bool writable) {
+    if (!py::isinstance<py::array_t<T>>(a) || a.ndim() != ndim || !(a.flags() & py::array::c_style) ||
+        (writable && !a.writeable()))
+        throw std::invalid_argument(std::string(name) + ": need a " + (writable ? "writable " : "") +
+                                    "C-contiguous " + std::to_string(ndim) + "D " +
+                                    py::format_descriptor<T>::format() + " array");
+}
+
 template <class T>
 T* writable_matrix(py::array& a, const char* name, int64_t& n, int64_t& w) {
-    if (!py::isinstance<py::array_t<T>>(a) || a.ndim() != 2 || !(a.flags() & py::array::c_style) ||
-        !a.writeable())
-        throw std::invalid_argument(std::string(name) + ": need a writable C-contiguous 2D " +
-                                    py::format_descriptor<T>::format() + " array");
+    require_array<T>(a, name, 2, true);
     n = a.shape(0);
     w = a.shape(1);
     return static_cast<T*>(a.mutable_data());
 }
 
+// A contiguous 1D array of T with `len` entries (writable if asked).
 template <class T>
-const T* vector_of(const py::array& a, const char* name, int64_t len) {
-    if (!py::isinstance<py::array_t<T>>(a) || a.ndim() != 1 || !(a.flags() & py::array::c_style) ||
-        a.shape(0) != len)
-        throw std::invalid_argument(std::string(name) + ": need a contiguous 1D array of length " +
-                                    std::to_string(len));
-    return static_cast<const T*>(a.data());
+T* vector_of(py::array& a, const char* name, int64_t len, bool writable = false) {
+    require_array<T>(a, name, 1, writable);
+    if (a.shape(0) != len)
+        throw std::invalid_argument(std::string(name) + ": need length " + std::to_string(len));
+    return static_cast<T*>(writable ? a.mutable_data() : const_cast<void*>(a.data()));
 }
 
 }  // namespace
@@ -48,14 +56,11 @@ void register_dense(py::module_& m) {
     m.def(
         "gathered_difference_relu",
         [](py::array z, py::array base, py::array cols) {
-            int64_t n, w, nb, wb;
+            int64_t n, w;
             float* pz = writable_matrix<float>(z, "z", n, w);
-            if (!py::isinstance<py::array_t<float>>(base) || base.ndim() != 2 ||
-                !(base.flags() & py::array::c_style) || base.shape(0) != n)
-                throw std::invalid_argument("base: need a C-contiguous float32 array with as many rows as z");
-            nb = base.shape(0);
-            wb = base.shape(1);
-            (void)nb;
+            require_array<float>(base, "base", 2, false);
+            if (base.shape(0) != n) throw std::invalid_argument("base: need as many rows as z");
+            const int64_t wb = base.shape(1);
             const int64_t* pc = vector_of<int64_t>(cols, "cols", w);
             for (int64_t j = 0; j < w; ++j)
                 if (pc[j] < 0 || pc[j] >= wb)
@@ -78,11 +83,7 @@ void register_dense(py::module_& m) {
             if (n2 < 1 || n % n2 != 0 || c2 != c || n3 != n2 || c3 != c)
                 throw std::invalid_argument("prob_sum/counts: shapes must be (m, c) with the logits' c and " +
                                             std::string("m dividing the logits' rows"));
-            if (!py::isinstance<py::array_t<double>>(entropy_sum) || entropy_sum.ndim() != 1 ||
-                entropy_sum.shape(0) != n2 || !(entropy_sum.flags() & py::array::c_style) ||
-                !entropy_sum.writeable())
-                throw std::invalid_argument("entropy_sum: need a writable contiguous float64 array of length m");
-            double* pe = static_cast<double*>(entropy_sum.mutable_data());
+            double* pe = vector_of<double>(entropy_sum, "entropy_sum", n2, true);
             py::gil_scoped_release release;
             softmax_accumulate(pl, n, c, n2, ps, pe, pk);
         },
