@@ -65,15 +65,17 @@ void BinGrid::for_each_within(const double f[3], bool inclusive, Visit&& visit) 
             lo[k] = static_cast<int64_t>(std::floor((f[k] - reach_[k]) * nbin_[k] - eps));
             hi[k] = static_cast<int64_t>(std::floor((f[k] + reach_[k]) * nbin_[k] + eps));
         } else {
-            if (extent_[k] > 0) {
+            if (nbin_[k] > 1) {  // then extent >= 2 reach: the scale is finite
                 double scale = nbin_[k] / extent_[k];
                 double a = std::floor((f[k] - reach_[k] - fmin_[k]) * scale - eps);
                 double b = std::floor((f[k] + reach_[k] - fmin_[k]) * scale + eps);
-                lo[k] = static_cast<int64_t>(std::max(a, 0.0));
-                hi[k] = static_cast<int64_t>(std::min(b, double(nbin_[k] - 1)));
-            } else {
+                // clamp before converting: a query far outside the points gives values beyond int64
+                lo[k] = static_cast<int64_t>(std::min(std::max(a, 0.0), double(nbin_[k])));
+                hi[k] = static_cast<int64_t>(std::max(std::min(b, double(nbin_[k] - 1)), -1.0));
+            } else {  // one bin holding [fmin, fmin + extent]: visit it if the query reaches it
+                double below = fmin_[k] - f[k], above = f[k] - (fmin_[k] + extent_[k]);
                 lo[k] = 0;
-                hi[k] = (std::fabs(f[k] - fmin_[k]) <= reach_[k] + eps) ? 0 : -1;
+                hi[k] = (std::max(below, above) <= reach_[k] + eps) ? 0 : -1;
             }
         }
     }

@@ -132,3 +132,11 @@ def test_box_row_sums_reject_bad_input(change, match):
     args.update(change)
     with pytest.raises(ValueError, match=match):
         _core.box_row_sums(**args)
+
+
+def test_sphere_query_far_from_a_nearly_flat_point_set():
+    # the points span ~1e-31 Å along z: a query 19 Å off the plane once overflowed the bin range (segfault)
+    pos = np.array([[0.0, 18.884858030626802, 0.0], [0.0, 6.1e-156, 5.9e-31]])
+    centers = np.array([[0.0, 18.884858030626802, 0.0], [0.0, 6.1e-156, 18.884858030626802]])
+    grid = sphere_members(pos, centers, 1.9)
+    assert [list(grid.members(c)) for c in range(2)] == [[0], []]
