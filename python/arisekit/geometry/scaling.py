@@ -76,6 +76,10 @@ def _label(species) -> str:
     return "" if species is None else f"{species}"
 
 
+#: Nearest distances whose spread is below this fraction of their value count as one distance in d_NN.
+EQUAL_DISTANCE_TOL = 1e-6
+
+
 def nearest_neighbor_distance(
     structure,
     center_species=None,
@@ -90,8 +94,10 @@ def nearest_neighbor_distance(
 
     ``method="hist"`` is the ARISE rule: histogram (``bins`` bins, NumPy's ``histogram``) of the per-atom
     nearest distances, counts divided by the squared bin centre, centre of the maximal bin. NumPy widens a
-    zero-width range to ±0.5 Å, so a perfect crystal gives its distance + 0.005 Å; values that differ only
-    by rounding (no finite bins) give their mean. ``method="mean"`` is the mean nearest distance.
+    zero-width range to ±0.5 Å, so a perfect crystal gives its distance + 0.005 Å (100 bins); distances equal
+    to a relative :data:`EQUAL_DISTANCE_TOL` count as one distance and give the same, whatever the rounding
+    of the coordinates (NumPy itself would put such a value in the bin below or above the central edge
+    depending on its last bits). ``method="mean"`` is the mean nearest distance.
     """
     d = nearest_distances(structure, center_species, neighbor_species, radii=radii, n_threads=n_threads)
     if method == "mean":
@@ -100,10 +106,12 @@ def nearest_neighbor_distance(
         raise ValueError(f"method must be 'hist' or 'mean', got {method!r}")
     if int(bins) < 1:
         raise ValueError(f"bins must be a positive integer, got {bins}")
-    try:
-        counts, edges = np.histogram(d, bins=int(bins))
-    except ValueError:  # NumPy cannot make finite bins: distances equal up to rounding
-        return float(np.mean(d))
+    if np.ptp(d) <= EQUAL_DISTANCE_TOL * float(np.max(d)):
+        # one distance up to rounding. NumPy widens the zero-width range to ±0.5 Å, so the value sits on the
+        # central bin edge and belongs (half-open bins, exact arithmetic) to the bin above it; in floating
+        # point its last bits would decide the bin. Return that bin's centre, whatever the rounding.
+        return float(np.mean(d)) + 0.5 / int(bins)
+    counts, edges = np.histogram(d, bins=int(bins))
     centres = 0.5 * (edges[1:] + edges[:-1])
     return float(centres[np.argmax(counts / centres**2)])
 
