@@ -11,9 +11,9 @@ from arisekit.geometry import nearest_neighbor_distance
 
 
 def test_bulk_supercells_are_the_smallest_isotropic_replicas_with_100_atoms():
-    cells = prototypes.supercells("fcc")
-    assert [c.info["repeat"] for c in cells] == [(3, 3, 3), (4, 4, 4), (5, 5, 5)]
-    assert [len(c) for c in cells] == [108, 256, 500]
+    cells = prototypes.supercells("fcc")  # the paper's fcc is the 1-atom primitive cell
+    assert [c.info["repeat"] for c in cells] == [(5, 5, 5), (6, 6, 6), (7, 7, 7)]
+    assert [len(c) for c in cells] == [125, 216, 343]
     assert all(not any(c.pbc) for c in cells)
     # alpha-Mn has 58 atoms per cell: 2 x 2 x 2 is already enough
     assert prototypes.supercell_repeats("alpha-Mn") == [(2, 2, 2), (3, 3, 3), (4, 4, 4)]
@@ -64,8 +64,8 @@ def test_displace_is_uniform_bounded_and_seeded():
 
 
 def test_remove_atoms_counts_and_seed():
-    atoms = prototypes.supercells("fcc")[0]  # 108 atoms
-    for eta, expected in [(0.01, 107), (0.05, 103), (0.10, 97), (0.20, 86), (0.25, 81), (0.30, 76)]:
+    atoms = prototypes.supercells("fcc")[0]  # 125 atoms
+    for eta, expected in [(0.01, 124), (0.05, 119), (0.10, 112), (0.20, 100), (0.25, 94), (0.30, 87)]:
         out = prototypes.remove_atoms(atoms, eta, np.random.default_rng(0))
         assert len(out) == expected
     a = prototypes.remove_atoms(atoms, 0.2, np.random.default_rng(5))
@@ -73,14 +73,14 @@ def test_remove_atoms_counts_and_seed():
     assert np.array_equal(a.positions, b.positions)
     kept = {tuple(p) for p in np.round(atoms.positions, 8)}
     assert all(tuple(p) in kept for p in np.round(a.positions, 8))
-    assert len(prototypes.remove_atoms(atoms, 0.0, 0)) == 108
+    assert len(prototypes.remove_atoms(atoms, 0.0, 0)) == 125
 
 
 def test_variant_spec_is_deterministic_and_combines_defects():
     spec = prototypes.VariantSpec("NaCl", "supercell1", delta=0.02, eta=0.1, seed=11)
     a, b = spec.build(), spec.build()
     assert np.array_equal(a.positions, b.positions) and a.get_chemical_symbols() == b.get_chemical_symbols()
-    assert len(a) == 512 - 51 and not any(a.pbc)  # 4 x 4 x 4 conventional cells, 10 % removed
+    assert len(a) == 250 - 25 and not any(a.pbc)  # 5 x 5 x 5 primitive cells (the paper's), 10 % removed
     assert a.info["variant"] == spec.label == "both_0.02_0.1"
     assert prototypes.VariantSpec("NaCl", "periodic").build().info["variant"] == "pristine"
     assert len(prototypes.VariantSpec("MoS2", "supercell0").build()) == len(prototypes.supercells("MoS2")[0])

@@ -13,6 +13,12 @@ Three kinds of definition are understood (the ``structure`` dictionary of a data
     After expansion the layer is rotated so that its normal is the z axis, given ``vacuum`` Å of empty
     space (the nominal normal length is discarded) and ``pbc = (True, True, False)``.
 
+``{"kind": "cell", "symbols", "lattice", "positions", "layer"=False}``
+    an explicit cell: lattice vectors (Å, rows) and fractional positions, as the ARISE paper's own
+    geometries are stated (:mod:`arisekit.prototypes.data.paper_geometry`). With ``layer`` the cell is a
+    single layer in the xy plane: its third vector (along z) is replaced by the layer thickness plus
+    ``vacuum`` Å and ``pbc = (True, True, False)``.
+
 ``{"kind": "nanotube", "n", "m", "bond"}``
     a single-walled (n, m) nanotube from :func:`ase.build.nanotube`, periodic along z only.
 """
@@ -39,9 +45,11 @@ def build_structure(structure: dict[str, Any]) -> Atoms:
         return _crystal(structure)
     if kind == "layer":
         return _layer(structure)
+    if kind == "cell":
+        return _cell(structure)
     if kind == "nanotube":
         return _nanotube(structure)
-    raise ValueError(f"structure kind {kind!r} is not one of 'crystal', 'layer', 'nanotube'")
+    raise ValueError(f"structure kind {kind!r} is not one of 'crystal', 'layer', 'cell', 'nanotube'")
 
 
 def _expand(
@@ -61,6 +69,30 @@ def _expand(
     plain = Atoms(atoms.get_chemical_symbols(), positions=atoms.positions, cell=atoms.cell[:], pbc=True)
     plain.wrap()
     return plain
+
+
+def _cell(structure: dict[str, Any]) -> Atoms:
+    lattice = np.array(structure["lattice"], dtype=float)
+    frac = np.array(structure["positions"], dtype=float)
+    symbols = list(structure["symbols"])
+    if lattice.shape != (3, 3) or frac.shape != (len(symbols), 3):
+        raise ValueError("cell definition: need 3 lattice vectors and one fractional position per symbol")
+    atoms = Atoms(symbols, scaled_positions=frac, cell=lattice, pbc=True)
+    if not structure.get("layer", False):
+        return atoms
+    if np.abs(lattice[:2, 2]).max() > 1e-9 or np.abs(lattice[2, :2]).max() > 1e-9:
+        raise ValueError("cell definition: a layer needs in-plane vectors in xy and its third vector along z")
+    pos = atoms.positions
+    # unwrap the layer along z: put the largest empty gap at the cell boundary
+    z = np.sort(frac[:, 2] % 1.0)
+    gaps = np.diff(np.concatenate([z, [z[0] + 1.0]]))
+    k = int(np.argmax(gaps))
+    cut = (z[k] + 0.5 * gaps[k]) % 1.0
+    pos[:, 2] = ((frac[:, 2] - cut) % 1.0) * lattice[2, 2]
+    new_cell = lattice.copy()
+    new_cell[2, 2] = float(np.ptp(pos[:, 2])) + float(structure.get("vacuum", LAYER_VACUUM))
+    pos[:, 2] += 0.5 * new_cell[2, 2] - 0.5 * (pos[:, 2].max() + pos[:, 2].min())
+    return Atoms(symbols, positions=pos, cell=new_cell, pbc=(True, True, False))
 
 
 def _crystal(structure: dict[str, Any]) -> Atoms:

@@ -34,6 +34,7 @@ class Prototype:
     aflow : AFLOW prototype label where one exists, else None.
     description : one line.
     paper_index : row of the class in the ARISE supplementary tables S4-S6, None for additions.
+    paper_label : the paper's label of the class (e.g. ``fcc_Cu_A_cF4_225_a``), None for additions.
     chiral_indices : (n, m) for nanotubes, else None.
     diameter : nanotube diameter through the atom centres (Å), else None.
     chiral_angle : nanotube chiral angle (degrees), else None.
@@ -48,6 +49,7 @@ class Prototype:
     aflow: str | None
     description: str
     paper_index: int | None
+    paper_label: str | None = None
     chiral_indices: tuple[int, int] | None = None
     diameter: float | None = None
     chiral_angle: float | None = None
@@ -80,6 +82,7 @@ class Prototype:
             "aflow": self.aflow,
             "description": self.description,
             "paper_index": self.paper_index,
+            "paper_label": self.paper_label,
             "chiral_indices": list(self.chiral_indices) if self.chiral_indices else None,
             "diameter": self.diameter,
             "chiral_angle": self.chiral_angle,
@@ -110,6 +113,7 @@ def _make(entry: dict[str, Any], category: str) -> Prototype:
         aflow=entry["aflow"],
         description=entry["description"],
         paper_index=entry["paper"],
+        paper_label=entry.get("paper_label"),
         structure=structure,
         **extra,
     )
@@ -132,6 +136,8 @@ def _load() -> MappingProxyType:
 
 #: All classes by name (read-only), in library order.
 PROTOTYPES = _load()
+#: Class name of each paper label (ARISE tables S4-S6).
+PAPER_LABELS = MappingProxyType({p.paper_label: p.name for p in PROTOTYPES.values() if p.paper_label})
 
 
 def _check_category(category: str | None) -> None:
@@ -140,15 +146,16 @@ def _check_category(category: str | None) -> None:
 
 
 def closest_names(name: str, n: int = 5) -> list[str]:
-    """Up to ``n`` class names most similar to ``name`` (case-insensitive, difflib)."""
-    lowered = {k.lower(): k for k in PROTOTYPES}
+    """Up to ``n`` class names or paper labels most similar to ``name`` (case-insensitive, difflib)."""
+    lowered = {k.lower(): k for k in (*PROTOTYPES, *PAPER_LABELS)}
     hits = difflib.get_close_matches(str(name).lower(), list(lowered), n=n, cutoff=0.5)
     return [lowered[h] for h in hits]
 
 
 def get(name: str) -> Prototype:
-    """The class called ``name``; ValueError (with the closest names) if there is none."""
-    proto = PROTOTYPES.get(name)
+    """The class called ``name`` (class name or the paper's label); ValueError (with the closest names)
+    if there is none."""
+    proto = PROTOTYPES.get(name) or PROTOTYPES.get(PAPER_LABELS.get(name, ""))
     if proto is None:
         suggestions = closest_names(name)
         hint = f"; did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""

@@ -9,6 +9,8 @@ Every module exposes ``CATEGORY`` (a string) and ``ENTRIES`` (a list of dictiona
 ``aflow``        AFLOW prototype label where one exists, else ``None``
 ``description``  one line
 ``paper``        index of the class in the ARISE supplementary tables S4-S6, ``None`` for additions
+``paper_label``  the paper's label of the class (its prototype's folder name, e.g. ``fcc_Cu_A_cF4_225_a``),
+                 ``None`` for additions
 ``structure``    definition understood by :func:`arisekit.prototypes.builders.build_structure`
 
 Lengths are in Å and angles in degrees.  The helpers below only spell lattice parameters.
@@ -77,4 +79,19 @@ def layer(
         "cellpar": cellpar,
         "normal_axis": normal_axis,
         "setting": setting,
+    }
+
+
+def paper_cell(label: str) -> dict:
+    """The ARISE paper's own geometry of class ``label`` as an explicit ``cell`` definition
+    (:mod:`arisekit.prototypes.data.paper_geometry`); 2D layers get vacuum along z."""
+    from arisekit.prototypes.data.paper_geometry import GEOMETRIES
+
+    category, symbols, lattice, positions = GEOMETRIES[label]
+    return {
+        "kind": "cell",
+        "symbols": list(symbols),
+        "lattice": [list(v) for v in lattice],
+        "positions": [list(p) for p in positions],
+        "layer": category == "2D_materials",
     }

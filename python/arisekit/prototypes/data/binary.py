@@ -1,6 +1,7 @@
-"""Binary compounds: the 11 AFLOW prototypes of the ARISE table S4 plus common intermetallic and
-ionic structure types a user would expect (A15, Laves phases, AlB2, D0_19, D0_22, C11_b, WC, pyrite,
-cuprite, corundum, CaB6, PtS).
+"""Binary compounds: the 11 AFLOW prototypes of the ARISE table S4 (the paper's own geometries, see
+:mod:`arisekit.prototypes.data.paper_geometry`) plus common intermetallic and ionic structure types a user
+would expect (A15, Laves phases, AlB2, D0_19, D0_22, C11_b, WC, pyrite, cuprite, corundum, CaB6, PtS), from
+their Wyckoff positions.
 
 Fluorite, rutile and cementite are deliberately absent: they serve as out-of-library examples, and so
 are close derivatives of fluorite (Heusler, half-Heusler, D0_3).
@@ -8,7 +9,7 @@ are close derivatives of fluorite (Heusler, half-Heusler, D0_3).
 
 from __future__ import annotations
 
-from arisekit.prototypes.data import crystal, cubic, hexagonal, orthorhombic, tetragonal
+from arisekit.prototypes.data import crystal, cubic, hexagonal, paper_cell, tetragonal
 
 CATEGORY = "binary"
 
@@ -19,8 +20,9 @@ ENTRIES = [
         spacegroup=225,
         aflow="AB_cF8_225_a_b",
         paper=28,
+        paper_label="RockSalt_NaCl",
         description="rock salt (B1)",
-        structure=crystal(["Na", "Cl"], [(0, 0, 0), (0.5, 0.5, 0.5)], 225, cubic(5.640)),
+        structure=paper_cell("RockSalt_NaCl"),
     ),
     dict(
         name="CsCl",
@@ -28,8 +30,9 @@ ENTRIES = [
         spacegroup=221,
         aflow="AB_cP2_221_a_b",
         paper=29,
+        paper_label="CsCl",
         description="caesium chloride (B2)",
-        structure=crystal(["Cs", "Cl"], [(0, 0, 0), (0.5, 0.5, 0.5)], 221, cubic(4.123)),
+        structure=paper_cell("CsCl"),
     ),
     dict(
         name="L1_2",
@@ -37,8 +40,9 @@ ENTRIES = [
         spacegroup=221,
         aflow="AB3_cP4_221_a_c",
         paper=30,
+        paper_label="L12_Cu3Au",
         description="Cu3Au ordered fcc superstructure (L1_2)",
-        structure=crystal(["Au", "Cu"], [(0, 0, 0), (0, 0.5, 0.5)], 221, cubic(3.750)),
+        structure=paper_cell("L12_Cu3Au"),
     ),
     dict(
         name="zincblende",
@@ -46,8 +50,9 @@ ENTRIES = [
         spacegroup=216,
         aflow="AB_cF8_216_c_a",
         paper=31,
+        paper_label="Zincblende_ZnS",
         description="zinc blende / sphalerite ZnS (B3)",
-        structure=crystal(["Zn", "S"], [(0, 0, 0), (0.25, 0.25, 0.25)], 216, cubic(5.410)),
+        structure=paper_cell("Zincblende_ZnS"),
     ),
     dict(
         name="FeSi",
@@ -55,8 +60,9 @@ ENTRIES = [
         spacegroup=198,
         aflow="AB_cP8_198_a_a",
         paper=32,
+        paper_label="FeSi",
         description="FeSi (B20)",
-        structure=crystal(["Fe", "Si"], [(0.1358, 0.1358, 0.1358), (0.844, 0.844, 0.844)], 198, cubic(4.489)),
+        structure=paper_cell("FeSi"),
     ),
     dict(
         name="NiAs",
@@ -64,8 +70,9 @@ ENTRIES = [
         spacegroup=194,
         aflow="AB_hP4_194_c_a",
         paper=33,
+        paper_label="NiAs",
         description="nickeline NiAs (B8_1)",
-        structure=crystal(["Ni", "As"], [(0, 0, 0), (1 / 3, 2 / 3, 0.25)], 194, hexagonal(3.619, 5.034)),
+        structure=paper_cell("NiAs"),
     ),
     dict(
         name="wurtzite",
@@ -73,10 +80,9 @@ ENTRIES = [
         spacegroup=186,
         aflow="AB_hP4_186_b_b",
         paper=34,
+        paper_label="Wurtzite_ZnS",
         description="wurtzite ZnS (B4)",
-        structure=crystal(
-            ["Zn", "S"], [(1 / 3, 2 / 3, 0), (1 / 3, 2 / 3, 0.375)], 186, hexagonal(3.821, 6.257)
-        ),
+        structure=paper_cell("Wurtzite_ZnS"),
     ),
     dict(
         name="L1_0",
@@ -84,8 +90,9 @@ ENTRIES = [
         spacegroup=123,
         aflow="AB_tP2_123_a_d",
         paper=35,
+        paper_label="L10_CuAu",
         description="CuAu ordered tetragonal fcc superstructure (L1_0)",
-        structure=crystal(["Au", "Cu"], [(0, 0, 0), (0.5, 0.5, 0.5)], 123, tetragonal(2.806, 3.673)),
+        structure=paper_cell("L10_CuAu"),
     ),
     dict(
         name="CrB",
@@ -93,10 +100,9 @@ ENTRIES = [
         spacegroup=63,
         aflow="AB_oC8_63_c_c",
         paper=36,
+        paper_label="CrB",
         description="CrB (B_f / B33)",
-        structure=crystal(
-            ["Cr", "B"], [(0, 0.146, 0.25), (0, 0.440, 0.25)], 63, orthorhombic(2.969, 7.858, 2.932)
-        ),
+        structure=paper_cell("CrB"),
     ),
     dict(
         name="MnP",
@@ -104,13 +110,9 @@ ENTRIES = [
         spacegroup=62,
         aflow="AB_oP8_62_c_c",
         paper=37,
+        paper_label="MnP",
         description="MnP (B31)",
-        structure=crystal(
-            ["Mn", "P"],
-            [(0.0049, 0.25, 0.1965), (0.1878, 0.25, 0.5686)],
-            62,
-            orthorhombic(5.260, 3.173, 5.917),
-        ),
+        structure=paper_cell("MnP"),
     ),
     dict(
         name="FeB",
@@ -118,10 +120,9 @@ ENTRIES = [
         spacegroup=62,
         aflow="AB_oP8_62_c_c",
         paper=38,
+        paper_label="FeB",
         description="FeB (B27)",
-        structure=crystal(
-            ["Fe", "B"], [(0.180, 0.25, 0.125), (0.036, 0.25, 0.610)], 62, orthorhombic(5.495, 2.946, 4.053)
-        ),
+        structure=paper_cell("FeB"),
     ),
     # additions beyond the ARISE list
     dict(

@@ -1,13 +1,14 @@
 """Elemental solids: the 27 AFLOW prototypes of the ARISE table S4 plus alpha- and beta-Mn.
 
-Wyckoff positions follow the AFLOW library of crystallographic prototypes (ASE ``setting`` 1 = ITA
-origin choice 1 / hexagonal axes unless ``setting=2`` is given).  Lattice parameters are experimental
-values of the prototype element, rounded.
+The 27 paper classes are the paper's own geometries (:mod:`arisekit.prototypes.data.paper_geometry`);
+alpha- and beta-Mn follow the AFLOW library of crystallographic prototypes (Wyckoff positions, ASE
+``setting`` 1 = ITA origin choice 1 / hexagonal axes unless ``setting=2`` is given, experimental lattice
+parameters, rounded).
 """
 
 from __future__ import annotations
 
-from arisekit.prototypes.data import crystal, cubic, hexagonal, orthorhombic, tetragonal
+from arisekit.prototypes.data import crystal, cubic, paper_cell
 
 CATEGORY = "elemental"
 
@@ -18,8 +19,9 @@ ENTRIES = [
         spacegroup=229,
         aflow="A_cI2_229_a",
         paper=1,
+        paper_label="bcc_W_A_cI2_229_a",
         description="body-centred cubic (A2, W)",
-        structure=crystal(["W"], [(0, 0, 0)], 229, cubic(3.165)),
+        structure=paper_cell("bcc_W_A_cI2_229_a"),
     ),
     dict(
         name="diamond",
@@ -27,8 +29,9 @@ ENTRIES = [
         spacegroup=227,
         aflow="A_cF8_227_a",
         paper=2,
+        paper_label="diam_C_A_cF8_227_a",
         description="cubic diamond (A4, C)",
-        structure=crystal(["C"], [(0, 0, 0)], 227, cubic(3.567)),
+        structure=paper_cell("diam_C_A_cF8_227_a"),
     ),
     dict(
         name="fcc",
@@ -36,8 +39,9 @@ ENTRIES = [
         spacegroup=225,
         aflow="A_cF4_225_a",
         paper=3,
+        paper_label="fcc_Cu_A_cF4_225_a",
         description="face-centred cubic (A1, Cu)",
-        structure=crystal(["Cu"], [(0, 0, 0)], 225, cubic(3.615)),
+        structure=paper_cell("fcc_Cu_A_cF4_225_a"),
     ),
     dict(
         name="sc",
@@ -45,8 +49,9 @@ ENTRIES = [
         spacegroup=221,
         aflow="A_cP1_221_a",
         paper=4,
+        paper_label="sc_alphaPo_A_cP1_221_a",
         description="simple cubic alpha-Po (A_h)",
-        structure=crystal(["Po"], [(0, 0, 0)], 221, cubic(3.359)),
+        structure=paper_cell("sc_alphaPo_A_cP1_221_a"),
     ),
     dict(
         name="hcp",
@@ -54,8 +59,9 @@ ENTRIES = [
         spacegroup=194,
         aflow="A_hP2_194_c",
         paper=5,
+        paper_label="hcp_Mg_A_hP2_194_c",
         description="hexagonal close-packed (A3, Mg)",
-        structure=crystal(["Mg"], [(1 / 3, 2 / 3, 1 / 4)], 194, hexagonal(3.209, 5.211)),
+        structure=paper_cell("hcp_Mg_A_hP2_194_c"),
     ),
     dict(
         name="dhcp",
@@ -63,8 +69,9 @@ ENTRIES = [
         spacegroup=194,
         aflow="A_hP4_194_ac",
         paper=6,
+        paper_label="dhcp_alphaLa_A_hP4_194_ac",
         description="double hexagonal close-packed alpha-La (A3', ABAC stacking)",
-        structure=crystal(["La", "La"], [(0, 0, 0), (1 / 3, 2 / 3, 1 / 4)], 194, hexagonal(3.770, 12.159)),
+        structure=paper_cell("dhcp_alphaLa_A_hP4_194_ac"),
     ),
     dict(
         name="hexagonal_diamond",
@@ -72,8 +79,9 @@ ENTRIES = [
         spacegroup=194,
         aflow="A_hP4_194_f",
         paper=7,
+        paper_label="HexDiam_C_A_hP4_194_f",
         description="hexagonal diamond / lonsdaleite (C)",
-        structure=crystal(["C"], [(1 / 3, 2 / 3, 1 / 16)], 194, hexagonal(2.522, 4.119)),
+        structure=paper_cell("HexDiam_C_A_hP4_194_f"),
     ),
     dict(
         name="hexagonal_graphite",
@@ -81,8 +89,9 @@ ENTRIES = [
         spacegroup=194,
         aflow="A_hP4_194_bc",
         paper=8,
+        paper_label="HexGraph_C_A_hP4_194_bc",
         description="Bernal (AB) hexagonal graphite (A9)",
-        structure=crystal(["C", "C"], [(0, 0, 1 / 4), (1 / 3, 2 / 3, 1 / 4)], 194, hexagonal(2.464, 6.711)),
+        structure=paper_cell("HexGraph_C_A_hP4_194_bc"),
     ),
     dict(
         name="simple_hexagonal",
@@ -90,8 +99,9 @@ ENTRIES = [
         spacegroup=191,
         aflow="A_hP1_191_a",
         paper=9,
+        paper_label="shex_Sn_A_hP1_191_a",
         description="simple hexagonal Sn (gamma-Sn, A_f)",
-        structure=crystal(["Sn"], [(0, 0, 0)], 191, hexagonal(3.200, 2.980)),
+        structure=paper_cell("shex_Sn_A_hP1_191_a"),
     ),
     dict(
         name="buckled_graphite",
@@ -99,8 +109,9 @@ ENTRIES = [
         spacegroup=186,
         aflow="A_hP4_186_ab",
         paper=10,
+        paper_label="BuckledGraphHex_C_A_hP4_186_ab",
         description="buckled graphite: AB graphite with buckled layers (P6_3mc)",
-        structure=crystal(["C", "C"], [(0, 0, 0), (1 / 3, 2 / 3, 0.0375)], 186, hexagonal(2.470, 6.800)),
+        structure=paper_cell("BuckledGraphHex_C_A_hP4_186_ab"),
     ),
     dict(
         name="alpha-As",
@@ -108,8 +119,9 @@ ENTRIES = [
         spacegroup=166,
         aflow="A_hR2_166_c",
         paper=11,
+        paper_label="rhombAlphaAs_As_A_hR2_166_c",
         description="alpha-As, puckered layers (A7)",
-        structure=crystal(["As"], [(0, 0, 0.22764)], 166, hexagonal(3.7598, 10.5475)),
+        structure=paper_cell("rhombAlphaAs_As_A_hR2_166_c"),
     ),
     dict(
         name="alpha-Hg",
@@ -117,8 +129,9 @@ ENTRIES = [
         spacegroup=166,
         aflow="A_hR1_166_a",
         paper=12,
+        paper_label="rhombAlphaHg_Hg_A_hR1_166_a",
         description="alpha-Hg, rhombohedral (A10, alpha_R = 70.5 deg)",
-        structure=crystal(["Hg"], [(0, 0, 0)], 166, hexagonal(3.4645, 6.7195)),
+        structure=paper_cell("rhombAlphaHg_Hg_A_hR1_166_a"),
     ),
     dict(
         name="alpha-Sm",
@@ -126,8 +139,9 @@ ENTRIES = [
         spacegroup=166,
         aflow="A_hR3_166_ac",
         paper=13,
+        paper_label="rhombAlphaSm_Sm_A_hR3_166_ac",
         description="alpha-Sm, nine-layer close packing (C19)",
-        structure=crystal(["Sm", "Sm"], [(0, 0, 0), (0, 0, 0.2222)], 166, hexagonal(3.621, 26.25)),
+        structure=paper_cell("rhombAlphaSm_Sm_A_hR3_166_ac"),
     ),
     dict(
         name="beta-O",
@@ -135,8 +149,9 @@ ENTRIES = [
         spacegroup=166,
         aflow="A_hR2_166_c",
         paper=14,
+        paper_label="rhombBetaO_O_A_hR2_166_c",
         description="beta-O2, rhombohedral molecular crystal",
-        structure=crystal(["O"], [(0, 0, 0.0536)], 166, hexagonal(3.307, 11.256)),
+        structure=paper_cell("rhombBetaO_O_A_hR2_166_c"),
     ),
     dict(
         name="beta-Po",
@@ -144,8 +159,9 @@ ENTRIES = [
         spacegroup=166,
         aflow="A_hR1_166_a",
         paper=15,
+        paper_label="rhombBetaPo_Po_A_hR1_166_a",
         description="beta-Po, rhombohedral (A_i, alpha_R = 98.1 deg)",
-        structure=crystal(["Po"], [(0, 0, 0)], 166, hexagonal(5.0737, 4.9266)),
+        structure=paper_cell("rhombBetaPo_Po_A_hR1_166_a"),
     ),
     dict(
         name="gamma-Se",
@@ -153,8 +169,9 @@ ENTRIES = [
         spacegroup=152,
         aflow="A_hP3_152_a",
         paper=16,
+        paper_label="trihex_gammaSe_A_hP3_152_a",
         description="trigonal gamma-Se, helical chains (A8)",
-        structure=crystal(["Se"], [(0.2254, 0, 1 / 3)], 152, hexagonal(4.3662, 4.9536)),
+        structure=paper_cell("trihex_gammaSe_A_hP3_152_a"),
     ),
     dict(
         name="rhombohedral_graphite",
@@ -162,8 +179,9 @@ ENTRIES = [
         spacegroup=166,
         aflow="A_hR2_166_c",
         paper=17,
+        paper_label="rhombGraph_C_A_hR2_166_c",
         description="rhombohedral (ABC) graphite",
-        structure=crystal(["C"], [(0, 0, 1 / 6)], 166, hexagonal(2.456, 10.044)),
+        structure=paper_cell("rhombGraph_C_A_hR2_166_c"),
     ),
     dict(
         name="alpha-Pa",
@@ -171,8 +189,9 @@ ENTRIES = [
         spacegroup=139,
         aflow="A_tI2_139_a",
         paper=18,
+        paper_label="bctAlphaPa_Pa_A_tI2_139_a",
         description="alpha-Pa, body-centred tetragonal with c/a = 0.825 (A_a)",
-        structure=crystal(["Pa"], [(0, 0, 0)], 139, tetragonal(3.925, 3.238)),
+        structure=paper_cell("bctAlphaPa_Pa_A_tI2_139_a"),
     ),
     dict(
         name="beta-Sn",
@@ -180,8 +199,9 @@ ENTRIES = [
         spacegroup=141,
         aflow="A_tI4_141_a",
         paper=19,
+        paper_label="bctBetaSn_Sn_A_tI4_141_a",
         description="white tin beta-Sn (A5)",
-        structure=crystal(["Sn"], [(0, 0, 0)], 141, tetragonal(5.8318, 3.1819)),
+        structure=paper_cell("bctBetaSn_Sn_A_tI4_141_a"),
     ),
     dict(
         name="In",
@@ -189,8 +209,9 @@ ENTRIES = [
         spacegroup=139,
         aflow="A_tI2_139_a",
         paper=20,
+        paper_label="bctIn_In_A_tI2_139_a",
         description="indium, tetragonally distorted fcc (A6, conventional bct c/a = 1.52)",
-        structure=crystal(["In"], [(0, 0, 0)], 139, tetragonal(3.2523, 4.9461)),
+        structure=paper_cell("bctIn_In_A_tI2_139_a"),
     ),
     dict(
         name="gamma-N",
@@ -198,8 +219,9 @@ ENTRIES = [
         spacegroup=136,
         aflow="A_tP4_136_f",
         paper=21,
+        paper_label="stetGammaN_N_A_tP4_136_f",
         description="gamma-N2, tetragonal molecular crystal",
-        structure=crystal(["N"], [(0.0985, 0.0985, 0)], 136, tetragonal(3.957, 5.109)),
+        structure=paper_cell("stetGammaN_N_A_tP4_136_f"),
     ),
     dict(
         name="beta-Np",
@@ -207,10 +229,9 @@ ENTRIES = [
         spacegroup=129,
         aflow="A_tP4_129_ac",
         paper=22,
+        paper_label="stetBetaNp_Np_A_tP4_129_ac",
         description="beta-Np, simple tetragonal (A_d)",
-        structure=crystal(
-            ["Np", "Np"], [(0.75, 0.25, 0), (0.25, 0.25, 0.375)], 129, tetragonal(4.897, 3.388), setting=2
-        ),
+        structure=paper_cell("stetBetaNp_Np_A_tP4_129_ac"),
     ),
     dict(
         name="gamma-Pu",
@@ -218,8 +239,9 @@ ENTRIES = [
         spacegroup=70,
         aflow="A_oF8_70_a",
         paper=23,
+        paper_label="facecorthGammaPu_Pu_A_oF8_70_a",
         description="gamma-Pu, face-centred orthorhombic",
-        structure=crystal(["Pu"], [(0.125, 0.125, 0.125)], 70, orthorhombic(3.159, 5.768, 10.162), setting=2),
+        structure=paper_cell("facecorthGammaPu_Pu_A_oF8_70_a"),
     ),
     dict(
         name="alpha-Ga",
@@ -227,8 +249,9 @@ ENTRIES = [
         spacegroup=64,
         aflow="A_oC8_64_f",
         paper=24,
+        paper_label="basecorthAlphaGa_Ga_A_oC8_64_f",
         description="alpha-Ga, base-centred orthorhombic with Ga2 dimers (A11)",
-        structure=crystal(["Ga"], [(0, 0.1549, 0.0810)], 64, orthorhombic(4.5192, 7.6586, 4.5258)),
+        structure=paper_cell("basecorthAlphaGa_Ga_A_oC8_64_f"),
     ),
     dict(
         name="black_P",
@@ -236,8 +259,9 @@ ENTRIES = [
         spacegroup=64,
         aflow="A_oC8_64_f",
         paper=25,
+        paper_label="basecorthBlackP_P_A_oC8_64_f",
         description="black phosphorus, puckered layers (A17)",
-        structure=crystal(["P"], [(0, 0.10168, 0.08056)], 64, orthorhombic(3.3136, 10.478, 4.3763)),
+        structure=paper_cell("basecorthBlackP_P_A_oC8_64_f"),
     ),
     dict(
         name="molecular_I",
@@ -245,8 +269,9 @@ ENTRIES = [
         spacegroup=64,
         aflow="A_oC8_64_f",
         paper=26,
+        paper_label="basecorthMolIod_I_A_oC8_64_f",
         description="molecular iodine I2 (A14)",
-        structure=crystal(["I"], [(0, 0.15434, 0.11741)], 64, orthorhombic(7.18, 4.71, 9.81)),
+        structure=paper_cell("basecorthMolIod_I_A_oC8_64_f"),
     ),
     dict(
         name="alpha-U",
@@ -254,8 +279,9 @@ ENTRIES = [
         spacegroup=63,
         aflow="A_oC4_63_c",
         paper=27,
+        paper_label="basecorthAlphaU_U_A_oC4_63_c",
         description="alpha-U, base-centred orthorhombic (A20)",
-        structure=crystal(["U"], [(0, 0.1025, 0.25)], 63, orthorhombic(2.854, 5.869, 4.955)),
+        structure=paper_cell("basecorthAlphaU_U_A_oC4_63_c"),
     ),
     # additions beyond the ARISE list
     dict(

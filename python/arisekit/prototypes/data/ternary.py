@@ -1,16 +1,16 @@
 """Ternary perovskites and layered perovskites of the ARISE table S4 (classes from the CMR).
 
-Cubic ABX3 perovskites, the tetragonal (a0a0c+ octahedral rotation, P4/mbm) and orthorhombic
-(a-b+a-, GdFeO3-type Pnma) distorted perovskites, and the n = 1 and n = 2 Ruddlesden-Popper phases
-(K2NiF4- and Sr3Ti2O7-type, I4/mmm).  Internal coordinates are typical values of the structure types.
-
-The paper's cubic AgNbO3 and CsSnI3 rows are one prototype (E2_1): after isotropic scaling their ARISE
-descriptors coincide (species do not enter), so no classifier could tell them apart. They are one class here.
+Cubic ABX3 perovskites (AgNbO3, CsSnI3), the tetragonal and orthorhombic distorted halide perovskites and
+the n = 1 and n = 2 Ruddlesden-Popper phases, each as the paper's own geometry
+(:mod:`arisekit.prototypes.data.paper_geometry`). The declared space group is spglib's for that geometry
+(symprec 1e-3): the relaxed CMR cells are less symmetric than their ideal structure types (the paper's
+"cubic" AgNbO3 has Ag off-centre, P4mm). Their descriptors differ (cosine < 0.995), so the two cubic rows
+are two classes.
 """
 
 from __future__ import annotations
 
-from arisekit.prototypes.data import crystal, cubic, orthorhombic, tetragonal
+from arisekit.prototypes.data import paper_cell
 
 CATEGORY = "ternary"
 
@@ -18,68 +18,61 @@ ENTRIES = [
     dict(
         name="AgNbO3_cubic",
         formula="AgNbO3",
-        spacegroup=221,
-        aflow="AB3C_cP5_221_a_c_b",
+        spacegroup=99,
+        aflow=None,
         paper=39,
-        description=(
-            "cubic ABX3 perovskite (E2_1), AgNbO3; also stands for CsSnI3 (paper row 40), the same prototype"
-        ),
-        structure=crystal(["Ag", "Nb", "O"], [(0, 0, 0), (0.5, 0.5, 0.5), (0, 0.5, 0.5)], 221, cubic(3.97)),
+        paper_label="3_cubic",
+        description="cubic ABX3 perovskite AgNbO3 with Ag off-centre; paper geometry, spglib P4mm",
+        structure=paper_cell("3_cubic"),
+    ),
+    dict(
+        name="CsSnI3_cubic",
+        formula="CsSnI3",
+        spacegroup=160,
+        aflow=None,
+        paper=40,
+        paper_label="3_halides_cubic",
+        description="cubic halide perovskite CsSnI3; paper geometry, spglib R3m",
+        structure=paper_cell("3_halides_cubic"),
     ),
     dict(
         name="CsSnCl3_tetragonal",
         formula="CsSnCl3",
-        spacegroup=127,
+        spacegroup=1,
         aflow=None,
         paper=41,
-        description="tetragonal halide perovskite CsSnCl3, in-phase octahedral rotation (P4/mbm)",
-        structure=crystal(
-            ["Sn", "Cs", "Cl", "Cl"],
-            [(0, 0, 0), (0, 0.5, 0.5), (0, 0, 0.5), (0.22, 0.72, 0)],
-            127,
-            tetragonal(7.78, 5.60),
-        ),
+        paper_label="3_halides_tetragonal",
+        description=("tetragonal halide perovskite CsSnCl3; paper geometry, spglib P1"),
+        structure=paper_cell("3_halides_tetragonal"),
     ),
     dict(
         name="Cs2WO4_tetragonal",
         formula="Cs2WO4",
-        spacegroup=139,
+        spacegroup=6,
         aflow=None,
         paper=42,
-        description="n = 1 Ruddlesden-Popper phase Cs2WO4 (K2NiF4-type)",
-        structure=crystal(
-            ["W", "Cs", "O", "O"],
-            [(0, 0, 0), (0, 0, 0.355), (0, 0.5, 0), (0, 0, 0.148)],
-            139,
-            tetragonal(4.00, 13.20),
-        ),
+        paper_label="24_RP",
+        description="n = 1 Ruddlesden-Popper phase Cs2WO4 (K2NiF4-type); paper geometry, spglib Pm",
+        structure=paper_cell("24_RP"),
     ),
     dict(
         name="Ca3Ge2O7_tetragonal",
         formula="Ca3Ge2O7",
-        spacegroup=139,
+        spacegroup=25,
         aflow=None,
         paper=43,
-        description="n = 2 Ruddlesden-Popper phase Ca3Ge2O7 (Sr3Ti2O7-type)",
-        structure=crystal(
-            ["Ge", "Ca", "Ca", "O", "O", "O"],
-            [(0, 0, 0.0975), (0, 0, 0.5), (0, 0, 0.3185), (0, 0, 0), (0, 0, 0.1950), (0, 0.5, 0.0975)],
-            139,
-            tetragonal(3.80, 19.80),
-        ),
+        paper_label="327_RP",
+        description="n = 2 Ruddlesden-Popper phase Ca3Ge2O7 (Sr3Ti2O7-type); paper geometry, spglib Pmm2",
+        structure=paper_cell("327_RP"),
     ),
     dict(
         name="CsSnCl3_orthorhombic",
         formula="CsSnCl3",
-        spacegroup=62,
+        spacegroup=1,
         aflow=None,
         paper=44,
-        description="orthorhombic GdFeO3-type halide perovskite CsSnCl3 (a-b+a- tilts, Pnma)",
-        structure=crystal(
-            ["Cs", "Sn", "Cl", "Cl"],
-            [(0.0496, 0.25, 0.9890), (0, 0, 0.5), (0.4716, 0.25, 0.0851), (0.3048, 0.0530, 0.6944)],
-            62,
-            orthorhombic(8.10, 11.08, 7.73),
-        ),
+        paper_label="3_halides_orthorhombic",
+        description=("orthorhombic GdFeO3-type halide perovskite CsSnCl3; paper geometry, spglib P1"),
+        structure=paper_cell("3_halides_orthorhombic"),
     ),
 ]

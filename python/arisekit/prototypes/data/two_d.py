@@ -1,48 +1,16 @@
-"""Single-layer 2D materials (ARISE table S5/S6 classes from the C2DB part of the CMR).
+"""Single-layer 2D materials: the 46 layers of ARISE tables S5/S6 (C2DB part of the CMR).
 
-Each entry is a layer definition: space group of the slab, in-plane lattice, Wyckoff representatives
-with fractional in-plane coordinates and the height along the layer normal in Å, expanded in a cell
-whose normal length is ``NORMAL`` Å (the vacuum of the built structure is set by the builder).
-
-Hexagonal layers use the close-packing sites A = (0, 0), B = (1/3, 2/3), C = (2/3, 1/3).  Where the
-declared space group differs from the C2DB entry it is because the ideal (unrelaxed) layer is given:
-phosphorene (Pmna rather than Pma2), the puckered SnS layer (Pmn2_1), the ideal MnPSe3 layer
-(P-31m) and the ordered 1H alloys CrWS4 (Pmm2) and CrW3S8 (P-6m2).  TiCl3 is a trigonally twisted
-prismatic MX3 honeycomb (P321), BiI3 the octahedral honeycomb with rotated iodine triangles (P-3),
-ReS2 a 1T layer with inversion-symmetric Re clustering (P-1), WTe2 the 1T' (P2_1/m) phase.
+Every layer is the paper's own geometry (:mod:`arisekit.prototypes.data.paper_geometry`): in-plane lattice
+and positions as the paper used them, rebuilt as a single layer with vacuum along z and pbc (T, T, F). The
+declared space group is spglib's for the built layer (symprec 1e-3); relaxed C2DB layers can have lower
+symmetry than the ideal prototype (e.g. MnPSe3, P1).
 """
 
 from __future__ import annotations
 
-from arisekit.prototypes.data import hexagonal, layer, monoclinic, orthorhombic, tetragonal
+from arisekit.prototypes.data import paper_cell
 
 CATEGORY = "2D"
-
-#: Cell length (Å) along the normal used to expand the Wyckoff orbits of every layer below.
-NORMAL = 30.0
-
-_A, _B, _C = (0.0, 0.0), (1 / 3, 2 / 3), (2 / 3, 1 / 3)
-
-
-def _at(site: tuple[float, float], height: float) -> tuple[float, float, float]:
-    """Basis position at a hexagonal close-packing site and a height (Å)."""
-    return (site[0], site[1], height)
-
-
-# MXene stacking: metal-carbon spacing 1.22 Å (Ti-C 2.15 Å), O 0.86 Å above the outer Ti, O-H 0.97 Å
-_TI3C2 = (["Ti", "C", "Ti"], [_at(_A, 0.0), _at(_B, 1.22), _at(_C, 2.44)])
-_TI4C3 = (
-    ["Ti", "C", "Ti", "C", "Ti", "C", "Ti"],
-    [
-        _at(_A, -3.66),
-        _at(_B, -2.44),
-        _at(_C, -1.22),
-        _at(_A, 0.0),
-        _at(_B, 1.22),
-        _at(_A, 2.44),
-        _at(_C, 3.66),
-    ],
-)
 
 ENTRIES = [
     dict(
@@ -51,8 +19,9 @@ ENTRIES = [
         spacegroup=191,
         aflow=None,
         paper=51,
-        description="graphene, flat honeycomb",
-        structure=layer(["C"], [_at(_B, 0.0)], 191, hexagonal(2.46, NORMAL)),
+        paper_label="C",
+        description="graphene, flat honeycomb; paper geometry, spglib P6/mmm",
+        structure=paper_cell("C"),
     ),
     dict(
         name="Ti3C2",
@@ -60,8 +29,9 @@ ENTRIES = [
         spacegroup=187,
         aflow=None,
         paper=52,
-        description="bare MXene Ti3C2 with mirror-symmetric stacking (P-6m2)",
-        structure=layer(*_TI3C2, 187, hexagonal(3.07, NORMAL)),
+        paper_label="Ti3C2",
+        description="bare MXene Ti3C2 with mirror-symmetric stacking; paper geometry, spglib P-6m2",
+        structure=paper_cell("Ti3C2"),
     ),
     dict(
         name="Ti3C2O2",
@@ -69,8 +39,9 @@ ENTRIES = [
         spacegroup=187,
         aflow=None,
         paper=53,
-        description="O-terminated MXene Ti3C2O2",
-        structure=layer(_TI3C2[0] + ["O"], _TI3C2[1] + [_at(_A, 3.30)], 187, hexagonal(3.07, NORMAL)),
+        paper_label="Ti3C2O2",
+        description="O-terminated MXene Ti3C2O2; paper geometry, spglib P-6m2",
+        structure=paper_cell("Ti3C2O2"),
     ),
     dict(
         name="MoS2",
@@ -78,8 +49,11 @@ ENTRIES = [
         spacegroup=187,
         aflow=None,
         paper=54,
-        description="1H-MoS2, trigonal prismatic transition-metal dichalcogenide",
-        structure=layer(["Mo", "S"], [_at(_A, 0.0), _at(_B, 1.564)], 187, hexagonal(3.16, NORMAL)),
+        paper_label="MoS2",
+        description=(
+            "1H-MoS2, trigonal prismatic transition-metal dichalcogenide; paper geometry, spglib P-6m2"
+        ),
+        structure=paper_cell("MoS2"),
     ),
     dict(
         name="Ti3C2H2O2",
@@ -87,10 +61,9 @@ ENTRIES = [
         spacegroup=187,
         aflow=None,
         paper=55,
-        description="OH-terminated MXene Ti3C2(OH)2",
-        structure=layer(
-            _TI3C2[0] + ["O", "H"], _TI3C2[1] + [_at(_A, 3.30), _at(_A, 4.27)], 187, hexagonal(3.07, NORMAL)
-        ),
+        paper_label="Ti3C2H2O2",
+        description="OH-terminated MXene Ti3C2(OH)2; paper geometry, spglib P-6m2",
+        structure=paper_cell("Ti3C2H2O2"),
     ),
     dict(
         name="GaS",
@@ -98,8 +71,9 @@ ENTRIES = [
         spacegroup=187,
         aflow=None,
         paper=56,
-        description="GaS monolayer, S-Ga-Ga-S with vertical Ga2 dimers",
-        structure=layer(["Ga", "S"], [_at(_A, 1.225), _at(_B, 2.385)], 187, hexagonal(3.58, NORMAL)),
+        paper_label="GaS",
+        description="GaS monolayer, S-Ga-Ga-S with vertical Ga2 dimers; paper geometry, spglib P-6m2",
+        structure=paper_cell("GaS"),
     ),
     dict(
         name="BN",
@@ -107,8 +81,9 @@ ENTRIES = [
         spacegroup=187,
         aflow=None,
         paper=57,
-        description="hexagonal boron nitride monolayer",
-        structure=layer(["B", "N"], [_at(_B, 0.0), _at(_C, 0.0)], 187, hexagonal(2.504, NORMAL)),
+        paper_label="BN",
+        description="hexagonal boron nitride monolayer; paper geometry, spglib P-6m2",
+        structure=paper_cell("BN"),
     ),
     dict(
         name="Ti2CH2O2",
@@ -116,13 +91,9 @@ ENTRIES = [
         spacegroup=164,
         aflow=None,
         paper=58,
-        description="OH-terminated MXene Ti2C(OH)2",
-        structure=layer(
-            ["C", "Ti", "O", "H"],
-            [_at(_A, 0.0), _at(_B, 1.15), _at(_C, 2.05), _at(_C, 3.02)],
-            164,
-            hexagonal(3.04, NORMAL),
-        ),
+        paper_label="Ti2CH2O2",
+        description="OH-terminated MXene Ti2C(OH)2; paper geometry, spglib P-3m1",
+        structure=paper_cell("Ti2CH2O2"),
     ),
     dict(
         name="Ti2CO2",
@@ -130,10 +101,9 @@ ENTRIES = [
         spacegroup=164,
         aflow=None,
         paper=59,
-        description="O-terminated MXene Ti2CO2",
-        structure=layer(
-            ["C", "Ti", "O"], [_at(_A, 0.0), _at(_B, 1.15), _at(_C, 2.05)], 164, hexagonal(3.04, NORMAL)
-        ),
+        paper_label="Ti2CO2",
+        description="O-terminated MXene Ti2CO2; paper geometry, spglib P-3m1",
+        structure=paper_cell("Ti2CO2"),
     ),
     dict(
         name="CdI2",
@@ -141,8 +111,9 @@ ENTRIES = [
         spacegroup=164,
         aflow=None,
         paper=60,
-        description="1T CdI2-type octahedral MX2 layer",
-        structure=layer(["Cd", "I"], [_at(_A, 0.0), _at(_B, 1.72)], 164, hexagonal(4.24, NORMAL)),
+        paper_label="CdI2",
+        description="1T CdI2-type octahedral MX2 layer; paper geometry, spglib P-3m1",
+        structure=paper_cell("CdI2"),
     ),
     dict(
         name="graphane",
@@ -150,8 +121,9 @@ ENTRIES = [
         spacegroup=164,
         aflow=None,
         paper=61,
-        description="graphane CH, chair-buckled fully hydrogenated graphene",
-        structure=layer(["C", "H"], [_at(_B, 0.23), _at(_B, 1.33)], 164, hexagonal(2.54, NORMAL)),
+        paper_label="CH",
+        description="graphane CH, chair-buckled fully hydrogenated graphene; paper geometry, spglib P-3m1",
+        structure=paper_cell("CH"),
     ),
     dict(
         name="CH2Si",
@@ -159,22 +131,19 @@ ENTRIES = [
         spacegroup=156,
         aflow=None,
         paper=62,
-        description="buckled SiC honeycomb hydrogenated on both sides",
-        structure=layer(
-            ["C", "Si", "H", "H"],
-            [_at(_B, 0.30), _at(_C, -0.30), _at(_B, 1.39), _at(_C, -1.78)],
-            156,
-            hexagonal(3.10, NORMAL),
-        ),
+        paper_label="CH2Si",
+        description="buckled SiC honeycomb hydrogenated on both sides; paper geometry, spglib P3m1",
+        structure=paper_cell("CH2Si"),
     ),
     dict(
         name="Ti4C3",
         formula="Ti4C3",
-        spacegroup=156,
+        spacegroup=164,
         aflow=None,
         paper=63,
-        description="bare MXene Ti4C3 with polar stacking (P3m1)",
-        structure=layer(*_TI4C3, 156, hexagonal(3.07, NORMAL)),
+        paper_label="Ti4C3",
+        description="bare MXene Ti4C3 with polar stacking; paper geometry, spglib P-3m1",
+        structure=paper_cell("Ti4C3"),
     ),
     dict(
         name="BiTeI",
@@ -182,21 +151,19 @@ ENTRIES = [
         spacegroup=156,
         aflow=None,
         paper=64,
-        description="Janus BiTeI layer (Te-Bi-I)",
-        structure=layer(
-            ["Bi", "Te", "I"], [_at(_A, 0.0), _at(_B, -1.72), _at(_C, 2.10)], 156, hexagonal(4.34, NORMAL)
-        ),
+        paper_label="BiTeI",
+        description="Janus BiTeI layer (Te-Bi-I); paper geometry, spglib P3m1",
+        structure=paper_cell("BiTeI"),
     ),
     dict(
         name="Ti4C3O2",
         formula="Ti4C3O2",
-        spacegroup=156,
+        spacegroup=164,
         aflow=None,
         paper=65,
-        description="O-terminated MXene Ti4C3O2",
-        structure=layer(
-            _TI4C3[0] + ["O", "O"], _TI4C3[1] + [_at(_B, 4.52), _at(_C, -4.52)], 156, hexagonal(3.07, NORMAL)
-        ),
+        paper_label="Ti4C3O2",
+        description="O-terminated MXene Ti4C3O2; paper geometry, spglib P-3m1",
+        structure=paper_cell("Ti4C3O2"),
     ),
     dict(
         name="GeSe",
@@ -204,8 +171,9 @@ ENTRIES = [
         spacegroup=156,
         aflow=None,
         paper=66,
-        description="buckled honeycomb GeSe",
-        structure=layer(["Ge", "Se"], [_at(_B, 0.70), _at(_C, -0.70)], 156, hexagonal(3.70, NORMAL)),
+        paper_label="GeSe",
+        description="buckled honeycomb GeSe; paper geometry, spglib P3m1",
+        structure=paper_cell("GeSe"),
     ),
     dict(
         name="MoSSe",
@@ -213,35 +181,41 @@ ENTRIES = [
         spacegroup=156,
         aflow=None,
         paper=67,
-        description="Janus 1H-MoSSe",
-        structure=layer(
-            ["Mo", "S", "Se"], [_at(_A, 0.0), _at(_B, -1.55), _at(_B, 1.67)], 156, hexagonal(3.25, NORMAL)
-        ),
+        paper_label="MoSSe",
+        description="Janus 1H-MoSSe; paper geometry, spglib P3m1",
+        structure=paper_cell("MoSSe"),
     ),
     dict(
         name="Ti4C3H2O2",
         formula="Ti4C3H2O2",
-        spacegroup=156,
+        spacegroup=164,
         aflow=None,
         paper=68,
-        description="OH-terminated MXene Ti4C3(OH)2",
-        structure=layer(
-            _TI4C3[0] + ["O", "O", "H", "H"],
-            _TI4C3[1] + [_at(_B, 4.52), _at(_C, -4.52), _at(_B, 5.49), _at(_C, -5.49)],
-            156,
-            hexagonal(3.07, NORMAL),
-        ),
+        paper_label="Ti4C3H2O2",
+        description="OH-terminated MXene Ti4C3(OH)2; paper geometry, spglib P-3m1",
+        structure=paper_cell("Ti4C3H2O2"),
+    ),
+    dict(
+        name="AgBr3",
+        formula="AgBr3",
+        spacegroup=189,
+        aflow=None,
+        paper=69,
+        paper_label="AgBr3",
+        description="AgBr3 single layer; paper geometry, spglib P-62m",
+        structure=paper_cell("AgBr3"),
     ),
     dict(
         name="TiCl3",
         formula="TiCl3",
-        spacegroup=150,
+        spacegroup=189,
         aflow=None,
         paper=70,
-        description="MX3 honeycomb TiCl3 with twisted trigonal-prismatic coordination (P321)",
-        structure=layer(
-            ["Ti", "Cl"], [(1 / 3, 2 / 3, 0.0), (0.631, 0.03, 1.635)], 150, hexagonal(6.0, NORMAL)
+        paper_label="TiCl3",
+        description=(
+            "MX3 honeycomb TiCl3 with twisted trigonal-prismatic coordination; paper geometry, spglib P-62m"
         ),
+        structure=paper_cell("TiCl3"),
     ),
     dict(
         name="BiI3",
@@ -249,10 +223,11 @@ ENTRIES = [
         spacegroup=147,
         aflow=None,
         paper=71,
-        description="BiI3 honeycomb of edge-sharing octahedra with rotated I triangles (P-3)",
-        structure=layer(
-            ["Bi", "I"], [(1 / 3, 2 / 3, 0.0), (0.6716, 0.02, 1.74)], 147, hexagonal(7.5, NORMAL)
+        paper_label="BiI3",
+        description=(
+            "BiI3 honeycomb of edge-sharing octahedra with rotated I triangles; paper geometry, spglib P-3"
         ),
+        structure=paper_cell("BiI3"),
     ),
     dict(
         name="FeSe",
@@ -260,10 +235,9 @@ ENTRIES = [
         spacegroup=129,
         aflow=None,
         paper=72,
-        description="anti-PbO (litharge-type) FeSe layer, square Fe net",
-        structure=layer(
-            ["Fe", "Se"], [(0.75, 0.25, 0.0), (0.25, 0.25, 1.47)], 129, tetragonal(3.77, NORMAL), setting=2
-        ),
+        paper_label="FeSe",
+        description="anti-PbO (litharge-type) FeSe layer, square Fe net; paper geometry, spglib P4/nmm",
+        structure=paper_cell("FeSe"),
     ),
     dict(
         name="PbSe",
@@ -271,8 +245,9 @@ ENTRIES = [
         spacegroup=123,
         aflow=None,
         paper=73,
-        description="flat square (checkerboard) PbSe monolayer",
-        structure=layer(["Pb", "Se"], [(0, 0, 0.0), (0.5, 0.5, 0.0)], 123, tetragonal(4.30, NORMAL)),
+        paper_label="PbSe",
+        description="flat square (checkerboard) PbSe monolayer; paper geometry, spglib P4/mmm",
+        structure=paper_cell("PbSe"),
     ),
     dict(
         name="GeS2",
@@ -280,29 +255,19 @@ ENTRIES = [
         spacegroup=115,
         aflow=None,
         paper=74,
-        description="square layer of edge-sharing GeS4 tetrahedra (P-4m2)",
-        structure=layer(["Ge", "S"], [(0, 0, 0.0), (0.5, 0, 1.28)], 115, tetragonal(3.63, NORMAL)),
+        paper_label="GeS2",
+        description="square layer of edge-sharing GeS4 tetrahedra; paper geometry, spglib P-4m2",
+        structure=paper_cell("GeS2"),
     ),
     dict(
         name="C3N",
         formula="C3N",
-        spacegroup=65,
+        spacegroup=191,
         aflow=None,
         paper=75,
-        description="flat C3N honeycomb with N rows (Cmmm)",
-        structure=layer(
-            ["N", "C", "C", "N", "C", "C"],
-            [
-                (0, 1 / 6, 0.0),
-                (0.25, 5 / 24, 0.0),
-                (0.5, 1 / 6, 0.0),
-                (0, 5 / 12, 0.0),
-                (0.25, 11 / 24, 0.0),
-                (0.5, 5 / 12, 0.0),
-            ],
-            65,
-            orthorhombic(4.92, 17.0434, NORMAL),
-        ),
+        paper_label="C3N",
+        description="flat C3N honeycomb with N rows; paper geometry, spglib P6/mmm",
+        structure=paper_cell("C3N"),
     ),
     dict(
         name="FeOCl",
@@ -310,14 +275,9 @@ ENTRIES = [
         spacegroup=59,
         aflow=None,
         paper=76,
-        description="FeOCl layer: Fe-O double sheet capped by Cl (Pmmn)",
-        structure=layer(
-            ["Fe", "O", "Cl"],
-            [(0.25, 0.25, -0.898), (0.25, 0.75, 0.315), (0.25, 0.75, -2.641)],
-            59,
-            orthorhombic(3.78, 3.30, NORMAL),
-            setting=2,
-        ),
+        paper_label="FeOCl",
+        description="FeOCl layer: Fe-O double sheet capped by Cl; paper geometry, spglib Pmmn",
+        structure=paper_cell("FeOCl"),
     ),
     dict(
         name="phosphorene",
@@ -325,10 +285,49 @@ ENTRIES = [
         spacegroup=53,
         aflow=None,
         paper=77,
-        description="black phosphorene, puckered single layer of black P",
-        structure=layer(
-            ["P"], [(0, 1.0654, 0.91944)], 53, orthorhombic(3.3136, NORMAL, 4.3763), normal_axis=1
-        ),
+        paper_label="P",
+        description="black phosphorene, puckered single layer of black P; paper geometry, spglib Pmna",
+        structure=paper_cell("P"),
+    ),
+    dict(
+        name="PdS2",
+        formula="PdS2",
+        spacegroup=14,
+        aflow=None,
+        paper=78,
+        paper_label="PdS2",
+        description="PdS2 single layer; paper geometry, spglib P2_1/c",
+        structure=paper_cell("PdS2"),
+    ),
+    dict(
+        name="MnS2",
+        formula="MnS2",
+        spacegroup=14,
+        aflow=None,
+        paper=79,
+        paper_label="MnS2",
+        description="MnS2 single layer; paper geometry, spglib P2_1/c",
+        structure=paper_cell("MnS2"),
+    ),
+    dict(
+        name="GaSe",
+        formula="GaSe",
+        spacegroup=164,
+        aflow=None,
+        paper=80,
+        paper_label="GaSe",
+        description="GaSe single layer; paper geometry, spglib P-3m1",
+        structure=paper_cell("GaSe"),
+    ),
+    dict(
+        name="TiS3",
+        formula="TiS3",
+        spacegroup=11,
+        aflow=None,
+        paper=81,
+        paper_label="TiS3",
+        description="TiS3 single layer; paper geometry, spglib P2_1/m",
+        structure=paper_cell("TiS3"),
     ),
     dict(
         name="WTe2",
@@ -336,13 +335,31 @@ ENTRIES = [
         spacegroup=11,
         aflow=None,
         paper=82,
-        description="1T'-WTe2, distorted octahedral layer with W zigzag chains (P2_1/m)",
-        structure=layer(
-            ["W", "Te", "Te"],
-            [(0.81, 0.75, 0.0), (0.10333, 0.75, 1.8), (0.60333, 0.25, 1.8)],
-            11,
-            monoclinic(6.25, 3.48, NORMAL, 90.0),
+        paper_label="WTe2",
+        description=(
+            "1T'-WTe2, distorted octahedral layer with W zigzag chains; paper geometry, spglib P2_1/m"
         ),
+        structure=paper_cell("WTe2"),
+    ),
+    dict(
+        name="HfBrS",
+        formula="HfBrS",
+        spacegroup=7,
+        aflow=None,
+        paper=83,
+        paper_label="HfBrS",
+        description="HfBrS single layer; paper geometry, spglib Pc",
+        structure=paper_cell("HfBrS"),
+    ),
+    dict(
+        name="RhO",
+        formula="RhO",
+        spacegroup=6,
+        aflow=None,
+        paper=84,
+        paper_label="RhO",
+        description="RhO single layer; paper geometry, spglib Pm",
+        structure=paper_cell("RhO"),
     ),
     dict(
         name="SnS",
@@ -350,14 +367,39 @@ ENTRIES = [
         spacegroup=31,
         aflow=None,
         paper=85,
-        description="puckered (black-P-like) SnS monolayer (Pmn2_1)",
-        structure=layer(
-            ["Sn", "S"],
-            [(0, 1.305, 0.9698), (0, -1.305, 0.0774)],
-            31,
-            orthorhombic(4.07, NORMAL, 4.24),
-            normal_axis=1,
-        ),
+        paper_label="SnS",
+        description="puckered (black-P-like) SnS monolayer; paper geometry, spglib Pmn2_1",
+        structure=paper_cell("SnS"),
+    ),
+    dict(
+        name="NiSe",
+        formula="NiSe",
+        spacegroup=25,
+        aflow=None,
+        paper=86,
+        paper_label="NiSe",
+        description="NiSe single layer; paper geometry, spglib Pmm2",
+        structure=paper_cell("NiSe"),
+    ),
+    dict(
+        name="AuSe",
+        formula="AuSe",
+        spacegroup=10,
+        aflow=None,
+        paper=87,
+        paper_label="AuSe",
+        description="AuSe single layer; paper geometry, spglib P2/m",
+        structure=paper_cell("AuSe"),
+    ),
+    dict(
+        name="VTe3",
+        formula="VTe3",
+        spacegroup=11,
+        aflow=None,
+        paper=88,
+        paper_label="VTe3",
+        description="VTe3 single layer; paper geometry, spglib P2_1/m",
+        structure=paper_cell("VTe3"),
     ),
     dict(
         name="ReS2",
@@ -365,72 +407,83 @@ ENTRIES = [
         spacegroup=2,
         aflow=None,
         paper=89,
-        description="distorted 1T-ReS2 with Re clustering (P-1)",
-        structure=layer(
-            ["Re", "S", "S", "Re", "S", "S"],
-            [
-                (0.79159, 0.01443, 0.03),
-                (0.92553, 0.3448, 1.4941),
-                (0.07358, 0.1609, -1.3902),
-                (0.7572, 0.46752, -0.02),
-                (0.40893, 0.34261, 1.4975),
-                (0.57969, 0.16098, -1.4855),
-            ],
-            2,
-            hexagonal(6.4, NORMAL),
+        paper_label="ReS2",
+        description="distorted 1T-ReS2 with Re clustering; paper geometry, spglib P-1",
+        structure=paper_cell("ReS2"),
+    ),
+    dict(
+        name="ScPSe3",
+        formula="ScPSe3",
+        spacegroup=143,
+        aflow=None,
+        paper=90,
+        paper_label="ScPSe3",
+        description="ScPSe3 single layer; paper geometry, spglib P3",
+        structure=paper_cell("ScPSe3"),
+    ),
+    dict(
+        name="PbA2I4",
+        formula="C8H24Br2Cl2GeN2",
+        spacegroup=1,
+        aflow=None,
+        paper=91,
+        paper_label="PbA2I4",
+        description=(
+            "hybrid layered perovskite of the paper's PbA2I4 row; its geometry holds C16H48Br4Cl4Ge2N4; "
+            "paper geometry, spglib P1"
         ),
+        structure=paper_cell("PbA2I4"),
+    ),
+    dict(
+        name="PbS",
+        formula="PbS",
+        spacegroup=6,
+        aflow=None,
+        paper=92,
+        paper_label="PbS",
+        description="PbS single layer; paper geometry, spglib Pm",
+        structure=paper_cell("PbS"),
     ),
     dict(
         name="CrW3S8",
         formula="CrW3S8",
-        spacegroup=187,
+        spacegroup=6,
         aflow=None,
         paper=93,
-        description="ordered 1H alloy CrW3S8 (2x2 WS2 cell, one Cr)",
-        structure=layer(
-            ["Cr", "W", "S", "S"],
-            [(0, 0, 0.0), (0.5, 0.5, 0.0), (1 / 3, 1 / 6, 1.57), (1 / 3, 2 / 3, 1.57)],
-            187,
-            hexagonal(6.36, NORMAL),
-        ),
+        paper_label="CrW3S8",
+        description="ordered 1H alloy CrW3S8 (2x2 WS2 cell, one Cr); paper geometry, spglib Pm",
+        structure=paper_cell("CrW3S8"),
+    ),
+    dict(
+        name="VPSe3",
+        formula="VPSe3",
+        spacegroup=1,
+        aflow=None,
+        paper=94,
+        paper_label="VPSe3",
+        description="VPSe3 single layer; paper geometry, spglib P1",
+        structure=paper_cell("VPSe3"),
     ),
     dict(
         name="CrWS4",
         formula="CrWS4",
-        spacegroup=25,
+        spacegroup=28,
         aflow=None,
         paper=95,
-        description="ordered 1H alloy CrWS4 with Cr and W rows (Pmm2)",
-        structure=layer(
-            ["Cr", "W", "S", "S"],
-            [(0, 0, 0), (0.5, 0, 0.5), (0.5, 1.57, 5 / 6), (0, 1.57, 1 / 3)],
-            25,
-            orthorhombic(3.18, NORMAL, 5.5079),
-            normal_axis=1,
-        ),
+        paper_label="CrWS4",
+        description="ordered 1H alloy CrWS4 with Cr and W rows; paper geometry, spglib Pma2",
+        structure=paper_cell("CrWS4"),
     ),
     dict(
         name="MnPSe3",
         formula="MnPSe3",
-        spacegroup=162,
+        spacegroup=1,
         aflow=None,
         paper=96,
-        description="MnPSe3 layer: Mn honeycomb with P2 dimers in the hexagon centres (ideal P-31m)",
-        structure=layer(
-            ["Mn", "P", "Se"],
-            [(1 / 3, 2 / 3, 0.0), (0, 0, 1.1), (1 / 3, 1 / 3, 1.62)],
-            162,
-            hexagonal(6.39, NORMAL),
+        paper_label="MnPSe3",
+        description=(
+            "MnPSe3 layer: Mn honeycomb with P2 dimers in the hexagon centres; paper geometry, spglib P1"
         ),
-    ),
-    # addition beyond the ARISE list
-    dict(
-        name="Ti2C",
-        formula="Ti2C",
-        spacegroup=164,
-        aflow=None,
-        paper=None,
-        description="bare MXene Ti2C",
-        structure=layer(["C", "Ti"], [_at(_A, 0.0), _at(_B, 1.15)], 164, hexagonal(3.04, NORMAL)),
+        structure=paper_cell("MnPSe3"),
     ),
 ]
