@@ -180,13 +180,26 @@ def test_protocol_structures():
     structures = list(p.structures("fcc"))
     levels = p.levels()
     assert len(levels) == 1 + 7 + 6 + 7
-    # pristine: periodic + 3 open supercells; defects: 2 draws x (periodic + open)
-    assert len(structures) == 4 + 20 * 2 * 2
+    # pristine: periodic + 3 open supercells; defects (the paper's protocol): 3 supercells x 2 draws x
+    # (periodic + open)
+    assert len(structures) == 4 + 20 * 3 * 2 * 2
     assert {s.boundary for s in structures} == {"periodic", "open"}
+    assert {s.base for s in structures if s.level.group != "pristine"} == {
+        "supercell0",
+        "supercell1",
+        "supercell2",
+    }
     # the same draw is used for the periodic and the open version
-    pair = [s for s in structures if s.level.label == "(η,δ)=(10%,1%)" and s.realization == 1]
-    assert len(pair) == 2 and len(pair[0].atoms) == len(pair[1].atoms) == 108 - 11
+    pair = [
+        s
+        for s in structures
+        if s.level.label == "(η,δ)=(10%,1%)" and s.realization == 1 and s.base == "supercell0"
+    ]
+    assert len(pair) == 2 and len(pair[0].atoms) == len(pair[1].atoms) == 125 - 13
     assert pair[0].atoms.pbc.all() and not pair[1].atoms.pbc.any()
+    # different supercells get different draws
+    one = Protocol(classes=["fcc"], realizations=1, defect_supercells=1)
+    assert len(list(one.structures("fcc"))) == 4 + 20 * 2
     # reproducible and seed dependent
     again = [s for s in p.structures("fcc") if s.level.label == "δ=2%"][1].atoms
     first = [s for s in structures if s.level.label == "δ=2%"][1].atoms

@@ -37,6 +37,25 @@ def test_nanotubes_have_no_periodic_kind():
     assert structure_kinds("fcc")[0] == "periodic"
 
 
+def test_defects_on_open_and_periodic_supercells_as_the_paper():
+    from arisekit.dataset.structures import build_job_structure
+
+    kinds = structure_kinds("fcc")
+    assert kinds == [
+        "periodic",
+        *(f"supercell{k}" for k in range(3)),
+        *(f"periodic_supercell{k}" for k in range(3)),
+    ]
+    jobs = DatasetPlan(classes=["fcc"]).jobs({"fcc": kinds})
+    pristine = {j.kind for j in jobs if j.variant == "pristine"}
+    defective = {j.kind for j in jobs if j.variant != "pristine"}
+    assert pristine == {"periodic", "supercell0", "supercell1", "supercell2"}
+    assert defective == {f"{p}supercell{k}" for p in ("", "periodic_") for k in range(3)}
+    job = next(j for j in jobs if j.kind == "periodic_supercell1" and j.missing == 0.1)
+    atoms = build_job_structure(job, 0)
+    assert atoms.pbc.all() and len(atoms) == 216 - 22
+
+
 def test_build_is_deterministic_and_labelled(tmp_path):
     a = build_dataset(DatasetPlan(**SMALL), tmp_path / "a.h5", workers=1, progress=False)
     b = build_dataset(DatasetPlan(**SMALL), tmp_path / "b.h5", workers=2, progress=False)

@@ -89,6 +89,10 @@ def _ptm_label(structure: int, ordering: int, types) -> str:
     return {int(t.HCP): "hcp", int(t.SC): "sc", int(t.ICO): "icosahedral"}.get(int(structure), "other")
 
 
+#: Periodic cells with fewer atoms are repeated before a local analysis (neighbour shells need room).
+MIN_PERIODIC_ATOMS = 64
+
+
 def ovito_atom_labels(atoms, method: str, cna_cutoff: float = CNA_CUTOFF) -> np.ndarray:
     """Per-atom labels (library class names or "other"/"icosahedral") of an OVITO analysis.
 
@@ -103,6 +107,15 @@ def ovito_atom_labels(atoms, method: str, cna_cutoff: float = CNA_CUTOFF) -> np.
     from ovito.modifiers import AcklandJonesModifier, CommonNeighborAnalysisModifier
     from ovito.modifiers import PolyhedralTemplateMatchingModifier as PTM
 
+    if method not in ("ptm", "cna", "acna", "baa"):
+        raise ValueError(f"method must be 'ptm', 'cna', 'acna' or 'baa', got {method!r}")
+    pbc = np.asarray(atoms.pbc, dtype=bool)
+    if pbc.any() and len(atoms) < MIN_PERIODIC_ATOMS:
+        # a small periodic cell (the paper's fcc is 1 atom): repeat it; every copy gets the same labels
+        n = 1
+        while len(atoms) * n ** int(pbc.sum()) < MIN_PERIODIC_ATOMS:
+            n += 1
+        return ovito_atom_labels(atoms.repeat([n if p else 1 for p in pbc]), method, cna_cutoff)[: len(atoms)]
     if len(atoms) < 2:
         raise ValueError(f"atoms: need at least 2 atoms for a local structure analysis, got {len(atoms)}")
     data = ase_to_ovito(atoms)

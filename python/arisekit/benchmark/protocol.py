@@ -1,12 +1,14 @@
 """The accuracy-benchmark protocol of ARISE (paper Table 1, S1-S3) on arisekit's prototype library.
 
-For every class, the defect levels of the paper are applied to the smallest open isotropic supercell
-with ≥ 100 atoms (:func:`arisekit.prototypes.supercells`): displacements of every Cartesian component
-uniform in [-δ·d_NN, +δ·d_NN] (d_NN of the pristine cell), removal of a fraction η of the atoms, and the
-combined (η, δ) pairs of Table S3, each in ``realizations`` random draws. Every defective draw is scored
-twice, with the same atoms: *open* (no periodicity, as the paper's supercells) and *periodic* (the
-supercell with the class's periodic boundary conditions; nanotubes have no periodic version). Pristine
-structures are the periodic supercell and the first ``pristine_supercells`` open supercells.
+As in the paper (Methods and S1), the defect levels are applied to each class's open isotropic
+supercells (:func:`arisekit.prototypes.supercells`: the smallest with ≥ 100 atoms and the next two; the
+first ``defect_supercells`` of them): displacements of every Cartesian component uniform in
+[-δ·d_NN, +δ·d_NN] (d_NN of the pristine cell), removal of a fraction η of the atoms, and the combined
+(η, δ) pairs of Table S3, each in ``realizations`` random draws. Every defective draw is scored twice, with
+the same atoms: *open* (no periodicity) and *periodic* (the supercell with the class's periodic boundary
+conditions; nanotubes have no periodic version) — 6 structures per class, draw and level (the paper's
+5,880 per level for its 108 classes). Pristine structures are the periodic cell and the first
+``pristine_supercells`` open supercells.
 
 Randomness: draw ``r`` of level L of class C uses ``numpy.random.default_rng(SeedSequence([seed,
 crc32("C|L|r")]))``; the default seed 1000 differs from the training set's (seed 0, other keys), so no
@@ -126,6 +128,7 @@ class Protocol:
     realizations: int = 10
     seed: int = 1000
     pristine_supercells: int = 3
+    defect_supercells: int = 3
     periodic: bool = True
     open: bool = True
 
@@ -138,8 +141,9 @@ class Protocol:
             _check_levels(pair, "combined")
         if int(self.realizations) < 1:
             raise ValueError(f"realizations must be ≥ 1, got {self.realizations}")
-        if not 1 <= int(self.pristine_supercells) <= 3:
-            raise ValueError(f"pristine_supercells must be 1, 2 or 3, got {self.pristine_supercells}")
+        for name in ("pristine_supercells", "defect_supercells"):
+            if not 1 <= int(getattr(self, name)) <= 3:
+                raise ValueError(f"{name} must be 1, 2 or 3, got {getattr(self, name)}")
         if not (self.periodic or self.open):
             raise ValueError("protocol: at least one of periodic and open structures must be enabled")
 
@@ -208,30 +212,32 @@ class Protocol:
         periodic = periodic and self.periodic
         pbc = np.asarray(cell.pbc, dtype=bool)
         d_nn = nearest_neighbor_distance(cell)
-        base = supercells[0]
 
-        def as_periodic(atoms: Atoms, level: DefectLevel, r: int) -> BenchStructure:
+        def as_periodic(atoms: Atoms, level: DefectLevel, r: int, base: str) -> BenchStructure:
             p = atoms.copy()
             p.pbc = pbc
             p.wrap()
-            return BenchStructure(name, level, r, "periodic", "supercell0", p)
+            return BenchStructure(name, level, r, "periodic", base, p)
 
         for level in self.levels():
             if level.group == "pristine":
                 if periodic:
-                    yield as_periodic(base, level, 0)
+                    yield as_periodic(supercells[0], level, 0, "supercell0")
                 if self.open:
                     for k, sc in enumerate(supercells[: int(self.pristine_supercells)]):
                         yield BenchStructure(name, level, 0, "open", f"supercell{k}", sc)
                 continue
-            for r in range(n_draws):
-                rng = self.rng(name, level, r)
-                atoms = base
-                if level.displacement:
-                    atoms = displace(atoms, level.displacement, rng, d_nn=d_nn)
-                if level.missing:
-                    atoms = remove_atoms(atoms, level.missing, rng)
-                if periodic:
-                    yield as_periodic(atoms, level, r)
-                if self.open:
-                    yield BenchStructure(name, level, r, "open", "supercell0", atoms)
+            for k, sc in enumerate(supercells[: int(self.defect_supercells)]):
+                # draw r of supercell k: one generator per (structure, level, draw) key
+                key = name if k == 0 else f"{name}|supercell{k}"
+                for r in range(n_draws):
+                    rng = self.rng(key, level, r)
+                    atoms = sc
+                    if level.displacement:
+                        atoms = displace(atoms, level.displacement, rng, d_nn=d_nn)
+                    if level.missing:
+                        atoms = remove_atoms(atoms, level.missing, rng)
+                    if periodic:
+                        yield as_periodic(atoms, level, r, f"supercell{k}")
+                    if self.open:
+                        yield BenchStructure(name, level, r, "open", f"supercell{k}", atoms)

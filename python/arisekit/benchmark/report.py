@@ -368,8 +368,9 @@ def markdown_report(run: AccuracyRun, data: dict[str, Any] | None = None) -> str
         f"- {data['library_classes']} library classes, {data['n_structures']} structures; "
         f"{run.protocol.realizations} realisations per defect level (seed {run.protocol.seed}); "
         f"{s['n_samples']} MC-dropout samples (seed {s['mc_seed']})",
-        "- ARISE: periodic supercell + open supercells (pristine: first "
-        f"{run.protocol.pristine_supercells}); baselines: periodic structures of the classes they cover",
+        f"- ARISE: pristine periodic cell + first {run.protocol.pristine_supercells} open supercells; "
+        f"defects on the first {getattr(run.protocol, 'defect_supercells', 1)} supercells (open, periodic); "
+        "baselines: periodic structures of the classes they cover",
         f"- CNA fixed cutoff {s['cna_cutoff_dnn']} d_NN; PTM RMSD cutoff {s['ptm_rmsd_cutoff']}; "
         "spglib loose 0.1 Å / 5°, tight 1e-4 Å / 1°",
         f"- wall time {run.seconds.get('total_wall', 0):.0f} s",

@@ -18,8 +18,9 @@ def add_parser(subparsers) -> None:
         description="Score ARISE and the baselines (spglib loose/tight, PTM, CNA, a-CNA, Ackland-Jones) on "
         "pristine, displaced (δ), depleted (η) and combined (η, δ) structures of the library, each method "
         "only on the classes it is designed for. Writes accuracy.md, accuracy.json, predictions.csv and "
-        "accuracy.png to --out. The default (whole library, 10 realisations, 100 MC samples: ~42 000 "
-        "structures) took 12 min on 2 cores; --quick takes about a minute.",
+        "accuracy.png to --out. The default (whole library, the paper's protocol: defects on the three "
+        "supercells of each class, open and periodic, 10 realisations, 100 MC samples) takes tens of "
+        "minutes on 2 cores; --quick takes about a minute.",
     )
     acc.add_argument("--out", required=True, help="output folder")
     acc.add_argument("--model", help="model directory (default: the shipped model)")
@@ -36,6 +37,11 @@ def add_parser(subparsers) -> None:
     )
     acc.add_argument(
         "--pristine-supercells", type=int, help="open pristine supercells per class (1-3, default 3)"
+    )
+    acc.add_argument(
+        "--defect-supercells",
+        type=int,
+        help="supercells per class carrying the defects, open and periodic (1-3; default 3, the paper's)",
     )
     acc.add_argument(
         "--no-periodic", action="store_true", help="skip periodic structures (baselines need them)"
@@ -114,13 +120,15 @@ def protocol_from_args(args: argparse.Namespace):
 
     p = Protocol(seed=args.seed)
     if args.quick:
-        p.classes, p.realizations, p.pristine_supercells = list(QUICK_CLASSES), 2, 1
+        p.classes, p.realizations, p.pristine_supercells, p.defect_supercells = list(QUICK_CLASSES), 2, 1, 1
     if args.classes:
         p.classes = args.classes
     if args.realizations is not None:
         p.realizations = args.realizations
     if args.pristine_supercells is not None:
         p.pristine_supercells = args.pristine_supercells
+    if args.defect_supercells is not None:
+        p.defect_supercells = args.defect_supercells
     p.periodic, p.open = not args.no_periodic, not args.no_open
     p.validate()
     return p

@@ -53,9 +53,11 @@ class SoapSetting:
 class Job:
     """One structure to build and describe at ``settings``.
 
-    ``kind`` is "periodic" or "supercell<k>" (k = 0, 1, 2: the smallest open isotropic supercell with
-    ≥ 100 atoms and the next two). ``displacement`` (fraction of d_NN) and ``missing`` (fraction of
-    atoms) define a defect; ``realization`` numbers the random draws.
+    ``kind`` is "periodic" (the periodic cell), "supercell<k>" (k = 0, 1, 2: the smallest open
+    isotropic supercell with ≥ 100 atoms and the next two) or "periodic_supercell<k>" (the same supercell
+    with the class's periodic boundary conditions; the paper's defects are made on both).
+    ``displacement`` (fraction of d_NN) and ``missing`` (fraction of atoms) define a defect;
+    ``realization`` numbers the random draws.
     """
 
     class_name: str
@@ -163,9 +165,17 @@ class DatasetPlan:
         jobs: list[Job] = []
         for name, kinds in class_kinds.items():
             for kind in kinds:
-                if (kind == "periodic" and not self.periodic) or (kind != "periodic" and not self.supercells):
+                if (kind.startswith("periodic") and not self.periodic) or (
+                    kind.startswith("supercell") and not self.supercells
+                ):
                     continue
-                jobs.append(Job(name, kind, settings=full))
+                # pristine: the periodic cell and the open supercells (a periodic supercell describes as
+                # its cell); defects: on the supercells, open and periodic (a periodic cell of one or two
+                # atoms cannot carry a displacement or a missing-atom fraction)
+                if not kind.startswith("periodic_"):
+                    jobs.append(Job(name, kind, settings=full))
+                if kind == "periodic" and any(k.startswith("periodic_") for k in kinds):
+                    continue
                 for delta, eta in defects:
                     for r in range(int(self.realizations)):
                         jobs.append(Job(name, kind, delta, eta, r, central))
