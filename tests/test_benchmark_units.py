@@ -17,7 +17,12 @@ from arisekit.benchmark.baselines import (
     spglib_spacegroup,
 )
 from arisekit.benchmark.metrics import accuracy, auroc, expected_calibration_error, reliability_bins
-from arisekit.benchmark.out_of_library import OUT_OF_LIBRARY, amorphous, build_out_of_library
+from arisekit.benchmark.out_of_library import (
+    OUT_OF_LIBRARY,
+    amorphous,
+    build_out_of_library,
+    out_of_library_names,
+)
 from arisekit.benchmark.protocol import Protocol, open_supercells
 
 
@@ -130,7 +135,7 @@ def test_majority_label():
 @pytest.mark.parametrize(
     "name,sg,n",
     [("fluorite", 225, 12), ("rutile", 136, 6), ("cementite", 62, 16), ("clathrate_Si46", 223, 46),
-     ("clathrate_Ba8Si46", 223, 54)],
+     ("clathrate_Ba8Si46", 223, 54), ("NbO", 221, 6), ("SiC_4H", 186, 8), ("hBN_bulk", 194, 4)],
 )  # fmt: skip
 def test_out_of_library_space_groups(name, sg, n):
     atoms = build_out_of_library(name)
@@ -148,7 +153,9 @@ def test_clathrate_framework_is_four_coordinated():
 
 
 def test_out_of_library_not_in_library():
+    assert set(out_of_library_names(novel_only=True)) == set(OUT_OF_LIBRARY) - {"NbO", "SiC_4H", "hBN_bulk"}
     for name, o in OUT_OF_LIBRARY.items():
+        assert o.reading is None or o.reading in prototypes.PROTOTYPES
         assert name not in prototypes.PROTOTYPES
         species = sorted(set(build_out_of_library(name).get_chemical_symbols()))
         # no library class has the same space group and species

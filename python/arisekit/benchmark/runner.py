@@ -223,7 +223,8 @@ def run_accuracy(
     """Score ARISE (``model``: an ARISEClassifier, a model directory, or None for the shipped model) and
     the baselines ``methods`` (keys of :data:`arisekit.benchmark.baselines.BASELINES` and "arise";
     default all) on every structure of ``protocol``; ARISE also on the ``out_of_library`` structures
-    (default: all of :data:`arisekit.benchmark.out_of_library.OUT_OF_LIBRARY`).
+    (default: those of :data:`arisekit.benchmark.out_of_library.OUT_OF_LIBRARY` without a physically right
+    library reading, so that the novelty scores count only novel structures).
 
     ``n_samples`` Monte-Carlo dropout passes with seed ``mc_seed``; ``workers`` local processes.
     ``out_of_library`` may also name library classes that the model was not trained on.
@@ -260,7 +261,9 @@ def run_accuracy(
     for k in baseline_keys:
         coverage[k] = [n for n in names if get_baseline(k).covers(n)]
     ool_names = (
-        [] if not use_arise else (out_of_library_names() if out_of_library is None else out_of_library)
+        []
+        if not use_arise
+        else (out_of_library_names(novel_only=True) if out_of_library is None else out_of_library)
     )
     for name in ool_names:
         if name in known:
