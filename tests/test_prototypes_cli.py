@@ -56,3 +56,12 @@ def test_unknown_name_suggests(capsys):
 def test_negative_supercell_index(capsys):
     assert main(["prototypes", "show", "fcc", "--supercell", "-1"]) == 2
     assert "--supercell" in capsys.readouterr().err
+
+
+def test_show_and_list_know_the_papers_labels(capsys):
+    assert main(["prototypes", "show", "fcc_Cu_A_cF4_225_a"]) == 0
+    out = capsys.readouterr().out
+    assert "fcc_Cu_A_cF4_225_a" in out and "paper_label" in out and "name" in out and " fcc\n" in out
+    assert main(["prototypes", "list", "--category", "2D"]) == 0
+    out = capsys.readouterr().out
+    assert "paper label" in out and "46 classes" in out

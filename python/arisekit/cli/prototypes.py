@@ -26,7 +26,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     lst.set_defaults(func=_run_list)
 
     show = actions.add_parser("show", help="summary of one class, or write its structure with --out")
-    show.add_argument("name", help="class name (see `arisekit prototypes list`)")
+    show.add_argument(
+        "name",
+        help="class name or the paper's label (see `arisekit prototypes list`), e.g. fcc_Cu_A_cF4_225_a",
+    )
     show.add_argument("--out", default=None, metavar="FILE", help="write the structure (any ase.io format)")
     show.add_argument("--format", default=None, help="ase.io format (default: from the file name)")
     show.add_argument(
@@ -47,10 +50,14 @@ def _run_list(args: argparse.Namespace) -> int:
         print(prototypes.to_json(args.category))
         return 0
     rows = prototypes.list_prototypes(args.category)
-    print(f"{'name':<22} {'category':<11} {'formula':<12} {'SG':>4}  {'AFLOW label':<24} description")
+    head = f"{'name':<22} {'category':<11} {'formula':<16} {'SG':>4}  {'paper label':<32} {'AFLOW label':<24}"
+    print(f"{head} description")
     for p in rows:
         sg = "" if p.spacegroup is None else str(p.spacegroup)
-        print(f"{p.name:<22} {p.category:<11} {p.formula:<12} {sg:>4}  {p.aflow or '-':<24} {p.description}")
+        print(
+            f"{p.name:<22} {p.category:<11} {p.formula:<16} {sg:>4}  {p.paper_label or '-':<32} "
+            f"{p.aflow or '-':<24} {p.description}"
+        )
     print(f"{len(rows)} classes")
     return 0
 
