@@ -1,0 +1,45 @@
+"""Molecular-dynamics frames with real interatomic potentials (units: Å, K, eV, ps).
+
+* :mod:`arisekit.md.zhou_eam` - the Zhou, Johnson & Wadley (2004) analytic EAM and a LAMMPS setfl
+  writer (NumPy and ASE only).
+* :mod:`arisekit.md.lammps_md` - thermal crystal, liquid and glass frames (NPH + CSVR, cached on
+  disk) and melting points by two-phase coexistence; needs ``pip install 'arisekit[md]'``.
+"""
+
+from __future__ import annotations
+
+from arisekit.md.lammps_md import (
+    MELTING_POINTS,
+    MeltingPoint,
+    MeltingPointResult,
+    Potential,
+    available_potentials,
+    build_crystal,
+    crystal_frames,
+    default_cache_dir,
+    get_potential,
+    glass_frames,
+    liquid_frames,
+    melting_point,
+    melting_point_of,
+)
+from arisekit.md.zhou_eam import ZHOU2004, write_setfl, zhou_elements
+
+__all__ = [
+    "MELTING_POINTS",
+    "MeltingPoint",
+    "MeltingPointResult",
+    "Potential",
+    "ZHOU2004",
+    "available_potentials",
+    "build_crystal",
+    "crystal_frames",
+    "default_cache_dir",
+    "get_potential",
+    "glass_frames",
+    "liquid_frames",
+    "melting_point",
+    "melting_point_of",
+    "write_setfl",
+    "zhou_elements",
+]
