@@ -105,7 +105,7 @@ def test_single_atom_raises():
     single = Atoms("Cu", positions=[[0, 0, 0]])
     with pytest.raises(ValueError, match="d_NN"):
         arise_soap(single)
-    with pytest.raises(ValueError, match="no species pair"):
+    with pytest.raises(ValueError, match="isolated atom"):
         arise_soap(single, undefined_pairs="skip")
     with pytest.raises(ValueError, match="undefined_pairs"):
         arise_soap(single, undefined_pairs="ignore")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from ase import Atoms
+from ase.build import bulk
 from ase.calculators.calculator import PropertyNotImplementedError
 from ase.db import connect
 from ase.io import iread, write
@@ -161,10 +162,22 @@ def test_real_ase_package_is_not_shadowed():
     assert issubclass(ARISECalculator, ase_calculator.Calculator)
 
 
+def test_one_atom_periodic_cells_are_classified(metal_model):
+    """Primitive cells (1 atom; any periodic axes) have the descriptor of their conventional supercells."""
+    calc = ARISECalculator(model=metal_model, n_samples=50)
+    for atoms, expected in [(bulk("Cu", "fcc", a=3.61), "fcc"), (bulk("Fe", "bcc", a=2.87), "bcc")]:
+        assert len(atoms) == 1
+        assert calc.get_property("prediction", atoms) == expected
+    square = Atoms("Cu", positions=[[0, 0, 0]], cell=np.diag([2.5, 2.5, 12.0]), pbc=(True, True, False))
+    assert calc.get_property("prediction", square) in calc.class_names  # a 2D lattice: valid input
+
+
 def test_bad_input(metal_model):
     calc = ARISECalculator(model=metal_model)
-    with pytest.raises(ValueError, match="has 1 atom"):
+    with pytest.raises(ValueError, match="d_NN is undefined for an isolated atom"):
         calc.get_property("prediction", Atoms("Cu", positions=[[0, 0, 0]]))
+    with pytest.raises(ValueError, match="no atoms"):
+        calc.get_property("prediction", Atoms())
     nan = _bcc()
     nan.positions[0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):

@@ -211,7 +211,8 @@ def test_frames_are_streamed_with_bounded_in_flight(data, client, tmp_path, monk
 
 def test_bad_frames_and_truncated_files_name_file_and_frame(data, cluster, tmp_path, capsys):
     rng = np.random.default_rng(1)
-    single = METALS["fcc"]()[:1]
+    single = METALS["fcc"]()[:1]  # one atom, no periodic axis: no d_NN (a periodic 1-atom cell is valid)
+    single.pbc = False
     mixed = tmp_path / "mixed.extxyz"
     write(mixed, [_noisy("fcc", 2, rng), single, _noisy("fcc", 2, rng)], format="extxyz")
     truncated = tmp_path / "cut.extxyz"
@@ -232,7 +233,7 @@ def test_bad_frames_and_truncated_files_name_file_and_frame(data, cluster, tmp_p
     args += ["--samples", SAMPLES, "--scheduler", cluster.scheduler_address, "--no-progress"]
     assert main(args) == 1
     err = capsys.readouterr().err
-    assert f"{mixed}: frame 1: " in err and "1 atom" in err
+    assert f"{mixed}: frame 1: " in err and "isolated atom" in err
     assert f"{truncated}: frame 1: truncated" in err
     res = load_results(out)
     assert sorted(res.keys()) == sorted(

@@ -127,4 +127,6 @@ def test_cli_build(tmp_path, capsys):
         ]
     )
     assert code == 0 and out.exists()
-    assert load_dataset(out).X.shape == (4, 316)
+    data = load_dataset(out)
+    assert data.X.shape == (4, 316)
+    assert data.descriptor_params["central_weight"] == 0.0  # recorded: the paper's descriptor

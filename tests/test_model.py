@@ -94,7 +94,7 @@ def test_save_load_round_trip(trained, tmp_path):
         loaded.predict_proba(X, n_samples=50), trained.predict_proba(X, n_samples=50)
     )
     assert loaded.class_metadata_ == META
-    assert loaded.descriptor_params_ == {"cutoff": 4.0, "n_max": 9}
+    assert loaded.descriptor_params_ == {"cutoff": 4.0, "n_max": 9, "central_weight": 0.0}
     assert loaded.training_["best_epoch"] == trained.training_["best_epoch"]
     # the .keras file is a genuine Keras model
     keras_p = np.asarray(loaded.keras_model(X.astype(np.float32), training=False))
@@ -102,6 +102,40 @@ def test_save_load_round_trip(trained, tmp_path):
     assert load_model(path / "model.keras").n_features_in_ == D  # a file inside the directory works too
     manifest = json.loads((path / "manifest.json").read_text())
     assert loaded.checksum_ == manifest["files"]["model.keras"]["sha256"]
+
+
+def test_model_records_the_central_weight(trained, tmp_path):
+    """Training records arise_soap's default (0.0) unless told otherwise; model files without the key
+    predate it and were trained on descriptors with central_weight 1.0."""
+    assert trained.descriptor_params_ == {"cutoff": 4.0, "n_max": 9, "central_weight": 0.0}
+    X, y, _ = blobs(10, seed=1)
+    small = {**SMALL, "epochs": 1}
+    explicit = ARISEClassifier(**small, validation_fraction=0.0).fit(
+        X, y, class_names=CLASSES, descriptor_params={"central_weight": 1}
+    )
+    assert explicit.descriptor_params_ == {"central_weight": 1.0}
+    bare = ARISEClassifier(**small, validation_fraction=0.0).fit(X, y, class_names=CLASSES)
+    assert bare.descriptor_params_ == {"central_weight": 0.0}
+    with pytest.raises(ValueError, match="central_weight"):
+        ARISEClassifier(**small).fit(X, y, class_names=CLASSES, descriptor_params={"central_weight": "x"})
+
+    # from_weights keeps what it is given; saving writes the weight the model describes structures with
+    rebuilt = ARISEClassifier.from_weights(trained.weights_, CLASSES, descriptor_params={"cutoff": 4.0})
+    assert rebuilt.descriptor_params_ == {"cutoff": 4.0}
+    path = rebuilt.save(tmp_path / "rebuilt")
+    assert json.loads((path / "metadata.json").read_text())["descriptor_params"]["central_weight"] == 0.0
+    assert load_model(path).descriptor_params_ == {"cutoff": 4.0, "central_weight": 0.0}
+
+    # a model file written before the weight was recorded (like the first shipped model): 1.0
+    path = trained.save(tmp_path / "legacy")
+    meta = json.loads((path / "metadata.json").read_text())
+    del meta["descriptor_params"]["central_weight"]
+    (path / "metadata.json").write_text(json.dumps(meta))
+    legacy = load_model(path, verify=False)
+    assert legacy.descriptor_params_ == {"cutoff": 4.0, "n_max": 9, "central_weight": 1.0}
+    meta["descriptor_params"] = None
+    (path / "metadata.json").write_text(json.dumps(meta))
+    assert load_model(path, verify=False).descriptor_params_ == {"central_weight": 1.0}
 
 
 def test_pickle_after_prediction(trained):

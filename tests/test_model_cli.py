@@ -8,8 +8,6 @@ genuine scale-invariant descriptor (smeared histogram of neighbour distances / d
 from __future__ import annotations
 
 import json
-import sys
-import types
 
 import ase.io
 import h5py
@@ -26,9 +24,12 @@ from arisekit.model import load_dataset, load_model, write_dataset
 GRID = np.linspace(0.8, 2.6, 316)
 
 
-def shell_descriptor(atoms: Atoms, cutoff: float = 2.6, sigma: float = 0.05) -> np.ndarray:
+def shell_descriptor(
+    atoms: Atoms, cutoff: float = 2.6, sigma: float = 0.05, central_weight: float = 0.0
+) -> np.ndarray:
     """Unit-length Gaussian-smeared histogram of pair distances in units of d_NN (316 bins);
-    d_NN is the median nearest-neighbour distance (all test structures have d_NN < 3.5 Å)."""
+    d_NN is the median nearest-neighbour distance (all test structures have d_NN < 3.5 Å).
+    ``central_weight`` (recorded by every trained model) is accepted and has no effect here."""
     i, d = neighbor_list("id", atoms, 3.5)
     nearest = np.full(len(atoms), np.inf)
     np.minimum.at(nearest, i, d)
@@ -57,10 +58,10 @@ def structure(name: str, rattle: float, seed: int) -> Atoms:
 
 @pytest.fixture
 def fake_descriptors(monkeypatch):
-    module = types.ModuleType("arisekit.descriptors")
-    module.arise_soap = shell_descriptor
-    monkeypatch.setitem(sys.modules, "arisekit.descriptors", module)
-    monkeypatch.setattr(arisekit, "descriptors", module, raising=False)
+    import arisekit.descriptors as module
+
+    monkeypatch.setattr(module, "arise_soap", shell_descriptor)
+    monkeypatch.delattr(module, "arise_soap_batch")  # compute_descriptors then calls arise_soap per structure
     return module
 
 
@@ -112,7 +113,9 @@ def test_dataset_errors(tmp_path):
 
 def test_cli_train(model_dir, dataset_path, capsys):
     clf = load_model(model_dir)
-    assert list(clf.classes_) == NAMES and clf.descriptor_params_ == PARAMS
+    # the model records the descriptor's central weight: the dataset names none, so arise_soap's default
+    assert list(clf.classes_) == NAMES and clf.descriptor_params_ == {**PARAMS, "central_weight": 0.0}
+    assert json.loads((model_dir / "metadata.json").read_text())["descriptor_params"]["central_weight"] == 0.0
     assert clf.class_metadata_[1] == {"name": "bcc", "prototype": "bcc"}
     t = clf.training_
     assert t["n_train"] == 38 and t["n_val"] == 10 and t["n_extra"] == 0
@@ -138,7 +141,10 @@ def test_cli_train_subset_variants_and_extra_structures(dataset_path, tmp_path, 
     assert list(clf.classes_) == ["fcc", "bcc", "hcp"]
     assert clf.class_metadata_[2] == {"name": "hcp", "source": "extra-structures"}
     assert clf.training_["n_extra"] == 3 + 8  # hcp frames + variant rows of fcc and bcc
-    assert "sha256" in capsys.readouterr().out
+    assert clf.descriptor_params_["central_weight"] == 0.0
+    cap = capsys.readouterr()
+    assert "sha256" in cap.out
+    assert "does not record the descriptor's central_weight" in cap.err  # the dataset names none
 
 
 def test_cli_classify_json_and_text(model_dir, tmp_path, fake_descriptors, capsys):
@@ -166,13 +172,16 @@ def test_cli_classify_reports_unreadable_files(model_dir, tmp_path, fake_descrip
     broken.write_text("data_x\n_cell_length_a oops\n")
     single = tmp_path / "single.xyz"
     ase.io.write(single, Atoms("Cu", positions=[[0, 0, 0]]))
-    argv = ["classify", str(broken), str(tmp_path / "absent.xyz"), str(single), str(good), "--model",
-            str(model_dir), "--samples", "20"]  # fmt: skip
+    one = tmp_path / "one.extxyz"  # a 1-atom periodic cell is a valid structure
+    ase.io.write(one, bulk("Po", "sc", a=3.35))
+    argv = ["classify", str(broken), str(tmp_path / "absent.xyz"), str(single), str(good), str(one),
+            "--model", str(model_dir), "--samples", "20"]  # fmt: skip
     rc = main(argv)
     cap = capsys.readouterr()
     assert rc == 1
-    assert "broken.cif" in cap.err and "absent.xyz" in cap.err and "single.xyz" in cap.err
-    assert "ok.extxyz: sc" in cap.out
+    assert "broken.cif" in cap.err and "absent.xyz" in cap.err
+    assert "single.xyz: a single isolated atom" in cap.err and "d_NN is undefined" in cap.err
+    assert "ok.extxyz: sc" in cap.out and "one.extxyz: sc" in cap.out
     assert main(["classify", str(broken), "--model", str(model_dir)]) == 2
     assert main(["classify", str(good), "--model", str(tmp_path / "nomodel")]) == 2
     assert "nomodel" in capsys.readouterr().err
@@ -188,8 +197,12 @@ def test_classify_api(model_dir, fake_descriptors):
     np.testing.assert_allclose(alone.probabilities, batch[2].probabilities, rtol=1e-5, atol=1e-7)
     assert alone.n_atoms == len(structures[2]) and alone.class_info["name"] == "sc"
 
-    with pytest.raises(ValueError, match="at least 2"):
+    with pytest.raises(ValueError, match=r"atoms\[0\].*d_NN is undefined for an isolated atom"):
         arisekit.classify(Atoms("Cu", positions=[[0, 0, 0]]), model=clf)
+    with pytest.raises(ValueError, match="no atoms"):
+        arisekit.classify(Atoms(), model=clf)
+    one = arisekit.classify(bulk("Po", "sc", a=3.35), n_samples=50, model=clf)  # 1-atom periodic cell
+    assert one.n_atoms == 1 and one.prediction == "sc"
     nan = structures[0].copy()
     nan.positions[3, 1] = np.nan
     with pytest.raises(ValueError, match=r"atoms\[1\].*NaN"):
@@ -203,9 +216,9 @@ def test_classify_api(model_dir, fake_descriptors):
 
 
 def test_classify_descriptor_length_mismatch(model_dir, monkeypatch):
-    module = types.ModuleType("arisekit.descriptors")
-    module.arise_soap = lambda atoms, **kw: np.ones(100)
-    monkeypatch.setitem(sys.modules, "arisekit.descriptors", module)
-    monkeypatch.setattr(arisekit, "descriptors", module, raising=False)
+    import arisekit.descriptors as module
+
+    monkeypatch.setattr(module, "arise_soap", lambda atoms, **kw: np.ones(100))
+    monkeypatch.delattr(module, "arise_soap_batch")
     with pytest.raises(ValueError, match="descriptor length 100"):
         arisekit.classify(structure("fcc", 0.0, 0), model=model_dir)

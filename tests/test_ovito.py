@@ -100,7 +100,10 @@ def test_projection_on_lammps_dump(dump_file, metal_model):
         assert np.all((prob >= 0) & (prob <= 1)) and np.all(mi >= 0)
         p_fcc, p_bcc = np.asarray(p["Probability fcc"]), np.asarray(p["Probability bcc"])
         assert np.all((p_fcc >= 0) & (p_fcc <= 1))
-        np.testing.assert_allclose(np.where(by_name == "fcc", p_fcc, p_bcc), prob, rtol=1e-6)
+        # atoms of a class with an output column (grain-boundary atoms may be of another class)
+        shown = np.isin(by_name, ["fcc", "bcc"])
+        assert shown.mean() > 0.7
+        np.testing.assert_allclose(np.where(by_name == "fcc", p_fcc, p_bcc)[shown], prob[shown], rtol=1e-6)
         assert "Probability hcp" not in p
         np.testing.assert_allclose(np.asarray(p["Color"]), type_colors(metal_model.classes_)[st], atol=1e-6)
         table = data.tables["arise-structures"]
@@ -109,9 +112,10 @@ def test_projection_on_lammps_dump(dump_file, metal_model):
         assert structure_names(table.x)[2] == "bcc"
         a = data.attributes
         assert a["ARISE.mode"] == "spm_atoms" and a["ARISE.n_classes"] == 4
-        assert a["ARISE.fraction.fcc"] + a["ARISE.fraction.bcc"] == pytest.approx(
-            1 - a["ARISE.unclassified_fraction"]
-        )
+        # fractions of the selected classes: the atoms' types (boundary atoms may take other classes)
+        assert a["ARISE.fraction.fcc"] == pytest.approx(np.mean(by_name == "fcc"))
+        assert a["ARISE.fraction.bcc"] == pytest.approx(np.mean(by_name == "bcc"))
+        assert a["ARISE.unclassified_fraction"] == pytest.approx(np.mean(by_name == "Unclassified"))
         assert a["ARISE.n_classified_boxes"] <= a["ARISE.n_boxes"] and a["ARISE.mean_mutual_information"] >= 0
 
 

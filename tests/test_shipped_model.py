@@ -15,17 +15,31 @@ def model():
     return load_model()
 
 
+def describe(model, structures):
+    """Descriptors made the way the model's training data were (its recorded central weight included)."""
+    return arise_soap_batch(structures, **model.descriptor_params_)
+
+
 def test_shipped_model_matches_the_library(model):
     assert list(model.classes_) == prototypes.names()
     assert model.n_features_in_ == 316
-    assert model.descriptor_params_ == {"cutoff": 4.0, "atom_sigma": 0.1, "extrinsic_scale": 1.0}
+    recorded = json.loads((default_model_dir() / "metadata.json").read_text())["descriptor_params"]
+    # a model file that does not record central_weight was trained with 1.0 (arisekit's former default)
+    weight = recorded.get("central_weight", 1.0)
+    assert model.descriptor_params_ == {
+        "cutoff": 4.0,
+        "atom_sigma": 0.1,
+        "extrinsic_scale": 1.0,
+        "central_weight": weight,
+    }
+    assert weight in (0.0, 1.0)
     manifest = json.loads((default_model_dir() / "manifest.json").read_text())
     assert set(manifest["files"]) == {"model.keras", "metadata.json"}
 
 
 def test_every_pristine_prototype_is_recognised_with_low_uncertainty(model):
     names = prototypes.names()
-    X = arise_soap_batch([prototypes.supercells(name)[0] for name in names])
+    X = describe(model, [prototypes.supercells(name)[0] for name in names])
     res = model.predict_uncertainty(X, n_samples=200, seed=0)
     predicted = [model.classes_[k] for k in res.probabilities.argmax(axis=1)]
     wrong = [(n, p) for n, p in zip(names, predicted) if n != p]
@@ -41,7 +55,7 @@ def test_mutual_information_rises_with_noise(model):
     structures = [
         prototypes.displace(base, delta, rng) if delta else base for delta in levels for _ in range(4)
     ]
-    mi = model.predict_uncertainty(arise_soap_batch(structures), n_samples=300, seed=0).mutual_information
+    mi = model.predict_uncertainty(describe(model, structures), n_samples=300, seed=0).mutual_information
     per_level = mi.reshape(len(levels), 4).mean(axis=1)
     assert per_level[0] < 0.01
     assert per_level[-1] > 10 * max(per_level[0], 1e-3)

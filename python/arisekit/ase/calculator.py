@@ -39,6 +39,11 @@ _SPM_MODES = ("fast", "exact")
 class ARISECalculator(Calculator):
     """ASE calculator returning ARISE predictions and their uncertainty.
 
+    Global mode accepts every structure :func:`arisekit.classify` accepts: a periodic cell of any size (a
+    one-atom primitive cell included) with any periodic axes, or an open structure of two or more atoms; a
+    single isolated atom raises ValueError (d_NN is undefined for it). Descriptors use the model's
+    ``descriptor_params`` (its recorded ``central_weight`` included).
+
     Parameters
     ----------
     model : ARISEClassifier, str, Path or None
@@ -227,11 +232,12 @@ class ARISECalculator(Calculator):
 def _check_atoms(atoms: Any) -> None:
     if atoms is None:
         raise ValueError("atoms: no structure given (pass atoms to get_property or attach the calculator)")
-    n = len(atoms)
-    if n < 2:
-        raise ValueError(
-            f"atoms: has {n} atom(s); ARISE needs at least 2 atoms (a descriptor needs neighbours)"
-        )
+    from arisekit.descriptors.arise import check_describable
+
+    try:  # any periodic cell (one atom included) or open structure of 2+ atoms; not an isolated atom
+        check_describable(len(atoms), atoms.pbc)
+    except ValueError as exc:
+        raise ValueError(f"atoms: {exc}") from exc
     if not np.isfinite(atoms.get_positions()).all():
         raise ValueError("atoms: positions contain NaN or inf")
 

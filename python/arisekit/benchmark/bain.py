@@ -166,7 +166,7 @@ def bain_scan(
     clf = _resolve_model(model)
     kwargs = descriptor_kwargs(clf.descriptor_params_)
     calc_keys = ("cutoff", "atom_sigma", "n_max", "l_max", "central_weight", "cutoff_transition_width")
-    defaults = {"cutoff": 4.0, "atom_sigma": 0.1, "n_max": 9, "l_max": 6, "central_weight": 1.0,
+    defaults = {"cutoff": 4.0, "atom_sigma": 0.1, "n_max": 9, "l_max": 6, "central_weight": 0.0,
                 "cutoff_transition_width": 0.5}  # fmt: skip
     calc = _calculator(*(kwargs.get(k, defaults[k]) for k in calc_keys))
     rows = []

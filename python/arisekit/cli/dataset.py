@@ -60,9 +60,16 @@ def _plan(args: argparse.Namespace):
 
 def _build(args: argparse.Namespace) -> int:
     from arisekit.dataset import build_dataset
+    from arisekit.descriptors.arise import DEFAULT_CENTRAL_WEIGHT
 
     out = build_dataset(
-        _plan(args), args.out, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet
+        _plan(args),
+        args.out,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        progress=not args.quiet,
+        # explicit, so that the file's descriptor_params record it (the paper's descriptor: 0.0)
+        descriptor_kwargs={"central_weight": DEFAULT_CENTRAL_WEIGHT},
     )
     print(f"dataset written to {out}")
     return 0

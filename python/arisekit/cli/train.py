@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,7 @@ def _extra_structures(
         return None, None
     import ase.io
 
+    from arisekit.descriptors.arise import check_describable
     from arisekit.model.classification import compute_descriptors
 
     atoms_list, labels = [], []
@@ -102,8 +104,10 @@ def _extra_structures(
             label = cls or atoms.info.get("label")
             if not label:
                 raise ValueError(f"{path}[{j}]: no class given (use FILE:CLASS or set info['label'])")
-            if len(atoms) < 2:
-                raise ValueError(f"{path}[{j}]: needs at least 2 atoms")
+            try:
+                check_describable(len(atoms), atoms.pbc)
+            except ValueError as exc:
+                raise ValueError(f"{path}[{j}]: {exc}") from exc
             atoms_list.append(atoms)
             labels.append(str(label))
     for label in labels:
@@ -117,14 +121,23 @@ def _extra_structures(
 
 def run(args: argparse.Namespace) -> int:
     """Run ``arisekit train``; returns 0 on success."""
-    from arisekit.model.classifier import ARISEClassifier
+    from arisekit.model.classifier import ARISEClassifier, record_central_weight
     from arisekit.model.dataset import load_dataset
 
     ds = load_dataset(args.dataset)
     if args.classes:
         ds = ds.select_classes(args.classes)
+    if "central_weight" not in ds.descriptor_params:
+        print(
+            f"arisekit train: note: {args.dataset} does not record the descriptor's central_weight; taking "
+            "arise_soap's default 0.0 (the paper's descriptor). Datasets built before this default was "
+            "fixed used 1.0: rebuild such a dataset, or the model will describe structures differently "
+            "from its training data.",
+            file=sys.stderr,
+        )
+    descriptor_params = record_central_weight(ds.descriptor_params)
     names, meta = list(ds.class_names), [dict(m) for m in ds.class_metadata]
-    X_new, y_new = _extra_structures(args.extra_structures, names, meta, ds.descriptor_params)
+    X_new, y_new = _extra_structures(args.extra_structures, names, meta, descriptor_params)
     if X_new is not None and X_new.shape[1] != ds.X.shape[1]:
         raise ValueError(
             f"--extra-structures: descriptor length {X_new.shape[1]} differs from the dataset's "
@@ -165,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
         standardize=args.standardize, verbose=args.verbose,
     )  # fmt: skip
     clf.fit(
-        X, y, class_names=names, class_metadata=meta, descriptor_params=ds.descriptor_params,
+        X, y, class_names=names, class_metadata=meta, descriptor_params=descriptor_params,
         X_extra=X_extra, y_extra=y_extra,
     )  # fmt: skip
     t = clf.training_

@@ -3,9 +3,24 @@
 ARISE supplementary sections 1.1-1.2: for every ordered pair (α, β) of species present, the structure is
 scaled isotropically by the nearest-neighbour distance d_NN(α, β) (positions and cell divided by d_NN and
 multiplied by ``extrinsic_scale``), the SOAP coefficients of the α centres seeing only β neighbours are
-averaged (quippy ``n_Z=1 Z={α} n_species=1 species_Z={β} average=T``), turned into a normalised power
-spectrum, and the S² vectors are averaged. ``cutoff``, ``atom_sigma`` and ``cutoff_transition_width`` are in
-d_NN units.
+averaged, turned into a normalised power spectrum, and the S² vectors are averaged. ``cutoff``,
+``atom_sigma`` and ``cutoff_transition_width`` are in d_NN units.
+
+Each pair's vector is quippy's ::
+
+    soap cutoff=4.0 l_max=6 n_max=9 atom_sigma=0.1 n_Z=1 Z={α} n_species=1 species_Z={β}
+         central_weight=0.0 average=T
+
+on the d_NN-scaled structure. The ARISE descriptor uses **central_weight = 0** (the centre's own Gaussian
+is left out of the density, for every pair, α = β included): this reproduces the paper's saved descriptor
+vectors exactly. It is the default of every function here (:data:`DEFAULT_CENTRAL_WEIGHT`); quippy's own
+default (1.0), kept by the generic :class:`~arisekit.descriptors.Soap` and
+:func:`~arisekit.descriptors.quippy_soap`, does not reproduce them.
+
+Every structure with a defined d_NN can be described: a periodic cell of any size (one atom included; its
+periodic images are its neighbours) with any subset of periodic axes, and open structures of at least two
+atoms. A single isolated atom (one atom, no periodic axis) has no d_NN. In an open structure, a species with
+a single atom has no d_NN of its own pair (α, α): see ``undefined_pairs``.
 """
 
 from __future__ import annotations
@@ -19,16 +34,24 @@ from arisekit.descriptors.soap import Soap, power_spectrum
 from arisekit.geometry import as_structure, nearest_neighbor_distance, scale_isotropically
 
 __all__ = [
+    "DEFAULT_CENTRAL_WEIGHT",
+    "LEGACY_CENTRAL_WEIGHT",
     "ArisePair",
     "arise_calculator",
     "arise_coefficients",
     "arise_soap",
     "arise_soap_batch",
+    "check_describable",
     "species_pairs",
 ]
 
-#: quippy's default weight of the central atom; ARISE computed its descriptors with quippy's defaults.
-DEFAULT_CENTRAL_WEIGHT = 1.0
+#: Weight of the centre's own Gaussian in the ARISE descriptor: 0 (not quippy's default 1.0). With 0 the
+#: descriptor equals the paper's saved vectors (checked against them); models trained before this default
+#: was fixed used 1.0 and record no ``central_weight`` (see :data:`LEGACY_CENTRAL_WEIGHT`).
+DEFAULT_CENTRAL_WEIGHT = 0.0
+#: Central weight of descriptors made before ``central_weight`` was recorded with a model or dataset
+#: (arisekit's earlier default, quippy's default).
+LEGACY_CENTRAL_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -52,11 +75,27 @@ def species_pairs(numbers: Iterable[int]) -> list[tuple[int, int]]:
     return [(a, b) for a in z for b in z]
 
 
+def check_describable(n_atoms: int, pbc) -> None:
+    """ValueError unless a structure of ``n_atoms`` atoms with periodic axes ``pbc`` has a d_NN.
+
+    Any periodic cell (one atom included: its images are its neighbours) and any open structure of two
+    or more atoms qualifies; an empty structure and a single isolated atom do not.
+    """
+    if n_atoms == 0:
+        raise ValueError("the structure has no atoms")
+    if n_atoms == 1 and not any(bool(p) for p in np.atleast_1d(pbc)):
+        raise ValueError(
+            "a single isolated atom (1 atom, no periodic axis): d_NN is undefined for an isolated atom, so "
+            "it has no ARISE descriptor (a periodic cell of one atom is fine: set its cell and pbc)"
+        )
+
+
 def _defined_pairs(numbers: np.ndarray, pbc, undefined_pairs: str) -> list[tuple[int, int]]:
     """Species pairs whose d_NN exists: in an open structure a species with a single atom has no
     neighbour of its own species. ``undefined_pairs`` = "raise" (ValueError) or "skip" (leave them out)."""
     if undefined_pairs not in ("raise", "skip"):
         raise ValueError(f"undefined_pairs must be 'raise' or 'skip', got {undefined_pairs!r}")
+    check_describable(len(numbers), pbc)
     pairs = []
     for alpha, beta in species_pairs(numbers):
         if alpha == beta and not any(pbc) and np.count_nonzero(numbers == alpha) == 1:
@@ -69,7 +108,9 @@ def _defined_pairs(numbers: np.ndarray, pbc, undefined_pairs: str) -> list[tuple
             continue
         pairs.append((alpha, beta))
     if not pairs:
-        raise ValueError("no species pair has a defined d_NN (a single atom?)")
+        raise ValueError(
+            "no species pair has a defined d_NN (every species has a single atom in this open structure)"
+        )
     return pairs
 
 
@@ -168,21 +209,25 @@ def arise_soap(
     Parameters
     ----------
     atoms : ase.Atoms
-        Structure in Å (periodic or open). Needs at least one neighbour for every species pair (a single
-        isolated atom raises ValueError: d_NN is undefined).
+        Structure in Å: a periodic cell of any size (one atom included) with any subset of periodic axes,
+        or an open structure of at least two atoms. A single isolated atom raises ValueError (d_NN is
+        undefined for an isolated atom).
     cutoff, atom_sigma, cutoff_transition_width : float
         SOAP cutoff, Gaussian width and cosine-switch width in d_NN units (ARISE: 4.0 and 0.1; the switch
         width is quippy's default 0.5).
     extrinsic_scale : float
         Extra factor applied after dividing by d_NN (ARISE data augmentation; 1.0 = plain scaling).
     central_weight : float
-        Weight of the centre's own Gaussian. Default 1.0: quippy's default, which ARISE used (the original
-        descriptor strings set no central weight). Included for α ≠ β pairs too, as quippy does.
+        Weight of the centre's own Gaussian, for every pair (α ≠ β included, as quippy does). Default 0.0:
+        the ARISE descriptor (equal to the paper's saved vectors). quippy's default 1.0 gives a different
+        descriptor, used by models trained before this default was fixed (a model records its value in
+        ``descriptor_params``).
     d_nn_method : str
         "hist" (ARISE histogram rule) or "mean"; see :func:`arisekit.geometry.nearest_neighbor_distance`.
     undefined_pairs : str
         What to do with a pair (α, α) whose d_NN does not exist because an open structure holds a single α
-        atom: "raise" (ValueError) or "skip" (average over the remaining pairs).
+        atom (a lone impurity, or one atom of each species in a heteronuclear dimer): "raise" (ValueError)
+        or "skip" (average over the remaining pairs). Periodic structures never have such pairs.
     backend : str
         "cpp" (arisekit's C++ core) or "quippy" (needs quippy-ase; the reference implementation).
     n_threads : int

@@ -49,7 +49,11 @@ def descriptor_string(
     average: bool = False,
     normalise: bool = True,
 ) -> str:
-    """quippy descriptor string equivalent to :func:`arisekit.descriptors.soap` with the same arguments."""
+    """quippy descriptor string equivalent to :func:`arisekit.descriptors.soap` with the same arguments.
+
+    ``central_weight`` defaults to quippy's 1.0 (generic SOAP); the ARISE descriptor's pairs use 0.0
+    (see :mod:`arisekit.descriptors.arise`).
+    """
     parts = [
         "soap",
         f"cutoff={float(cutoff)!r}",

@@ -76,7 +76,8 @@ class Soap:
     atom_sigma : float
         Width of the atomic Gaussians (same unit as ``cutoff``).
     central_weight : float
-        Weight of the centre's own Gaussian (quippy default 1.0).
+        Weight of the centre's own Gaussian (quippy default 1.0, kept here for generic SOAP; the ARISE
+        descriptor, :func:`arisekit.descriptors.arise_soap`, uses 0.0).
     cutoff_transition_width : float
         Width of the cosine switch below the cutoff (quippy default 0.5, same unit as ``cutoff``).
     basis_error_exponent : float

@@ -89,12 +89,16 @@ def _check_atoms(atoms: Any, i: int, min_open_atoms: int) -> None:
     name = f"atoms[{i}]"
     if not hasattr(atoms, "get_positions") or not hasattr(atoms, "pbc"):
         raise ValueError(f"{name}: expected an ase.Atoms object, got {type(atoms).__name__}")
+    from arisekit.descriptors.arise import check_describable
+
     n = len(atoms)
-    if n < 2:
-        raise ValueError(f"{name}: has {n} atom(s); at least 2 are needed for a descriptor")
+    pbc = np.asarray(atoms.pbc, dtype=bool)
+    try:  # any periodic cell (one atom included) or open structure of 2+ atoms; not an isolated atom
+        check_describable(n, pbc)
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from exc
     if not np.all(np.isfinite(atoms.get_positions())):
         raise ValueError(f"{name}: positions contain NaN or inf")
-    pbc = np.asarray(atoms.pbc, dtype=bool)
     if pbc.any() and not np.all(np.isfinite(np.asarray(atoms.cell)[pbc])):
         raise ValueError(f"{name}: cell vectors of periodic directions contain NaN or inf")
     if not pbc.any() and n < min_open_atoms:
@@ -198,9 +202,21 @@ def classify(
 ) -> Classification | list[Classification]:
     """Classify one structure or a list of structures with ARISE.
 
-    Descriptors are computed with the model's stored descriptor parameters, then all structures go
+    Descriptors are computed with the model's stored descriptor parameters (``clf.descriptor_params_``,
+    ``central_weight`` included: 0.0 for models trained on the paper's descriptor, 1.0 for models saved
+    before the weight was recorded), then all structures go
     through one batched Monte-Carlo-dropout inference with ``n_samples`` passes (paper: 1000; use
     ~1e5 to resolve probabilities < 1 %).
+
+    Every structure with a nearest-neighbour distance is accepted: periodic cells of any size (a
+    one-atom primitive cell such as ``ase.build.bulk("Cu")`` included: its periodic images are its
+    neighbours) with any subset of periodic axes (bulk, slab, wire), and open structures of two or more
+    atoms (fewer than ``min_open_atoms`` warn). A single isolated atom (one atom, no periodic axis) raises
+    ValueError: d_NN is undefined for it. In an open structure, a species with a single atom (a lone
+    impurity, a heteronuclear dimer such as CO) has no d_NN of its own pair (α, α); the descriptor then
+    raises ValueError naming the pair (``undefined_pairs="raise"`` of
+    :func:`arisekit.descriptors.arise_soap`), unless the model's ``descriptor_params`` set
+    ``undefined_pairs="skip"``.
 
     Parameters
     ----------

@@ -12,7 +12,7 @@ import numpy as np
 from .mc_dropout import DEFAULT_CHUNK_ROWS, MCDropoutEngine, MCDropoutResult
 from .network import MLPWeights, as_descriptor_matrix, deterministic_forward, hidden_representations
 
-__all__ = ["ARISEClassifier", "stratified_split"]
+__all__ = ["ARISEClassifier", "record_central_weight", "stratified_split"]
 
 PAPER_HYPERPARAMETERS: dict[str, Any] = {
     "hidden_units": (256, 512, 256),
@@ -50,6 +50,25 @@ def stratified_split(
             f"validation_fraction={validation_fraction} ({exc}); pass X_val/y_val or validation_fraction=0"
         ) from exc
     return np.sort(train), np.sort(val)
+
+
+def record_central_weight(descriptor_params: Mapping[str, Any] | None, default: float | None = None) -> dict:
+    """Copy of ``descriptor_params`` that states the ARISE descriptor's ``central_weight``.
+
+    A missing value means the descriptor's default: ``default`` if given, else the current default of
+    :func:`arisekit.descriptors.arise_soap` (0.0, the paper's descriptor). Model files written before the
+    weight was recorded were made with 1.0 (:data:`arisekit.descriptors.arise.LEGACY_CENTRAL_WEIGHT`);
+    :func:`arisekit.model.load_model` passes that as ``default``.
+    """
+    from arisekit.descriptors.arise import DEFAULT_CENTRAL_WEIGHT
+
+    out = copy.deepcopy(dict(descriptor_params or {}))
+    weight = out.get("central_weight", DEFAULT_CENTRAL_WEIGHT if default is None else default)
+    try:
+        out["central_weight"] = float(weight)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"descriptor_params: central_weight must be a number, got {weight!r}") from exc
+    return out
 
 
 def _labels_to_indices(y: Any, class_names: Sequence[str] | None) -> tuple[np.ndarray, list[str]]:
@@ -226,7 +245,10 @@ class ARISEClassifier:
         If ``X_val`` is None the rows of ``X`` are split (stratified, ``validation_fraction``,
         ``random_state``). ``X_extra``/``y_extra`` (e.g. defective variants) are appended to the training
         rows only, never to the validation set. ``class_metadata`` is one dict per class, stored with the
-        model; ``descriptor_params`` are the keyword arguments of the descriptor the data were made with.
+        model; ``descriptor_params`` are the keyword arguments of the descriptor the data were made with
+        (:func:`arisekit.descriptors.arise_soap`). The model records the descriptor's ``central_weight``:
+        when ``descriptor_params`` do not name it, the data are taken to be made with arise_soap's default
+        (0.0), and 0.0 is recorded, so that predictions describe new structures the same way.
         """
         X = np.asarray(X, dtype=np.float32)
         if X.ndim != 2:
@@ -285,7 +307,11 @@ class ARISEClassifier:
             "n_val": 0 if Xv is None else int(len(Xv)),
         }
         self._set_fitted(
-            weights_from_keras(outcome.model), names, class_metadata, descriptor_params, training
+            weights_from_keras(outcome.model),
+            names,
+            class_metadata,
+            record_central_weight(descriptor_params),
+            training,
         )
         self._keras_model = outcome.model
         self._keras_path = None

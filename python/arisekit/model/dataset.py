@@ -9,7 +9,10 @@ Layout (one file, root group)::
     attrs["class_names"]       list of str (or a dataset "class_names")    one name per class
     attrs["class_metadata"]    JSON string: list of dicts, one per class (optional; default {"name": ...})
     attrs["descriptor_params"] JSON string: dict of keyword arguments of the descriptor
-                               (``arisekit.descriptors.arise_soap``) used to compute X (optional)
+                               (``arisekit.descriptors.arise_soap``) used to compute X (optional);
+                               should name ``central_weight``: a missing key means arise_soap's
+                               default when X was computed (0.0 now; 1.0 before it was fixed), and
+                               ``arisekit train`` then assumes 0.0
 
 Without ``variant`` all rows count as pristine.
 """

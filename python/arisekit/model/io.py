@@ -3,7 +3,9 @@
 Layout of a model directory::
 
     model.keras     Keras native format (zip: config.json + model.weights.h5), inference-only
-    metadata.json   class names, per-class metadata, descriptor parameters, hyper-parameters, training log
+    metadata.json   class names, per-class metadata, descriptor parameters (keyword arguments of
+                    ``arisekit.descriptors.arise_soap``, ``central_weight`` always included),
+                    hyper-parameters, training log
     manifest.json   {"format": "arisekit-model-manifest", "version": 1,
                      "files": {"model.keras": {"sha256": ..., "bytes": ...}, "metadata.json": {...}}}
 
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .classifier import record_central_weight
 from .keras_file import read_keras_mlp
 
 if TYPE_CHECKING:
@@ -102,7 +105,7 @@ def save_model(clf: ARISEClassifier, directory: str | Path) -> Path:
         "n_classes": w.n_classes,
         "class_names": [str(c) for c in clf.classes_],
         "class_metadata": clf.class_metadata_,
-        "descriptor_params": clf.descriptor_params_,
+        "descriptor_params": record_central_weight(clf.descriptor_params_),
         "architecture": {
             "hidden_units": list(w.hidden_sizes),
             "dropout_rates": list(w.dropout_rates),
@@ -191,7 +194,9 @@ def load_model(path: str | Path | None = None, verify: bool = True) -> ARISEClas
     path : model directory (or a file inside it); None for the packaged default model.
     verify : check the SHA-256 checksums of the manifest (recommended).
 
-    The returned classifier has ``model_dir_`` and ``checksum_`` (SHA-256 of ``model.keras``).
+    The returned classifier has ``model_dir_`` and ``checksum_`` (SHA-256 of ``model.keras``). Its
+    ``descriptor_params_`` always hold ``central_weight``: metadata without it (models saved before it
+    was recorded) mean 1.0, the descriptor those models were trained on.
 
     Raises
     ------
@@ -219,11 +224,15 @@ def load_model(path: str | Path | None = None, verify: bool = True) -> ARISEClas
             f"{directory}: metadata says {meta['n_features']} features / {len(meta['class_names'])} classes, "
             f"{MODEL_FILE} has {weights.n_features} / {weights.n_classes}"
         )
+    from arisekit.descriptors.arise import LEGACY_CENTRAL_WEIGHT
+
+    # a model saved before the central weight was recorded was trained on descriptors made with 1.0
+    params = record_central_weight(meta.get("descriptor_params"), default=LEGACY_CENTRAL_WEIGHT)
     clf = ARISEClassifier.from_weights(
         weights,
         meta["class_names"],
         meta.get("class_metadata"),
-        meta.get("descriptor_params"),
+        params,
         meta.get("training"),
         meta.get("hyperparameters"),
     )
