@@ -6,7 +6,6 @@ import pytest
 
 from arisekit.cli import main
 from arisekit.dataset import DatasetPlan, build_dataset
-from arisekit.dataset.builder import _part_path, structure_fingerprint
 from arisekit.dataset.structures import structure_kinds
 from arisekit.model import load_dataset
 
@@ -80,14 +79,34 @@ def test_resume_recomputes_only_missing_parts(tmp_path):
     reference = h5py.File(out)["X"][()]
     parts = out.with_name(out.name + ".parts")
     jobs = plan.jobs({n: structure_kinds(n) for n in SMALL["classes"]})
-    for job in jobs[:3]:  # as if the run had been interrupted before these finished
-        _part_path(parts, job, structure_fingerprint(job.class_name)).unlink()
+    assert len(list(parts.glob("*.npz"))) == len(jobs)
+    for path in sorted(parts.glob("*.npz"))[:3]:  # as if the run had been interrupted before these finished
+        path.unlink()
     out.unlink()
     calls = []
     build_dataset(plan, out, workers=1, progress=False, on_job_done=lambda done, total: calls.append(done))
     assert len(calls) == 3 and calls[-1] == len(jobs)
     np.testing.assert_array_equal(h5py.File(out)["X"][()], reference)
     assert not parts.exists()
+
+
+def test_resume_never_reuses_parts_of_another_descriptor_or_seed(tmp_path):
+    plan = DatasetPlan(**SMALL)
+    out = tmp_path / "d.h5"
+    build_dataset(plan, out, workers=1, progress=False, keep_parts=True)
+    n_jobs = len(list(out.with_name(out.name + ".parts").glob("*.npz")))
+    out.unlink()
+    for kwargs, seed in (({"central_weight": 1.0}, 0), ({}, 5)):
+        calls = []
+        build_dataset(
+            DatasetPlan(**{**SMALL, "seed": seed}), out, workers=1, progress=False, keep_parts=True,
+            descriptor_kwargs=kwargs, on_job_done=lambda done, total, c=calls: c.append(done),
+        )  # fmt: skip
+        assert len(calls) == n_jobs  # everything recomputed
+        out.unlink()
+    assert load_dataset(build_dataset(plan, out, workers=1, progress=False)).descriptor_params[
+        "central_weight"
+    ] == pytest.approx(0.0)
 
 
 @pytest.mark.parametrize(

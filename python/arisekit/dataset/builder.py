@@ -18,10 +18,11 @@ import numpy as np
 from arisekit.dataset.plan import DatasetPlan, Job
 
 
-def _part_path(parts: Path, job: Job, fingerprint: str = "") -> Path:
-    """Part file of a job; ``fingerprint`` identifies the class's structure, so that parts made from an
-    older definition of a prototype are never reused."""
-    ident = job.key + "|" + ",".join(s.key for s in job.settings) + "|" + fingerprint
+def _part_path(parts: Path, job: Job, fingerprint: str = "", context: str = "") -> Path:
+    """Part file of a job; ``fingerprint`` identifies the class's structure and ``context`` the plan seed
+    and descriptor keywords, so that parts made from an older prototype definition, another seed or another
+    descriptor (e.g. a former central weight) are never reused."""
+    ident = job.key + "|" + ",".join(s.key for s in job.settings) + "|" + fingerprint + "|" + context
     return parts / (hashlib.sha1(ident.encode()).hexdigest()[:20] + ".npz")
 
 
@@ -82,9 +83,12 @@ def build_dataset(
     """
     from arisekit import prototypes
     from arisekit.dataset.structures import structure_kinds
+    from arisekit.descriptors.arise import DEFAULT_CENTRAL_WEIGHT
 
     plan.validate()
     descriptor_kwargs = dict(descriptor_kwargs or {})
+    # recorded in the file, so that a model trained on it describes structures the same way
+    descriptor_kwargs.setdefault("central_weight", DEFAULT_CENTRAL_WEIGHT)
     names = list(plan.classes) if plan.classes else [p.name for p in prototypes.list_prototypes()]
     for name in names:
         prototypes.get(name)  # unknown names raise with suggestions
@@ -93,7 +97,8 @@ def build_dataset(
     parts = out.with_name(out.name + ".parts")
     parts.mkdir(parents=True, exist_ok=True)
     prints = {name: structure_fingerprint(name) for name in names}
-    paths = {job: _part_path(parts, job, prints[job.class_name]) for job in jobs}
+    context = json.dumps({"seed": int(plan.seed), "descriptor": descriptor_kwargs}, sort_keys=True)
+    paths = {job: _part_path(parts, job, prints[job.class_name], context) for job in jobs}
     todo = [job for job in jobs if not paths[job].exists()]
     _execute(todo, plan.seed, descriptor_kwargs, paths, workers, scheduler, progress, len(jobs), on_job_done)
     _assemble(plan, names, jobs, paths, out, descriptor_kwargs)
