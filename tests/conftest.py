@@ -12,6 +12,14 @@ METALS = {
     "hcp": lambda: bulk("Mg", "hcp", a=3.21, c=5.21, orthorhombic=True),
     "diamond": lambda: bulk("Si", "diamond", a=5.43, cubic=True),
 }
+#: primitive cells of the same crystals: their open supercells (as the library's, which are the paper's
+#: primitive cells) have other surfaces than the cubic clusters
+PRIMITIVE = {
+    "fcc": lambda: bulk("Cu", "fcc", a=3.61),
+    "bcc": lambda: bulk("Fe", "bcc", a=2.87),
+    "hcp": lambda: bulk("Mg", "hcp", a=3.21, c=5.21),
+    "diamond": lambda: bulk("Si", "diamond", a=5.43),
+}
 
 
 def metal_training_set(seed: int = 0):
@@ -20,8 +28,11 @@ def metal_training_set(seed: int = 0):
 
     rng = np.random.default_rng(seed)
     structures, labels = [], []
-    for k, make in enumerate(METALS.values()):
-        for rep in (1, 3, 4):
+    for k, name in enumerate(METALS):
+        n = 1
+        while len(PRIMITIVE[name]()) * n**3 < 100:
+            n += 1
+        for make, rep in [(METALS[name], r) for r in (1, 3, 4)] + [(PRIMITIVE[name], r) for r in (n, n + 1)]:
             atoms = make().repeat(rep)
             atoms.pbc = rep == 1
             for noise in (0.0, 0.02, 0.05):

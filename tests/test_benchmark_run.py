@@ -15,7 +15,7 @@ from arisekit.cli import main
 
 @pytest.fixture(scope="module")
 def run(metal_model):
-    protocol = Protocol(classes=["fcc", "sc"], realizations=2, pristine_supercells=1)
+    protocol = Protocol(classes=["fcc", "sc"], realizations=2, pristine_supercells=1, defect_supercells=1)
     return run_accuracy(
         protocol, metal_model, n_samples=20, workers=1, out_of_library=["fluorite"], ool_realizations=1,
         progress=False,
@@ -136,7 +136,9 @@ def test_holdout_study_scores_held_out_classes_as_out_of_library():
 
     run = holdout_study(["fcc", "bcc"], ["hcp"], realizations=1, epochs=5, n_samples=10)
     held = [m for m in run.structures if not m["in_library"]]
-    assert {m["name"] for m in held} == {"hcp"} and len(held) == 1 + 3 + 20 * 2
+    assert {m["name"] for m in held} == {"hcp"} and len(
+        held
+    ) == 1 + 3 + 20 * 3 * 2  # 3 supercells, open + periodic
     cal = calibration_summary(run)
     assert cal["n_out_of_library"] == len(held) and 0.0 <= cal["auroc_mi_out_vs_in"] <= 1.0
     assert run.coverage["arise"] == ["fcc", "bcc"]
