@@ -123,3 +123,33 @@ def test_fast_mode_falls_back_to_exact_at_free_surfaces(sample, metal_model, exa
     assert pure.params["exact_boxes"] == 0
     # With the fallback the slab's boxes (all touch its free surfaces) match exact mode.
     np.testing.assert_array_equal(fast.argmax, exact_result.argmax)
+
+
+def test_boxes_of_another_scale_take_the_exact_path():
+    """An ordered L1_2 block in a random fcc alloy: its (Al, Al) nearest distances are the cube edge, not
+    the matrix's; those boxes are flagged (described with their own d_NN), a homogeneous crystal's not."""
+    from ase.build import bulk
+
+    from arisekit.spm.descriptors import scale_mismatch_boxes
+    from arisekit.spm.grid import spm_grid
+
+    rng = np.random.default_rng(0)
+    a = 3.57
+    sample = bulk("Ni", "fcc", a=a, cubic=True).repeat(10)
+    frac = sample.get_scaled_positions() * 10
+    corner = np.all(np.isclose(frac % 1.0, 0.0, atol=1e-6), axis=1)
+    in_block = np.all(sample.positions < 4 * a - 0.1, axis=1)
+    numbers = sample.numbers.copy()
+    numbers[in_block & corner] = 13  # L1_2 Ni3Al block in one corner
+    matrix = np.flatnonzero(~in_block)
+    numbers[rng.choice(matrix, len(matrix) // 8, replace=False)] = 13  # random 12.5 % Al elsewhere
+    sample.numbers = numbers
+    grid, _, _ = spm_grid(sample.positions, 12.0, 6.0, "bulk", None, 4 * 1024**3)
+    flagged = scale_mismatch_boxes(sample, grid)
+    centres = grid.centers
+    assert flagged[np.all(centres < 4 * a - 6.0 + 1e-9, axis=1)].all()  # boxes inside the block
+    pure = bulk("Ni", "fcc", a=a, cubic=True).repeat(10)
+    grid, _, _ = spm_grid(pure.positions, 12.0, 6.0, "bulk", None, 4 * 1024**3)
+    assert not scale_mismatch_boxes(pure, grid).any()
+    with pytest.raises(ValueError, match="tolerance"):
+        scale_mismatch_boxes(pure, grid, tolerance=0.0)

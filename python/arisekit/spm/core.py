@@ -8,7 +8,13 @@ import numpy as np
 
 from arisekit._parallel import resolve_threads
 from arisekit.geometry import as_structure, strided_boxes
-from arisekit.spm.descriptors import SURFACE_THRESHOLD, exact_descriptors, fast_descriptors, surface_boxes
+from arisekit.spm.descriptors import (
+    SURFACE_THRESHOLD,
+    exact_descriptors,
+    fast_descriptors,
+    scale_mismatch_boxes,
+    surface_boxes,
+)
 from arisekit.spm.grid import spm_grid
 from arisekit.spm.result import SPMResult
 
@@ -73,8 +79,9 @@ def spm(
         Also keep the hidden-layer representations (True: all layers) for exploration.
     surface_threshold : float or None
         Fast mode only: boxes with atoms whose environment is cut by a free surface of the sample
-        (:func:`arisekit.geometry.surface_exposure` above this value) are described in exact mode;
-        None disables the fallback (pure fast mode).
+        (:func:`arisekit.geometry.surface_exposure` above this value) are described in exact mode, and
+        so are boxes whose local nearest distances differ from the sample's (another phase or chemistry,
+        :data:`arisekit.spm.descriptors.SCALE_TOLERANCE`); None disables the fallback (pure fast mode).
     n_threads : int
         Threads for descriptors and inference (0 = all cores available to the process).
     progress : bool
@@ -156,6 +163,7 @@ def iter_spm(
         to_exact = np.zeros_like(valid)
         if surface_threshold is not None:
             to_exact = valid & surface_boxes(sample, grid, params, float(surface_threshold), n_threads)
+            to_exact |= valid & scale_mismatch_boxes(sample, grid, n_threads=n_threads)
         plan = [(fast_descriptors, valid & ~to_exact), (exact_descriptors, to_exact)]
         n_exact = int(to_exact.sum())
     total, done = max(int(valid.sum()), 1), 0

@@ -6,8 +6,10 @@
   and d_NN is global — the two differences from exact mode.
   Boxes containing atoms whose SOAP environment is cut by a free surface of the sample (mean
   neighbour vector longer than ``surface_threshold`` × the cutoff radius) fall back to exact mode, since
-  such half-environments never occur in training; for periodic samples and the interior of large samples
-  fast mode applies throughout.
+  such half-environments never occur in training; so do boxes where a species pair's local nearest
+  distance differs from the sample's by more than :data:`SCALE_TOLERANCE` (a region of another phase or
+  chemistry — an ordered precipitate in a random alloy — would be scaled wrongly by the global d_NN). For
+  periodic homogeneous samples and the interior of large ones fast mode applies throughout.
 * ``exact``: the ARISE procedure — each box is cut out as an open structure, scaled by its own d_NN and
   described from scratch.
 """
@@ -38,6 +40,39 @@ def surface_boxes(
     radius = float(params.get("cutoff", 4.0)) * d_nn / float(params.get("extrinsic_scale", 1.0))
     exposed = (surface_exposure(atoms, radius, n_threads=n_threads) > threshold).astype(np.float64)
     return _membership(grid, len(atoms)) @ exposed > 0
+
+
+#: Relative difference between a box's mean nearest (α, β) distance and the sample's above which the
+#: box is described in exact mode (its own d_NN) instead of with the sample's d_NN.
+SCALE_TOLERANCE = 0.03
+
+
+def scale_mismatch_boxes(atoms, grid: BoxGrid, tolerance: float = SCALE_TOLERANCE, n_threads: int = 0):
+    """Boolean mask of boxes in which, for some species pair (α, β), the mean distance of the box's α atoms
+    to their nearest β atom (in the whole sample) differs from the sample-wide mean by more than
+    ``tolerance`` (relative): there the sample's d_NN(α, β) would scale the box wrongly."""
+    from arisekit.descriptors.arise import species_pairs
+    from arisekit.geometry import nearest_distances
+
+    numbers = atoms.get_atomic_numbers()
+    if not (np.isfinite(tolerance) and tolerance > 0):
+        raise ValueError(f"tolerance must be a positive fraction, got {tolerance}")
+    out = np.zeros(grid.n_boxes, dtype=bool)
+    boxes = np.arange(grid.n_boxes, dtype=np.int64)
+    for alpha, beta in species_pairs(numbers):
+        centres = np.flatnonzero(numbers == alpha)
+        if alpha == beta and len(centres) < 2:
+            continue
+        d = nearest_distances(atoms, alpha, beta, n_threads=n_threads)
+        if len(d) != len(centres):  # a centre without any β neighbour in reach: leave the pair to exact mode
+            continue
+        row = np.full(len(numbers), -1, dtype=np.int64)
+        row[centres] = np.arange(len(centres))
+        sums, counts = _core.box_row_sums(grid.offsets, grid.indices, boxes, row, d[:, None], n_threads)
+        has = counts > 0
+        local = sums[has, 0] / counts[has]
+        out[np.flatnonzero(has)[np.abs(local - d.mean()) > float(tolerance) * d.mean()]] = True
+    return out
 
 
 def _membership(grid: BoxGrid, n_atoms: int) -> sp.csr_matrix:
