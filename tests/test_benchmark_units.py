@@ -242,3 +242,17 @@ def test_bct_limits():
     assert len(grid_values(3.0, 6.0, 0.05)) == 61
     with pytest.raises(ValueError):
         bct(-1.0, 3.0)
+
+
+def test_paper_comparison_and_per_class_markdown():
+    from arisekit.benchmark.report import PAPER_ACCURACY, paper_comparison_markdown, per_class_markdown
+
+    assert len(PAPER_ACCURACY) == 21
+    table = {"arise": {c: {"accuracy": v, "n": 10} for c, v in PAPER_ACCURACY.items()}}
+    table["arise"]["δ=10%"]["accuracy"] = 90.0
+    text = paper_comparison_markdown(table)
+    assert "Met or beaten in 20 of 21 columns; short in: δ=10%." in text
+    per = {"fcc": {"accuracy": 100.0, "n": 4, "most_common_wrong": None},
+           "hcp": {"accuracy": 75.0, "n": 4, "most_common_wrong": "dhcp"}}  # fmt: skip
+    text = per_class_markdown(per, weakest=1)
+    assert "- hcp: 75.00 % of 4 (most often taken for dhcp)" in text and "fcc | 100.00" in text

@@ -21,6 +21,8 @@ __all__ = [
     "calibration_summary",
     "method_titles",
     "out_of_library_summary",
+    "paper_comparison_markdown",
+    "per_class_markdown",
     "plot_accuracy",
     "summary",
     "table_markdown",
@@ -204,6 +206,58 @@ def out_of_library_summary(run: AccuracyRun) -> dict[str, Any]:
     return out
 
 
+#: The ARISE paper's own accuracies (%) in Tables 1, S2 and S3 (its model on its data), by column label.
+PAPER_ACCURACY: dict[str, float] = {
+    "pristine": 100.0, "δ=0.1%": 100.0, "δ=0.6%": 100.0, "δ=1%": 100.0, "δ=2%": 99.86, "δ=4%": 99.29,
+    "δ=7%": 97.82, "δ=10%": 94.56, "η=1%": 100.0, "η=5%": 100.0, "η=10%": 100.0, "η=20%": 99.85,
+    "η=25%": 99.86, "η=30%": 99.76, "(η,δ)=(1%,0.1%)": 100.0, "(η,δ)=(5%,0.6%)": 100.0,
+    "(η,δ)=(10%,1%)": 100.0, "(η,δ)=(15%,2%)": 99.88, "(η,δ)=(20%,4%)": 99.29, "(η,δ)=(25%,7%)": 97.31,
+    "(η,δ)=(30%,10%)": 92.50,
+}  # fmt: skip
+
+
+def paper_comparison_markdown(table: dict[str, dict[str, Any]]) -> str:
+    """ARISE's accuracy beside the paper's (Tables 1, S2, S3) for every column both have, and how many
+    columns are met (≥ the paper's value)."""
+    row = table.get("arise", {})
+    cols = [c for c in PAPER_ACCURACY if c in row and row[c].get("accuracy") is not None]
+    if not cols:
+        return ""
+    met = [c for c in cols if row[c]["accuracy"] >= PAPER_ACCURACY[c]]
+    lines = ["| | " + " | ".join(cols) + " |", "|---|" + "---:|" * len(cols)]
+    lines.append("| arisekit | " + " | ".join(f"{row[c]['accuracy']:.2f}" for c in cols) + " |")
+    lines.append("| ARISE paper | " + " | ".join(f"{PAPER_ACCURACY[c]:.2f}" for c in cols) + " |")
+    short = [c for c in cols if c not in met]
+    lines += ["", f"Met or beaten in {len(met)} of {len(cols)} columns"
+              + (f"; short in: {', '.join(short)}." if short else ".")]  # fmt: skip
+    return "\n".join(lines)
+
+
+def per_class_markdown(per_class: dict[str, dict[str, Any]], weakest: int = 5) -> str:
+    """The ``weakest`` classes (lowest ARISE accuracy, with their most frequent wrong answer) and a compact
+    table of every class's accuracy."""
+    if not per_class:
+        return ""
+    order = sorted(per_class, key=lambda n: (per_class[n]["accuracy"], n))
+    lines = [f"Weakest {min(weakest, len(order))} classes:", ""]
+    for name in order[:weakest]:
+        e = per_class[name]
+        lines.append(
+            f"- {name}: {e['accuracy']:.2f} % of {e['n']} (most often taken for {e['most_common_wrong']})"
+        )
+    lines += [
+        "",
+        "| class | accuracy (%) | class | accuracy (%) | class | accuracy (%) |",
+        "|---|---:|---|---:|---|---:|",
+    ]
+    names = list(per_class)
+    for i in range(0, len(names), 3):
+        cells = [f"{n} | {per_class[n]['accuracy']:.2f}" for n in names[i : i + 3]]
+        cells += [" | "] * (3 - len(cells))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def per_class_arise(run: AccuracyRun) -> dict[str, dict[str, Any]]:
     """ARISE accuracy (%) per class over all its structures, and its most frequent wrong answer."""
     per: dict[str, list] = defaultdict(list)
@@ -378,7 +432,12 @@ def markdown_report(run: AccuracyRun, data: dict[str, Any] | None = None) -> str
         "## Accuracy (%) of structure labels",
         "",
         table_markdown(run),
+        "",
     ]
+    if ARISE in run.methods:
+        lines += ["## ARISE beside the paper (Tables 1, S2, S3)", "",
+                  paper_comparison_markdown(data["accuracy"]), "", "## ARISE per class", "",
+                  per_class_markdown(data["per_class_arise"]), ""]  # fmt: skip
     if data["atom_accuracy"]:
         lines += ["## Per-atom accuracy (%) of the local methods (the paper's metric)", "",
                   table_markdown(run, atom=True)]  # fmt: skip
