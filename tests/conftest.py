@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from ase import Atoms
 from ase.build import bulk
 
 METALS = {
@@ -71,3 +72,13 @@ def bicrystal():
     sample.pbc = False
     sample.cell = np.zeros((3, 3))
     return sample
+
+
+def perovskite(a: float = 3.905) -> Atoms:
+    """Cubic SrTiO3 (5 atoms)."""
+    return Atoms(
+        "SrTiO3",
+        scaled_positions=[[0, 0, 0], [0.5, 0.5, 0.5], [0.5, 0.5, 0], [0.5, 0, 0.5], [0, 0.5, 0.5]],
+        cell=[a, a, a],
+        pbc=True,
+    )

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from ase import Atoms
 from ase.build import bulk, fcc100
+from conftest import perovskite
 
 from arisekit.descriptors import (
     arise_calculator,
@@ -54,16 +55,6 @@ def cu3au(a: float = 3.75) -> Atoms:
     return Atoms(
         "AuCu3",
         scaled_positions=[[0, 0, 0], [0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0]],
-        cell=[a, a, a],
-        pbc=True,
-    )
-
-
-def perovskite(a: float = 3.905) -> Atoms:
-    """Cubic SrTiO3 (5 atoms)."""
-    return Atoms(
-        "SrTiO3",
-        scaled_positions=[[0, 0, 0], [0.5, 0.5, 0.5], [0.5, 0.5, 0], [0.5, 0, 0.5], [0, 0.5, 0.5]],
         cell=[a, a, a],
         pbc=True,
     )

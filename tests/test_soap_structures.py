@@ -6,16 +6,7 @@ import numpy as np
 import pytest
 from ase import Atoms
 from ase.build import bulk, graphene, nanotube
-
-
-def perovskite(a: float = 3.905) -> Atoms:
-    """Cubic SrTiO3 (5 atoms)."""
-    return Atoms(
-        "SrTiO3",
-        scaled_positions=[[0, 0, 0], [0.5, 0.5, 0.5], [0.5, 0.5, 0], [0.5, 0, 0.5], [0, 0.5, 0.5]],
-        cell=[a, a, a],
-        pbc=True,
-    )
+from conftest import perovskite
 
 
 def _graphene() -> Atoms:

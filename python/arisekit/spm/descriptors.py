@@ -64,7 +64,7 @@ def scale_mismatch_boxes(atoms, grid: BoxGrid, tolerance: float = SCALE_TOLERANC
         if alpha == beta and len(centres) < 2:
             continue
         d = nearest_distances(atoms, alpha, beta, n_threads=n_threads)
-        if len(d) != len(centres):  # a centre without any β neighbour in reach: leave the pair to exact mode
+        if len(d) != len(centres):  # some centre has no β neighbour in reach: no per-atom check for this pair
             continue
         row = np.full(len(numbers), -1, dtype=np.int64)
         row[centres] = np.arange(len(centres))
