@@ -83,14 +83,26 @@ def _cell(structure: dict[str, Any]) -> Atoms:
     if np.abs(lattice[:2, 2]).max() > 1e-9 or np.abs(lattice[2, :2]).max() > 1e-9:
         raise ValueError("cell definition: a layer needs in-plane vectors in xy and its third vector along z")
     pos = atoms.positions
-    # unwrap the layer along z: put the largest empty gap at the cell boundary
-    z = np.sort(frac[:, 2] % 1.0)
-    gaps = np.diff(np.concatenate([z, [z[0] + 1.0]]))
+    pos[:, 2] = _unwrap_normal(frac[:, 2]) * lattice[2, 2]
+    return _with_vacuum(symbols, pos, lattice, float(structure.get("vacuum", LAYER_VACUUM)))
+
+
+def _unwrap_normal(z: np.ndarray) -> np.ndarray:
+    """Fractional coordinates along a layer's normal, shifted so that the largest empty gap between the
+    layer and its periodic image lies at the cell boundary (the layer in one piece, in [0, 1))."""
+    zs = np.sort(z % 1.0)
+    gaps = np.diff(np.concatenate([zs, [zs[0] + 1.0]]))
     k = int(np.argmax(gaps))
-    cut = (z[k] + 0.5 * gaps[k]) % 1.0
-    pos[:, 2] = ((frac[:, 2] - cut) % 1.0) * lattice[2, 2]
-    new_cell = lattice.copy()
-    new_cell[2, 2] = float(np.ptp(pos[:, 2])) + float(structure.get("vacuum", LAYER_VACUUM))
+    cut = (zs[k] + 0.5 * gaps[k]) % 1.0
+    return (z - cut) % 1.0
+
+
+def _with_vacuum(symbols: list[str], pos: np.ndarray, cell: np.ndarray, vacuum: float) -> Atoms:
+    """A layer (in-plane vectors in xy, normal along z) in a cell of its thickness plus ``vacuum`` Å along
+    z, centred, pbc (T, T, F)."""
+    new_cell = np.array(cell, dtype=float)
+    new_cell[2] = [0.0, 0.0, float(np.ptp(pos[:, 2])) + vacuum]
+    pos = pos.copy()
     pos[:, 2] += 0.5 * new_cell[2, 2] - 0.5 * (pos[:, 2].max() + pos[:, 2].min())
     return Atoms(symbols, positions=pos, cell=new_cell, pbc=(True, True, False))
 
@@ -124,12 +136,7 @@ def _layer(structure: dict[str, Any]) -> Atoms:
     order = [(axis + 1) % 3, (axis + 2) % 3, axis]
     cell = atoms.cell[:][order]
     frac = atoms.get_scaled_positions(wrap=True)[:, order]
-    # unwrap the layer along the normal: put the largest empty gap at the cell boundary
-    z = np.sort(frac[:, 2])
-    gaps = np.diff(np.concatenate([z, [z[0] + 1.0]]))
-    k = int(np.argmax(gaps))
-    cut = (z[k] + 0.5 * gaps[k]) % 1.0
-    frac[:, 2] = (frac[:, 2] - cut) % 1.0
+    frac[:, 2] = _unwrap_normal(frac[:, 2])
     layer = Atoms(atoms.get_chemical_symbols(), scaled_positions=frac, cell=cell, pbc=True)
     # rotate so that the in-plane vectors lie in the xy plane, normal along +z
     a1, a2 = layer.cell[0], layer.cell[1]
@@ -140,11 +147,9 @@ def _layer(structure: dict[str, Any]) -> Atoms:
     rot = np.array([ex, ey, ez])
     pos = layer.positions @ rot.T
     new_cell = layer.cell[:] @ rot.T
-    thickness = float(np.ptp(pos[:, 2]))
-    new_cell[2] = [0.0, 0.0, thickness + float(structure.get("vacuum", LAYER_VACUUM))]
-    out = Atoms(layer.get_chemical_symbols(), positions=pos, cell=new_cell, pbc=(True, True, False))
-    out.positions[:, 2] += 0.5 * new_cell[2, 2] - 0.5 * (pos[:, 2].max() + pos[:, 2].min())
-    return out
+    return _with_vacuum(
+        layer.get_chemical_symbols(), pos, new_cell, float(structure.get("vacuum", LAYER_VACUUM))
+    )
 
 
 def _nanotube(structure: dict[str, Any]) -> Atoms:
