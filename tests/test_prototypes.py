@@ -220,3 +220,17 @@ def test_bad_structure_definitions():
     }
     with pytest.raises(ValueError, match="orthogonal"):
         build_structure(tilted)
+
+
+def test_bad_cell_definitions():
+    from arisekit.prototypes.builders import build_structure
+    from arisekit.prototypes.data import paper_cell
+
+    with pytest.raises(ValueError, match="no paper geometry"):
+        paper_cell("fcc_Xx")
+    cell = {"kind": "cell", "symbols": ["Cu"], "lattice": [[1, 0, 0], [0, 1, 0]], "positions": [[0, 0, 0]]}
+    with pytest.raises(ValueError, match="3 lattice vectors"):
+        build_structure(cell)
+    tilted = {**cell, "lattice": [[3, 0, 1], [0, 3, 0], [0, 0, 20]], "layer": True}
+    with pytest.raises(ValueError, match="third vector along z"):
+        build_structure(tilted)

@@ -87,6 +87,10 @@ def paper_cell(label: str) -> dict:
     (:mod:`arisekit.prototypes.data.paper_geometry`); 2D layers get vacuum along z."""
     from arisekit.prototypes.data.paper_geometry import GEOMETRIES
 
+    if label not in GEOMETRIES:
+        raise ValueError(
+            f"no paper geometry labelled {label!r} (see arisekit.prototypes.data.paper_geometry)"
+        )
     category, symbols, lattice, positions = GEOMETRIES[label]
     return {
         "kind": "cell",
