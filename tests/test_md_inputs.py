@@ -74,3 +74,16 @@ def test_melting_point_table_states_its_sources():
         assert entry.status in ("measured", "literature", "experimental")
         assert entry.source
     assert md.melting_point_of("Si").status == "literature"
+
+
+def test_missing_shipped_potential_file_is_named(monkeypatch, tmp_path):
+    monkeypatch.setenv("LAMMPS_POTENTIALS", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="'Cu_u9.eam' not found"):
+        md.shipped_potential_file("Cu_u9.eam")
+    monkeypatch.setitem(
+        md.SHIPPED_POTENTIALS, "foiles1986", dict(md.SHIPPED_POTENTIALS["foiles1986"], file="x.eam")
+    )
+    with pytest.raises(FileNotFoundError, match="'x.eam'"):
+        md.get_potential("Cu", "foiles1986").write_files(tmp_path / "pot")
+    assert md.get_potential("Cu").name == "zhou2004" and md.get_potential("Si").name == "sw1985"
+    assert md.available_potentials()["tersoff1988"] == ["Si"]

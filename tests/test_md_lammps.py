@@ -116,3 +116,31 @@ def test_melting_point_runs_on_a_tiny_system():
     assert 0.5 * 1357.8 < r.T_m < 1.5 * 1357.8 and np.isfinite(r.T_err)
     assert 0.0 <= r.solid_fraction <= 1.0 and len(r.solid_trace) == 2 and len(r.T_trace) > 10
     assert r.n_atoms > 250 and r.steps == 200 + 300 + 100 + 400
+
+
+@pytest.mark.parametrize(
+    "potential, element, lattice, a, energy",
+    [("foiles1986", "Cu", "fcc", 3.615, -3.540), ("tersoff1988", "Si", "diamond", 5.431, -4.6304)],
+)
+def test_potentials_shipped_with_the_wheel(tmp_path, potential, element, lattice, a, energy):
+    """foiles1986 Cu and tersoff1988 Si read the wheel's own files: 0 K minimum where stated, and a
+    one-frame tiny crystal, liquid and glass run each."""
+    assert element in md.available_potentials()[potential]
+    pot = md.get_potential(element, potential)
+    assert (pot.lattice, pot.a) == (lattice, a)
+    pair = pot.write_files(tmp_path / "pot")
+    assert str(md.shipped_potential_file(md.SHIPPED_POTENTIALS[potential]["file"])) in pair[1]
+    assert not list((tmp_path / "pot").iterdir())  # read in place, never copied
+    e, _ = md.static_energy(bulk(element, lattice, a=a, cubic=True).repeat(2), potential)
+    assert e == pytest.approx(energy, abs=2e-3)
+    for da in (-0.03, 0.03):
+        assert md.static_energy(bulk(element, lattice, a=a + da, cubic=True).repeat(2), potential)[0] > e
+    n = 108 if lattice == "fcc" else 64
+    kw = dict(potential=potential, n_atoms=n, cache_dir=tmp_path)
+    (crystal,) = md.crystal_frames(element, 500.0, n_equil=100, **kw)
+    assert crystal.info["potential"] == potential and len(crystal) == n
+    assert crystal.get_all_distances(mic=True)[np.triu_indices(n, 1)].min() > 1.8
+    (liquid,) = md.liquid_frames(element, 2000.0, n_melt=100, n_equil=50, **kw)
+    assert liquid.info["kind"] == "liquid"
+    (glass,) = md.glass_frames(element, 300.0, n_melt=100, n_liquid=50, quench_rate=5000.0, n_equil=50, **kw)
+    assert glass.info["kind"] == "glass"

