@@ -43,6 +43,8 @@ def as_structure(obj, cell=None, pbc=None, numbers=None) -> Structure:
     For arrays, ``cell`` defaults to zeros and ``pbc`` to all False (an open point cloud). Explicit
     ``cell``/``pbc`` override the values of an ``Atoms`` object.
     """
+    if isinstance(obj, Structure) and cell is None and pbc is None and numbers is None:
+        return obj
     if Atoms is not None and isinstance(obj, Atoms):
         positions = obj.get_positions()
         cell = np.asarray(obj.get_cell(), dtype=np.float64) if cell is None else cell

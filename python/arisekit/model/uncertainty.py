@@ -12,7 +12,25 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["entropy", "uncertainty_from_samples"]
+__all__ = ["DISORDERED_CLASS", "disorder_score", "entropy", "uncertainty_from_samples"]
+
+#: Name of the model class that stands for matter which is no library crystal (liquids, glasses, gases,
+#: strongly disordered regions). Models trained with it give the *disorder verdict* by naming it.
+DISORDERED_CLASS = "disordered"
+
+
+def disorder_score(probabilities: np.ndarray, class_names) -> np.ndarray:
+    """Score in [0, 1] that a structure is no library crystal: 1 - the largest mean probability of a
+    crystal class (every class except :data:`DISORDERED_CLASS`). High for the disordered class and for
+    answers split between crystal classes alike; rank it (ROC) against crystal inputs."""
+    p = np.asarray(probabilities, dtype=np.float64)
+    names = list(class_names)
+    if p.shape[-1] != len(names):
+        raise ValueError(f"probabilities have {p.shape[-1]} classes, class_names {len(names)}")
+    crystal = np.array([n != DISORDERED_CLASS for n in names], dtype=bool)
+    if not crystal.any():
+        raise ValueError("class_names hold no crystal class")
+    return 1.0 - np.max(p[..., crystal], axis=-1)
 
 
 def entropy(p: np.ndarray, axis: int = -1) -> np.ndarray:
