@@ -31,6 +31,13 @@ def add_parser(subparsers) -> None:
     build.add_argument("--no-periodic", action="store_true", help="skip periodic cells")
     build.add_argument("--no-supercells", action="store_true", help="skip open supercells")
     build.add_argument("--realizations", type=int, help="random realisations per defect level")
+    build.add_argument(
+        "--d-nn-method",
+        choices=("hist", "shell", "mean"),
+        default="shell",
+        help="d_NN rule (default shell: the paper's value on perfect crystals, right under thermal noise; "
+        "hist: the paper's histogram rule everywhere)",
+    )
     build.add_argument("--seed", type=int, default=0)
     build.add_argument("--workers", type=int, default=2, help="local worker processes (default 2)")
     build.add_argument("--scheduler", help="address of an existing Dask scheduler (instead of local workers)")
@@ -69,7 +76,7 @@ def _build(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         progress=not args.quiet,
         # explicit, so that the file's descriptor_params record it (the paper's descriptor: 0.0)
-        descriptor_kwargs={"central_weight": DEFAULT_CENTRAL_WEIGHT},
+        descriptor_kwargs={"central_weight": DEFAULT_CENTRAL_WEIGHT, "d_nn_method": args.d_nn_method},
     )
     print(f"dataset written to {out}")
     return 0

@@ -83,9 +83,15 @@ EQUAL_DISTANCE_TOL = 1e-6
 #: robust standard deviations of the nearest distances around their main peak (thermal noise).
 SHELL_WINDOW = 5.0
 
-#: A structure whose per-atom nearest distances take at most this fraction of distinct values (and at
-#: most 4 when smaller) counts as a perfect crystal: ``method="shell"`` then gives the paper's value.
-DISCRETE_FRACTION = 0.25
+#: A structure in which at least this fraction of the per-atom nearest distances is shared (to
+#: :data:`EQUAL_DISTANCE_TOL`) by three or more atoms counts as a perfect crystal (vacancies, surfaces and
+#: dilute species included): ``method="shell"`` then gives the paper's value. (Two is not enough: in a
+#: thermal frame mutual nearest neighbours share their distance.)
+SHARED_FRACTION = 1.0 / 3.0
+
+#: ``method="shell"``: the noise estimate is capped at this fraction of d_NN (beyond it, about the
+#: Lindemann limit, nothing is a crystal and the first shell must not reach the second).
+MAX_RELATIVE_SPREAD = 0.06
 
 D_NN_METHODS: tuple[str, ...] = ("hist", "shell", "mean")
 
@@ -143,10 +149,14 @@ def _histogram_mode(d: np.ndarray, bins: int) -> float:
 
 
 def _is_discrete(d: np.ndarray) -> bool:
-    """True when the distances take few distinct values (equal to :data:`EQUAL_DISTANCE_TOL`)."""
+    """True when at least :data:`SHARED_FRACTION` of the distances belong to groups of three or more
+    equal ones (to :data:`EQUAL_DISTANCE_TOL`), or there are at most two distances."""
+    if len(d) <= 2:
+        return True
     x = np.sort(d)
-    distinct = 1 + int(np.count_nonzero(np.diff(x) > EQUAL_DISTANCE_TOL * x[-1]))
-    return distinct <= max(4, int(DISCRETE_FRACTION * len(x)))
+    starts = np.flatnonzero(np.r_[True, np.diff(x) > EQUAL_DISTANCE_TOL * x[-1]])
+    sizes = np.diff(np.r_[starts, len(x)])
+    return bool(sizes[sizes >= 3].sum() >= SHARED_FRACTION * len(x))
 
 
 def _main_peak(d: np.ndarray) -> tuple[float, float]:
@@ -175,8 +185,8 @@ def _shell_distance(structure, center_species, neighbor_species, d: np.ndarray, 
 
     s = as_structure(structure)
     centers = _species_indices(s.numbers, center_species, "centre")
-    _, spread = _main_peak(d)
-    window = SHELL_WINDOW * spread
+    centre, spread = _main_peak(d)
+    window = SHELL_WINDOW * min(spread, MAX_RELATIVE_SPREAD * centre)
     # ``d`` holds the centres that have a neighbour in reach, in order; the few others keep no value
     radius = float(min(np.max(d), 2.0 * np.median(d)) + window)
     nl = neighbor_list(s, radius, n_threads=n_threads)

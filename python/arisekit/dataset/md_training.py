@@ -1,0 +1,118 @@
+"""MD frames for training: thermal crystals, liquids and glasses of the *training* potentials.
+
+The MD benchmark (:mod:`arisekit.benchmark.md`) judges other elements and other potentials (Zhou Cu, Fe, Ti,
+Al, W, Mg; Stillinger-Weber and Tersoff Si; Foiles Cu); the training frames here use only Zhou EAM Ni, Ag
+(fcc), Mo, Ta (bcc), Zr and Co (hcp), so the benchmark stays held out. Temperatures are fractions of the
+potential's T_m from :data:`arisekit.md.MELTING_POINTS` (an experimental placeholder where not yet
+measured: a crystal frame that has melted or transformed is dropped by a PTM check, see
+:func:`lattice_fraction`). Needs ``pip install 'arisekit[md]'``; frames are cached and resumable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Training elements of the Zhou 2004 EAM and their ground-state lattice.
+TRAINING_ELEMENTS: dict[str, str] = {
+    "Ni": "fcc",
+    "Ag": "fcc",
+    "Mo": "bcc",
+    "Ta": "bcc",
+    "Zr": "hcp",
+    "Co": "hcp",
+}
+#: Crystal temperatures (fractions of T_m).
+CRYSTAL_FRACTIONS: tuple[float, ...] = (0.2, 0.5, 0.8, 0.95)
+#: Liquid temperatures (fractions of T_m).
+LIQUID_FRACTIONS: tuple[float, ...] = (1.2, 1.5)
+#: Elements quenched to a glass (at 300 K, 100 K/ps).
+GLASS_ELEMENTS: tuple[str, ...] = ("Ni", "Ta", "Zr")
+#: A crystal frame is kept when PTM (no RMSD cutoff) finds at least this fraction of its atoms in the
+#: expected lattice; a liquid or glass frame when at most :data:`MAX_LIQUID_ORDER` is in any lattice.
+MIN_LATTICE_FRACTION = 0.8
+MAX_LIQUID_ORDER = 0.3
+
+
+@dataclass(frozen=True)
+class TrainingFrame:
+    """One MD frame (ase.Atoms, periodic, Å) with its label: a lattice class name or "disordered"."""
+
+    atoms: object
+    label: str
+    element: str
+    kind: str  # "crystal" | "liquid" | "glass"
+    T: float
+
+
+def lattice_fraction(atoms, lattice: str | None) -> float:
+    """Fraction of atoms that OVITO's PTM (all templates, no RMSD cutoff) assigns to ``lattice`` (fcc,
+    bcc, hcp); with ``lattice=None`` the fraction in any of fcc, bcc, hcp, ico and diamond-like."""
+    from ovito.io.ase import ase_to_ovito
+    from ovito.modifiers import PolyhedralTemplateMatchingModifier
+    from ovito.pipeline import Pipeline, StaticSource
+
+    ptm = PolyhedralTemplateMatchingModifier(rmsd_cutoff=0.0)
+    for t in ptm.structures:
+        t.enabled = True
+    pipeline = Pipeline(source=StaticSource(data=ase_to_ovito(atoms)))
+    pipeline.modifiers.append(ptm)
+    types = np.asarray(pipeline.compute().particles["Structure Type"])
+    ids = {
+        "fcc": PolyhedralTemplateMatchingModifier.Type.FCC,
+        "bcc": PolyhedralTemplateMatchingModifier.Type.BCC,
+        "hcp": PolyhedralTemplateMatchingModifier.Type.HCP,
+    }
+    if lattice is not None:
+        return float(np.mean(types == ids[lattice]))
+    return float(np.mean(types != PolyhedralTemplateMatchingModifier.Type.OTHER))
+
+
+def training_frames(
+    cache_dir=None, *, n_atoms: int = 1000, n_frames: int = 2, seed: int = 7, log=print
+) -> Iterator[TrainingFrame]:
+    """Make (or load from ``cache_dir``) the training frames; yields those that pass the PTM check."""
+    from arisekit.md import crystal_frames, glass_frames, liquid_frames, melting_point_of
+
+    common = dict(n_atoms=n_atoms, seed=seed, cache_dir=cache_dir)
+    for element, lattice in TRAINING_ELEMENTS.items():
+        tm = melting_point_of(element).T_m
+        for f in CRYSTAL_FRACTIONS:
+            frames = crystal_frames(element, f * tm, n_frames, n_equil=6000, interval=2000, **common)
+            for atoms in frames:
+                share = lattice_fraction(atoms, lattice)
+                if share >= MIN_LATTICE_FRACTION:
+                    yield TrainingFrame(atoms, lattice, element, "crystal", f * tm)
+                else:
+                    log(f"dropped {element} {lattice} at {f:g} T_m: {share:.0%} of atoms {lattice} (PTM)")
+        for f in LIQUID_FRACTIONS:
+            frames = liquid_frames(
+                element, f * tm, n_frames, n_melt=8000, n_equil=4000, interval=2000, **common
+            )
+            yield from _disordered(frames, element, "liquid", f * tm, log)
+        if element in GLASS_ELEMENTS:
+            frames = glass_frames(
+                element, 300.0, n_frames, n_melt=8000, n_liquid=4000, n_equil=2000, **common
+            )
+            yield from _disordered(frames, element, "glass", 300.0, log)
+
+
+def _disordered(frames, element: str, kind: str, T: float, log) -> Iterator[TrainingFrame]:
+    from arisekit.model.uncertainty import DISORDERED_CLASS
+
+    for atoms in frames:
+        order = lattice_fraction(atoms, None)
+        if order <= MAX_LIQUID_ORDER:
+            yield TrainingFrame(atoms, DISORDERED_CLASS, element, kind, T)
+        else:
+            log(f"dropped {element} {kind} at {T:g} K: {order:.0%} of atoms crystalline (PTM)")
+
+
+# make the frames ahead of a dataset build: python -m arisekit.dataset.md_training DIR
+if __name__ == "__main__":
+    import sys
+
+    for frame in training_frames(sys.argv[1] if len(sys.argv) > 1 else None):
+        print(frame.element, frame.kind, f"{frame.T:.0f} K", frame.label, len(frame.atoms), flush=True)
