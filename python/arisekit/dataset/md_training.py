@@ -48,13 +48,14 @@ class TrainingFrame:
 
 
 def lattice_fraction(atoms, lattice: str | None) -> float:
-    """Fraction of atoms that OVITO's PTM (all templates, no RMSD cutoff) assigns to ``lattice`` (fcc,
-    bcc, hcp); with ``lattice=None`` the fraction in any of fcc, bcc, hcp, ico and diamond-like."""
+    """Fraction of atoms that OVITO's PTM (all templates) assigns to ``lattice`` (fcc, bcc, hcp) with no
+    RMSD cutoff (fair on hot crystals); with ``lattice=None`` the fraction assigned any structure with
+    PTM's default RMSD cutoff 0.1 (with none, every liquid atom would get its nearest template)."""
     from ovito.io.ase import ase_to_ovito
     from ovito.modifiers import PolyhedralTemplateMatchingModifier
     from ovito.pipeline import Pipeline, StaticSource
 
-    ptm = PolyhedralTemplateMatchingModifier(rmsd_cutoff=0.0)
+    ptm = PolyhedralTemplateMatchingModifier(rmsd_cutoff=0.0 if lattice is not None else 0.1)
     for t in ptm.structures:
         t.enabled = True
     pipeline = Pipeline(source=StaticSource(data=ase_to_ovito(atoms)))

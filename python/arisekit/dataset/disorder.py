@@ -1,0 +1,205 @@
+"""Training rows for thermal and chemical disorder and for the "disordered" class.
+
+Complements the paper's plan (:mod:`arisekit.dataset.plan`: uniform displacements, missing atoms):
+
+* **thermal**: every library class with Gaussian displacements (independent per atom) and with spatially
+  correlated ones (white noise averaged over each atom's neighbourhood, as acoustic phonons move
+  neighbours together), σ = 1-6 % of d_NN per Cartesian component (the Lindemann ratio at melting is
+  ~10-15 % for the 3D RMS displacement);
+* **solid solutions**: fcc, bcc, hcp and diamond lattices with 1-30 % of the sites given a second species at
+  random, cold and hot, labelled by their lattice (the ordered L1₂, L1₀, B2 ... are library classes);
+* **MD**: thermal crystals (labelled by lattice), liquids and glasses (labelled "disordered") of the
+  training potentials (:mod:`arisekit.dataset.md_training`), as whole periodic frames and as open clusters
+  cut from them; the liquids also with a random second species;
+* **gases**: uniform random points (Poisson, and with a hard core), periodic and open: "disordered".
+
+Every structure is drawn from a seeded generator keyed by its row, so a rebuild is identical.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from ase import Atoms
+
+from arisekit.model.uncertainty import DISORDERED_CLASS
+
+#: Thermal displacement levels σ (fraction of d_NN, per Cartesian component).
+THERMAL_SIGMAS: tuple[float, ...] = (0.01, 0.02, 0.03, 0.04, 0.05, 0.06)
+#: Fractions of lattice sites given a second species in the solid-solution rows.
+SUBSTITUTION_FRACTIONS: tuple[float, ...] = (0.01, 0.05, 0.1, 0.2, 0.3)
+#: Lattices of the solid-solution rows (library class names).
+SOLID_SOLUTION_LATTICES: tuple[str, ...] = ("fcc", "bcc", "hcp", "diamond")
+#: Thermal noise (σ, fraction of d_NN) added to the solid solutions.
+SOLID_SOLUTION_SIGMAS: tuple[float, ...] = (0.0, 0.02, 0.04)
+#: Open clusters cut from each MD frame, and their atom-count range.
+CLUSTERS_PER_FRAME = 6
+CLUSTER_ATOMS: tuple[int, int] = (80, 250)
+
+
+@dataclass(frozen=True)
+class Row:
+    """A training structure: ``atoms`` labelled ``label`` (a class name); ``variant`` says how it was made."""
+
+    atoms: Atoms
+    label: str
+    variant: str
+
+
+def _rng(*key) -> np.random.Generator:
+    return np.random.default_rng([zlib.crc32("|".join(map(str, key)).encode())])
+
+
+def gaussian_displacements(atoms: Atoms, sigma: float, rng: np.random.Generator, d_nn: float) -> Atoms:
+    """Copy of ``atoms`` with independent Gaussian displacements of ``sigma`` · ``d_nn`` Å per component."""
+    out = atoms.copy()
+    out.positions += rng.normal(0.0, sigma * d_nn, out.positions.shape)
+    return out
+
+
+def correlated_displacements(
+    atoms: Atoms, sigma: float, rng: np.random.Generator, d_nn: float, length: float = 1.2
+) -> Atoms:
+    """Copy of ``atoms`` with spatially correlated Gaussian displacements: white noise averaged over every
+    atom's neighbours within ``length`` · ``d_nn`` (itself included), rescaled to an RMS of ``sigma`` ·
+    ``d_nn`` Å per component."""
+    from arisekit.geometry import neighbor_list
+
+    noise = rng.normal(0.0, 1.0, (len(atoms), 3))
+    nl = neighbor_list(atoms, length * d_nn)
+    total = noise.copy()
+    np.add.at(total, np.asarray(nl.i), noise[np.asarray(nl.j)])
+    total -= total.mean(axis=0)
+    rms = np.sqrt(np.mean(total**2))
+    out = atoms.copy()
+    out.positions += total * (sigma * d_nn / rms if rms > 0 else 0.0)
+    return out
+
+
+def substitute(atoms: Atoms, fraction: float, rng: np.random.Generator, species: str = "Au") -> Atoms:
+    """Copy of ``atoms`` with a ``fraction`` of the sites (at least one) given ``species`` at random."""
+    out = atoms.copy()
+    n = max(1, int(round(fraction * len(out))))
+    numbers = out.get_atomic_numbers()
+    from ase.data import atomic_numbers
+
+    numbers[rng.choice(len(out), n, replace=False)] = atomic_numbers[species]
+    out.set_atomic_numbers(numbers)
+    return out
+
+
+def random_gas(n_atoms: int, rng: np.random.Generator, *, periodic: bool, hard_core: float = 0.0) -> Atoms:
+    """``n_atoms`` uniform random points at one atom per Å³·(2.5³/√2) (a metal's density), in a periodic
+    cube or an open sphere; with ``hard_core`` > 0 (Å) no two points are closer (random sequential
+    addition)."""
+    volume = n_atoms * 2.5**3 / np.sqrt(2.0)
+    if periodic:
+        side = volume ** (1.0 / 3.0)
+        draw = lambda: rng.uniform(0.0, side, 3)  # noqa: E731
+    else:
+        radius = (3.0 * volume / (4.0 * np.pi)) ** (1.0 / 3.0)
+
+        def draw():
+            while True:
+                p = rng.uniform(-radius, radius, 3)
+                if p @ p <= radius**2:
+                    return p
+
+    points: list[np.ndarray] = []
+    while len(points) < n_atoms:
+        p = draw()
+        if hard_core > 0 and points:
+            delta = np.asarray(points) - p
+            if periodic:
+                delta -= side * np.round(delta / side)
+            if np.min(np.einsum("ij,ij->i", delta, delta)) < hard_core**2:
+                continue
+        points.append(p)
+    if periodic:
+        return Atoms("Cu" * n_atoms, positions=np.asarray(points), cell=[side] * 3, pbc=True)
+    return Atoms("Cu" * n_atoms, positions=np.asarray(points))
+
+
+def cut_cluster(frame: Atoms, centre: int, n_atoms: int) -> Atoms:
+    """Open cluster of the ``n_atoms`` atoms of a periodic ``frame`` nearest to atom ``centre`` (minimum
+    images), centred on it."""
+    from ase.geometry import find_mic
+
+    vectors = frame.positions - frame.positions[centre]
+    vectors, lengths = find_mic(vectors, frame.cell, frame.pbc)
+    keep = np.argsort(lengths, kind="stable")[:n_atoms]
+    return Atoms(numbers=frame.numbers[keep], positions=vectors[keep])
+
+
+def thermal_rows(class_names) -> Iterator[Row]:
+    """Gaussian and correlated displacements of every class at every :data:`THERMAL_SIGMAS` level, on the
+    middle periodic supercell (open supercell for nanotubes) and on the smallest open supercell."""
+    from arisekit import prototypes
+    from arisekit.dataset.structures import structure_kinds
+    from arisekit.geometry import nearest_neighbor_distance
+
+    for name in class_names:
+        kinds = structure_kinds(name)
+        cells = prototypes.supercells(name)
+        chosen = [k for k in ("periodic_supercell1", "supercell0") if k in kinds] or [kinds[0]]
+        for kind in chosen:
+            atoms = cells[int(kind[-1])]
+            if kind.startswith("periodic_"):
+                atoms.pbc = prototypes.build(name).pbc
+            d_nn = nearest_neighbor_distance(atoms)
+            for sigma in THERMAL_SIGMAS:
+                rng = _rng("thermal", name, kind, sigma)
+                yield Row(gaussian_displacements(atoms, sigma, rng, d_nn), name, f"thermal_{sigma:g}")
+                yield Row(correlated_displacements(atoms, sigma, rng, d_nn), name, f"correlated_{sigma:g}")
+
+
+def solid_solution_rows(
+    realizations: int = 3, lattices: Sequence[str] = SOLID_SOLUTION_LATTICES
+) -> Iterator[Row]:
+    """Random substitutional alloys on ``lattices`` (library class names), labelled by their lattice."""
+    from arisekit import prototypes
+    from arisekit.geometry import nearest_neighbor_distance
+
+    for name in lattices:
+        for k, atoms in enumerate(prototypes.supercells(name)[:2]):
+            for periodic in (True, False):
+                base = atoms.copy()
+                base.pbc = periodic
+                d_nn = nearest_neighbor_distance(base)
+                for fraction in SUBSTITUTION_FRACTIONS:
+                    for sigma in SOLID_SOLUTION_SIGMAS:
+                        for r in range(realizations):
+                            rng = _rng("solid", name, k, periodic, fraction, sigma, r)
+                            s = substitute(base, fraction, rng)
+                            if sigma:
+                                s = gaussian_displacements(s, sigma, rng, d_nn)
+                            yield Row(s, name, f"solid_solution_{fraction:g}_{sigma:g}")
+
+
+def md_rows(frames) -> Iterator[Row]:
+    """Rows of MD :class:`~arisekit.dataset.md_training.TrainingFrame` s: the whole periodic frame and
+    :data:`CLUSTERS_PER_FRAME` open clusters; liquids and glasses also with 30 % of a second species."""
+    for index, frame in enumerate(frames):
+        rng = _rng("md", frame.element, frame.kind, round(frame.T), index)
+        variants = [(frame.atoms, "")]
+        if frame.label == DISORDERED_CLASS:
+            variants.append((substitute(frame.atoms, 0.3, rng, "Al"), "_binary"))
+        for atoms, suffix in variants:
+            tag = f"md_{frame.kind}{suffix}"
+            yield Row(atoms, frame.label, tag)
+            for _ in range(CLUSTERS_PER_FRAME):
+                n = int(rng.integers(*CLUSTER_ATOMS))
+                yield Row(cut_cluster(atoms, int(rng.integers(len(atoms))), n), frame.label, tag + "_cluster")
+
+
+def gas_rows(count: int = 30) -> Iterator[Row]:
+    """Random gases labelled "disordered": Poisson and hard-core (1.6 Å), periodic and open, 60-250 atoms."""
+    for periodic in (True, False):
+        for hard_core in (0.0, 1.6):
+            for r in range(count):
+                rng = _rng("gas", periodic, hard_core, r)
+                atoms = random_gas(int(rng.integers(60, 250)), rng, periodic=periodic, hard_core=hard_core)
+                yield Row(atoms, DISORDERED_CLASS, "gas_hard_core" if hard_core else "gas_poisson")
