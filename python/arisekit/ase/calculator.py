@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 from ase.calculators.calculator import Calculator, PropertyNotImplementedError, all_changes
 
+from arisekit.model.uncertainty import DISORDERED_CLASS, disorder_score
+
 __all__ = ["ARISECalculator", "ATOM_PROPERTIES", "GLOBAL_PROPERTIES", "MODES"]
 
 #: Properties of the whole structure (entropies and mutual information in nats).
@@ -24,6 +26,8 @@ GLOBAL_PROPERTIES = (
     "mutual_information",
     "predictive_entropy",
     "variation_ratio",
+    "disordered",  # the disorder verdict: prediction is the model's "disordered" class (bool)
+    "disorder_score",  # 1 - largest crystal-class probability (float)
 )
 #: Per-atom properties (``mode="local"`` only); atoms in no classified box get -1 / NaN.
 ATOM_PROPERTIES = (
@@ -31,6 +35,7 @@ ATOM_PROPERTIES = (
     "atom_probability",  # (n_atoms,) probability of that class
     "atom_probabilities",  # (n_atoms, n_classes)
     "atom_mutual_information",  # (n_atoms,)
+    "atom_disorder_score",  # (n_atoms,) 1 - largest crystal-class probability
 )
 MODES = ("global", "local")
 _SPM_MODES = ("fast", "exact")
@@ -184,6 +189,8 @@ class ARISECalculator(Calculator):
             "mutual_information": float(res.mutual_information),
             "predictive_entropy": float(res.predictive_entropy),
             "variation_ratio": float(res.variation_ratio),
+            "disordered": res.disordered,
+            "disorder_score": res.disorder_score,
         }
 
     def _local(self, atoms: Any) -> dict[str, Any]:
@@ -222,10 +229,13 @@ class ARISECalculator(Calculator):
             "mutual_information": float(result.mutual_information[valid].mean()),
             "predictive_entropy": float(result.predictive_entropy[valid].mean()),
             "variation_ratio": float(result.variation_ratio[valid].mean()),
+            "disordered": self.class_names[k] == DISORDERED_CLASS,
+            "disorder_score": float(disorder_score(probs, self.class_names)),
             "structure_type": np.asarray(per_atom["prediction"], dtype=np.int64),
             "atom_probability": atom_p,
             "atom_probabilities": atom_probs,
             "atom_mutual_information": per_atom["mutual_information"],
+            "atom_disorder_score": disorder_score(atom_probs, self.class_names),
         }
 
 

@@ -47,6 +47,8 @@ def classify_frame(
         "mutual_information": float(res.mutual_information),
         "predictive_entropy": float(res.predictive_entropy),
         "variation_ratio": float(res.variation_ratio),
+        "disordered": bool(res.disordered),
+        "disorder_score": res.disorder_score,
         "info": frame_info(atoms),
     }
     return FrameResult(attrs, {"probabilities": np.asarray(res.probabilities, dtype=np.float64)})

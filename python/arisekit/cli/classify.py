@@ -107,7 +107,9 @@ def run(args: argparse.Namespace) -> int:
         for lab, res in zip(labels, results, strict=True):
             print(
                 f"{lab}: {res.prediction}  (p = {res.probability:.4f}, mutual information = "
-                f"{res.mutual_information:.4f} nats, {res.n_atoms} atoms, T = {res.n_samples})"
+                f"{res.mutual_information:.4f} nats, disorder score = {res.disorder_score:.4f}, "
+                f"{res.n_atoms} atoms, T = {res.n_samples})"
+                + ("  [disordered: no library crystal]" if res.disordered else "")
             )
             for rank, (name, prob) in enumerate(res.top(args.top), start=1):
                 print(f"  {rank:2d}. {name:<40s} {prob:.4f}")

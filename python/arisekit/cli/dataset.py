@@ -1,4 +1,4 @@
-"""``arisekit dataset build``: descriptor datasets from the prototype library (HDF5, resumable)."""
+"""``arisekit dataset build|disorder|merge``: descriptor datasets (HDF5, resumable builds)."""
 
 from __future__ import annotations
 
@@ -44,6 +44,27 @@ def add_parser(subparsers) -> None:
     build.add_argument("--quiet", action="store_true", help="no progress bar")
     build.set_defaults(func=_build)
 
+    dis = sub.add_parser(
+        "disorder",
+        help="thermal, solid-solution, MD and gas rows (with the 'disordered' class)",
+        description="Describe the disorder rows of arisekit.dataset.disorder: Gaussian and correlated "
+        "thermal "
+        "displacements of every class, random solid solutions (labelled by lattice), random gases and - "
+        "with LAMMPS or cached frames - MD crystals, liquids and glasses of the training potentials. "
+        "Resumable (OUT.parts/).",
+    )
+    dis.add_argument("--out", required=True, help="output HDF5 file")
+    dis.add_argument("--md-cache", help="MD frame cache directory (default: arisekit.md's cache)")
+    dis.add_argument("--no-md", action="store_true", help="leave out the MD rows (no LAMMPS needed)")
+    dis.add_argument("--d-nn-method", choices=("hist", "shell", "mean"), default="shell")
+    dis.add_argument("--workers", type=int, default=2, help="local worker processes (default 2)")
+    dis.set_defaults(func=_disorder)
+
+    merge = sub.add_parser("merge", help="merge training-set files made with the same descriptor")
+    merge.add_argument("inputs", nargs="+", help="HDF5 training-set files")
+    merge.add_argument("--out", required=True, help="output HDF5 file")
+    merge.set_defaults(func=_merge)
+
 
 def _plan(args: argparse.Namespace):
     from arisekit.dataset import DatasetPlan
@@ -79,4 +100,35 @@ def _build(args: argparse.Namespace) -> int:
         descriptor_kwargs={"central_weight": DEFAULT_CENTRAL_WEIGHT, "d_nn_method": args.d_nn_method},
     )
     print(f"dataset written to {out}")
+    return 0
+
+
+def _disorder(args: argparse.Namespace) -> int:
+    from arisekit.dataset.disorder_build import build_disorder_dataset
+    from arisekit.dataset.plan import CENTRAL
+    from arisekit.descriptors.arise import DEFAULT_CENTRAL_WEIGHT
+
+    kwargs = dict(
+        cutoff=CENTRAL[0],
+        atom_sigma=CENTRAL[1],
+        extrinsic_scale=CENTRAL[2],
+        central_weight=DEFAULT_CENTRAL_WEIGHT,
+        d_nn_method=args.d_nn_method,
+    )
+    out = build_disorder_dataset(
+        args.out,
+        descriptor_kwargs=kwargs,
+        md_cache=args.md_cache,
+        with_md=not args.no_md,
+        workers=args.workers,
+    )
+    print(f"dataset written to {out}")
+    return 0
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from arisekit.dataset.disorder_build import merge_datasets
+
+    out = merge_datasets(args.inputs, args.out)
+    print(f"merged dataset written to {out}")
     return 0

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .mc_dropout import DEFAULT_CHUNK_ROWS
+from .uncertainty import DISORDERED_CLASS, disorder_score
 
 if TYPE_CHECKING:
     from ase import Atoms
@@ -49,6 +50,18 @@ class Classification:
         """Probability of the predicted class."""
         return float(self.probabilities.max())
 
+    @property
+    def disordered(self) -> bool:
+        """The disorder verdict: the model names the structure "disordered" (no library crystal: liquid,
+        glass, gas, strongly disordered). Always False for models trained without that class."""
+        return self.prediction == DISORDERED_CLASS
+
+    @property
+    def disorder_score(self) -> float:
+        """1 - the largest probability of a crystal class (:func:`arisekit.model.uncertainty.disorder_score`):
+        high for disordered matter and for answers split between crystal classes."""
+        return float(disorder_score(self.probabilities, self.class_names))
+
     def top(self, k: int = 5) -> list[tuple[str, float]]:
         """The ``k`` most probable classes as (name, probability), most probable first."""
         if k < 1:
@@ -65,6 +78,8 @@ class Classification:
             "mutual_information": float(self.mutual_information),
             "predictive_entropy": float(self.predictive_entropy),
             "variation_ratio": float(self.variation_ratio),
+            "disordered": self.disordered,
+            "disorder_score": self.disorder_score,
             "n_samples": int(self.n_samples),
             "seed": self.seed,
             "n_atoms": self.n_atoms,

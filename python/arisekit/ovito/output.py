@@ -3,14 +3,16 @@
 Outputs (names are what the OVITO GUI and ``data.particles[...]`` show):
 
 * particles (modes "global" and "spm_atoms"): ``Structure Type`` (typed: 0 = Unclassified, class k -> k + 1,
-  with names and colours), ``ARISE Probability`` (of the assigned class), ``Mutual Information`` (nats),
-  ``Probability <class>`` for the selected classes, and ``Color`` (when colouring by type). Unclassified
-  atoms (no classified box covers them) have NaN probabilities and mutual information.
+  with names and colours; the model's "disordered" class, if it has one, is the disorder verdict - grey, as
+  PTM's "Other"), ``ARISE Probability`` (of the assigned class), ``Mutual Information`` (nats), ``Disorder
+  Score`` (1 - largest crystal-class probability), ``Probability <class>`` for the selected classes, and
+  ``Color`` (when colouring by type). Unclassified atoms (no classified box covers them) have NaN
+  probabilities and mutual information.
 * data table ``arise-structures``: count and fraction of atoms (boxes in mode "spm") per structure type;
   in mode "global" also ``arise-probabilities``, the class probabilities of the whole structure.
 * voxel grid ``arise-spm`` (SPM modes): one cell per SPM box, centred on the box centre; properties
-  ``Structure Type``, ``ARISE Probability``, ``Mutual Information``, ``Predictive Entropy``,
-  ``Atom Count`` and ``Probability <class>``; empty boxes hold NaN and type 0.
+  ``Structure Type``, ``ARISE Probability``, ``Mutual Information``, ``Disorder Score``,
+  ``Predictive Entropy``, ``Atom Count`` and ``Probability <class>``; empty boxes hold NaN and type 0.
 * attributes ``ARISE.*`` (see :func:`write_attributes`).
 """
 
@@ -21,6 +23,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from arisekit.model.uncertainty import disorder_score
 from arisekit.ovito.compute import FrameResult
 from arisekit.ovito.palette import type_colors, type_table
 
@@ -108,6 +111,9 @@ def _write_particles(data, result: FrameResult, selected: list[int], color_by_ty
     p_assigned[covered] = np.asarray(probs)[np.flatnonzero(covered), pred[covered]]
     particles.create_property("ARISE Probability", dtype=float, data=p_assigned)
     particles.create_property("Mutual Information", dtype=float, data=np.asarray(mi, dtype=float))
+    with np.errstate(invalid="ignore"):
+        score = disorder_score(np.asarray(probs, dtype=float), result.class_names)
+    particles.create_property("Disorder Score", dtype=float, data=score)
     for k in selected:
         particles.create_property(
             f"Probability {result.class_names[k]}", dtype=float, data=np.asarray(probs[:, k], dtype=float)
@@ -143,6 +149,7 @@ def _write_grid(data, result: FrameResult, selected: list[int], grid_vis) -> np.
     p_assigned[ok] = s.probabilities[np.flatnonzero(ok), am[ok]]
     grid.create_property("ARISE Probability", dtype=float, data=field(p_assigned))
     grid.create_property("Mutual Information", dtype=float, data=field(s.mutual_information))
+    grid.create_property("Disorder Score", dtype=float, data=field(s.disorder_score))
     grid.create_property("Predictive Entropy", dtype=float, data=field(s.predictive_entropy))
     grid.create_property("Atom Count", dtype=int, data=field(s.counts))
     for k in selected:
@@ -175,6 +182,7 @@ def write_attributes(data, result: FrameResult, selected: list[int], types: np.n
         attrs["ARISE.mutual_information"] = float(c.mutual_information)
         attrs["ARISE.predictive_entropy"] = float(c.predictive_entropy)
         attrs["ARISE.variation_ratio"] = float(c.variation_ratio)
+        attrs["ARISE.disorder_score"] = float(c.disorder_score)
         for k in selected:
             attrs[f"ARISE.probability.{names[k]}"] = float(c.probabilities[k])
         return

@@ -27,6 +27,8 @@ _PTM_COLORS: dict[str, tuple[float, float, float]] = {
     "diamond": (0.075, 0.627, 0.996),
     "hexagonal_diamond": (0.996, 0.537, 0.0),
     "graphene": (0.627, 0.471, 0.996),
+    # the disorder verdict: grey, as PTM's "Other" (darker than Unclassified)
+    "disordered": (0.6, 0.6, 0.6),
 }
 
 #: Fixed cycle for all other classes (Tableau-20-like: saturated/light pairs).

@@ -65,12 +65,23 @@ class SPMResult:
 
     def map(self, quantity: str) -> np.ndarray:
         """A quantity on the grid (array of ``shape``): a class name (its probability),
-        "mutual_information", "predictive_entropy", "variation_ratio", "argmax" or "counts"."""
+        "mutual_information", "predictive_entropy", "variation_ratio", "disorder_score", "argmax" or
+        "counts"."""
         if quantity in ("mutual_information", "predictive_entropy", "variation_ratio", "counts", "argmax"):
             values = getattr(self, quantity)
+        elif quantity == "disorder_score":
+            values = self.disorder_score
         else:
             values = self.probabilities[:, self.class_index(quantity)]
         return np.asarray(values).reshape(self.shape)
+
+    @property
+    def disorder_score(self) -> np.ndarray:
+        """Per box: 1 - the largest probability of a crystal class (NaN for unclassified boxes); see
+        :func:`arisekit.model.uncertainty.disorder_score`."""
+        from arisekit.model.uncertainty import disorder_score
+
+        return disorder_score(self.probabilities, self.class_names)
 
     def class_fractions(self) -> dict[str, float]:
         """Fraction of classified boxes assigned to each class (classes with no box are omitted)."""
