@@ -109,7 +109,11 @@ def random_gas(n_atoms: int, rng: np.random.Generator, *, periodic: bool, hard_c
                     return p
 
     points: list[np.ndarray] = []
+    attempts = 0
     while len(points) < n_atoms:
+        attempts += 1
+        if attempts > 1000 * n_atoms:
+            raise ValueError(f"random_gas: a hard core of {hard_core} Å is too large for this density")
         p = draw()
         if hard_core > 0 and points:
             delta = np.asarray(points) - p

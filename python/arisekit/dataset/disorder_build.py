@@ -79,17 +79,19 @@ def build_disorder_dataset(
     md_cache=None,
     with_md: bool = True,
     workers: int = 2,
+    classes: Sequence[str] | None = None,
     log=print,
 ) -> Path:
     """Describe every disorder row with ``arise_soap(**descriptor_kwargs)`` and write them to ``out``.
 
     Class names: the whole library, then "disordered". ``md_cache``: the MD frame cache of
     :func:`arisekit.dataset.md_training.training_frames` (needs LAMMPS unless the frames are cached);
-    ``with_md=False`` leaves the MD rows out.
+    ``with_md=False`` leaves the MD rows out; ``classes`` limits the thermal rows to those classes.
     """
     from arisekit import prototypes
 
     names = [p.name for p in prototypes.list_prototypes()]
+    thermal = names if classes is None else [prototypes.get(n).name for n in classes]
     out = Path(out)
     parts = out.with_name(out.name + ".parts")
     parts.mkdir(parents=True, exist_ok=True)
@@ -98,7 +100,7 @@ def build_disorder_dataset(
     def part_path(group: str) -> str:
         return str(parts / (hashlib.sha1((group + "|" + context).encode()).hexdigest()[:20] + ".npz"))
 
-    groups = list(_groups(names, md_cache, with_md, log))
+    groups = list(_groups(thermal, md_cache, with_md, log))
     todo = [
         (recipe, descriptor_kwargs, part_path(g)) for g, recipe in groups if not Path(part_path(g)).exists()
     ]

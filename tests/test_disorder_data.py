@@ -1,0 +1,168 @@
+"""Disorder training rows (thermal, solid solutions, gases, MD clusters), their build and merge, and the
+disorder verdict of the results."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from ase.build import bulk
+
+from arisekit.dataset import disorder
+from arisekit.model.uncertainty import DISORDERED_CLASS, disorder_score
+
+A_CU = 3.61
+D_CU = A_CU / np.sqrt(2)
+
+
+def _fcc(n=4):
+    return bulk("Cu", "fcc", a=A_CU, cubic=True) * (n, n, n)
+
+
+def test_gaussian_and_correlated_displacements_have_the_requested_size():
+    atoms = _fcc(5)
+    g = disorder.gaussian_displacements(atoms, 0.05, np.random.default_rng(0), D_CU)
+    c = disorder.correlated_displacements(atoms, 0.05, np.random.default_rng(0), D_CU)
+    for moved in (g, c):
+        u = moved.positions - atoms.positions
+        assert np.sqrt(np.mean(u**2)) == pytest.approx(0.05 * D_CU, rel=0.1)
+    # correlated: nearest neighbours move together, independent ones do not
+    from arisekit.geometry import neighbor_list
+
+    nl = neighbor_list(atoms, 1.1 * D_CU)
+    i, j = np.asarray(nl.i), np.asarray(nl.j)
+
+    def neighbour_correlation(moved):
+        u = moved.positions - atoms.positions
+        return np.mean(np.einsum("ij,ij->i", u[i], u[j])) / np.mean(u**2) / 3
+
+    assert neighbour_correlation(c) > 0.3
+    assert abs(neighbour_correlation(g)) < 0.1
+
+
+def test_substitute_gives_at_least_one_atom_and_the_requested_fraction():
+    atoms = bulk("Cu", "fcc", a=A_CU, cubic=True) * (3, 3, 3)  # 108 atoms
+    one = disorder.substitute(atoms, 0.001, np.random.default_rng(0))
+    assert one.get_chemical_symbols().count("Au") == 1
+    many = disorder.substitute(atoms, 0.3, np.random.default_rng(0))
+    assert many.get_chemical_symbols().count("Au") == round(0.3 * 108)
+
+
+@pytest.mark.parametrize("periodic", [True, False])
+def test_random_gas_respects_its_hard_core(periodic):
+    from arisekit.geometry import nearest_distances
+
+    gas = disorder.random_gas(120, np.random.default_rng(1), periodic=periodic, hard_core=1.6)
+    assert len(gas) == 120 and bool(gas.pbc.all()) == periodic
+    assert nearest_distances(gas).min() >= 1.6 - 1e-9
+    poisson = disorder.random_gas(120, np.random.default_rng(1), periodic=periodic)
+    assert nearest_distances(poisson).min() < 1.6
+
+
+def test_cut_cluster_takes_the_nearest_minimum_images():
+    frame = _fcc(4)
+    cluster = disorder.cut_cluster(frame, 0, 13)  # an atom and its 12 nearest neighbours across the boundary
+    assert len(cluster) == 13 and not cluster.pbc.any()
+    r = np.linalg.norm(cluster.positions, axis=1)
+    assert r[0] == 0.0 and np.allclose(r[1:], D_CU)
+
+
+def test_rows_are_labelled_and_deterministic():
+    rows = list(disorder.thermal_rows(["fcc"]))
+    assert {r.label for r in rows} == {"fcc"}
+    assert len(rows) == 2 * 2 * len(disorder.THERMAL_SIGMAS)
+    again = list(disorder.thermal_rows(["fcc"]))
+    assert all(np.array_equal(a.atoms.positions, b.atoms.positions) for a, b in zip(rows, again))
+    solid = list(disorder.solid_solution_rows(1, lattices=("bcc",)))
+    assert {r.label for r in solid} == {"bcc"} and all("Au" in r.atoms.get_chemical_symbols() for r in solid)
+    gases = list(disorder.gas_rows(2))
+    assert len(gases) == 8 and {r.label for r in gases} == {DISORDERED_CLASS}
+
+
+def test_md_rows_of_a_liquid_frame_include_a_binary_copy_and_clusters():
+    from arisekit.dataset.md_training import TrainingFrame
+
+    liquid = disorder.random_gas(300, np.random.default_rng(2), periodic=True, hard_core=1.6)
+    rows = list(disorder.md_rows([TrainingFrame(liquid, DISORDERED_CLASS, "Cu", "liquid", 2000.0)]))
+    assert len(rows) == 2 * (1 + disorder.CLUSTERS_PER_FRAME)
+    assert {r.variant for r in rows} == {
+        "md_liquid",
+        "md_liquid_cluster",
+        "md_liquid_binary",
+        "md_liquid_binary_cluster",
+    }
+    lo, hi = disorder.CLUSTER_ATOMS
+    assert all(lo <= len(r.atoms) < hi for r in rows if r.variant.endswith("cluster"))
+
+
+def test_disorder_build_resumes_and_merges(tmp_path, monkeypatch):
+    from arisekit.dataset import disorder_build
+    from arisekit.model.dataset import load_dataset, write_dataset
+
+    monkeypatch.setattr(disorder, "SOLID_SOLUTION_LATTICES", ("fcc",))
+    monkeypatch.setattr(disorder, "THERMAL_SIGMAS", (0.03,))
+    monkeypatch.setattr(disorder, "SUBSTITUTION_FRACTIONS", (0.1,))
+    monkeypatch.setattr(disorder, "SOLID_SOLUTION_SIGMAS", (0.0,))
+    real_gas_rows = disorder.gas_rows
+    monkeypatch.setattr(disorder, "gas_rows", lambda count=30: real_gas_rows(1))
+    monkeypatch.setattr(disorder_build, "_groups", _small_groups(disorder_build._groups))
+    kw = dict(cutoff=4.0, atom_sigma=0.1, extrinsic_scale=1.0, central_weight=0.0, d_nn_method="shell")
+    out = tmp_path / "dis.h5"
+    disorder_build.build_disorder_dataset(
+        out, descriptor_kwargs=kw, with_md=False, workers=1, classes=["fcc"]
+    )
+    ds = load_dataset(out)
+    assert ds.class_names[-1] == DISORDERED_CLASS
+    labels = [ds.class_names[k] for k in ds.y]
+    assert labels.count(DISORDERED_CLASS) == 4 and set(labels) == {"fcc", DISORDERED_CLASS}
+    parts = sorted((tmp_path / "dis.h5.parts").glob("*.npz"))
+    assert parts  # kept: a second build reuses them
+    mtimes = [p.stat().st_mtime_ns for p in parts]
+    disorder_build.build_disorder_dataset(
+        out, descriptor_kwargs=kw, with_md=False, workers=1, classes=["fcc"]
+    )
+    assert [p.stat().st_mtime_ns for p in parts] == mtimes
+
+    other = tmp_path / "other.h5"
+    write_dataset(other, ds.X[:3], np.array([0, 1, 1]), ["bcc", "fcc"], None, kw, ["pristine"] * 3)
+    merged = load_dataset(disorder_build.merge_datasets([other, out], tmp_path / "m.h5"))
+    assert merged.class_names[:2] == ["bcc", "fcc"] and merged.class_names[-1] == DISORDERED_CLASS
+    assert len(merged.y) == 3 + len(ds.y)
+    assert [merged.class_names[k] for k in merged.y[3:]] == labels
+    write_dataset(other, ds.X[:3], np.array([0, 1, 1]), ["bcc", "fcc"], None, {**kw, "d_nn_method": "hist"})
+    with pytest.raises(ValueError, match="descriptor_params"):
+        disorder_build.merge_datasets([other, out], tmp_path / "m2.h5")
+
+
+def _small_groups(groups):
+    def small(class_names, md_cache, with_md, log):
+        return [
+            g
+            for g in groups(class_names, md_cache, with_md, log)
+            if not g[0].startswith("solid|") or "fcc" in g[0]
+        ]
+
+    return small
+
+
+def test_disorder_score_and_verdict_of_a_classification():
+    from arisekit.model.classification import Classification
+
+    names = ("fcc", "bcc", DISORDERED_CLASS)
+    p = np.array([0.2, 0.1, 0.7])
+    c = Classification(DISORDERED_CLASS, p, names, 0.1, 0.5, 0.2, {"name": DISORDERED_CLASS})
+    assert c.disordered and c.disorder_score == pytest.approx(0.8)
+    d = c.to_dict()
+    assert d["disordered"] is True and d["disorder_score"] == pytest.approx(0.8)
+    crystal = Classification("fcc", np.array([0.9, 0.05, 0.05]), names, 0.01, 0.3, 0.0, {"name": "fcc"})
+    assert not crystal.disordered and crystal.disorder_score == pytest.approx(0.1)
+    # a model without the class: the score is 1 - the top probability
+    assert disorder_score(np.array([[0.6, 0.4]]), ["fcc", "bcc"]) == pytest.approx([0.4])
+    with pytest.raises(ValueError, match="classes"):
+        disorder_score(np.array([0.5, 0.5]), ["fcc"])
+
+
+def test_disordered_type_is_grey_in_ovito_outputs():
+    from arisekit.ovito.palette import type_table
+
+    table = type_table(["fcc", DISORDERED_CLASS])
+    assert table[2][1] == DISORDERED_CLASS and table[2][2] == (0.6, 0.6, 0.6)
