@@ -159,7 +159,7 @@ def disorder_model():
         structures.append(gas(150, 100 + seed))
         y.append(len(CRYSTALS))
     return ARISEClassifier(
-        epochs=150, learning_rate=2e-3, standardize=True, validation_fraction=0.0, seed=1
+        hidden_units=(64, 64), epochs=40, learning_rate=1e-2, validation_fraction=0.0, seed=1
     ).fit(
         arise_soap_batch(structures),
         np.array(y),
