@@ -62,7 +62,17 @@ def _downsample(fpr, tpr, n: int = 200) -> list[list[float]]:
 
 
 def _select(run: MDRun, group: str | None) -> list[int]:
-    return [i for i, r in enumerate(run.records) if group is None or r["spec"]["group"] == group]
+    """Indices of the records of ``group`` (None: all), in table order: system (first seen), crystal
+    before liquid before glass, then T/T_m."""
+    idx = [i for i, r in enumerate(run.records) if group is None or r["spec"]["group"] == group]
+    systems = list(dict.fromkeys((r["spec"]["element"], r["spec"]["potential"]) for r in run.records))
+    kinds = {"crystal": 0, "liquid": 1, "glass": 2}
+
+    def key(i):
+        s = run.records[i]["spec"]
+        return (systems.index((s["element"], s["potential"])), kinds.get(s["kind"], 3), s["t_over_tm"])
+
+    return sorted(idx, key=key)
 
 
 def _roc_sets(run: MDRun, idx: list[int]):
