@@ -1,11 +1,11 @@
 """MD frames for training: thermal crystals, liquids and glasses of the *training* potentials.
 
 The MD benchmark (:mod:`arisekit.benchmark.md`) judges other elements and other potentials (Zhou Cu, Fe, Ti,
-Al, W, Mg; Stillinger-Weber and Tersoff Si; Foiles Cu); the training frames here use only Zhou EAM Ni, Ag
-(fcc), Mo, Ta (bcc), Zr and Co (hcp), so the benchmark stays held out. Temperatures are fractions of the
-potential's T_m from :data:`arisekit.md.MELTING_POINTS` (an experimental placeholder where not yet
-measured: a crystal frame that has melted or transformed is dropped by a PTM check, see
-:func:`lattice_fraction`). Needs ``pip install 'arisekit[md]'``; frames are cached and resumable.
+Al, W, Mg; Stillinger-Weber Si; Foiles Cu; Tersoff Si crystals); the training frames here use only Zhou EAM
+Ni, Ag (fcc), Mo, Ta (bcc), Zr and Co (hcp), and liquid and glassy Tersoff Si, so the benchmark stays held
+out (but for Tersoff Si's own liquid and glass). Temperatures are fractions of :data:`REFERENCE_T_M` (a
+crystal frame that has melted or transformed, and a liquid that has crystallised, is dropped by a PTM check,
+see :func:`lattice_fraction`). Needs ``pip install 'arisekit[md]'``; frames are cached and resumable.
 """
 
 from __future__ import annotations
@@ -14,6 +14,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+
+#: Temperature scale (K) of the training frames: the elements' experimental melting points (CRC), fixed
+#: here so that the frames (cached by temperature) do not change when a potential's own T_m is measured.
+#: A potential's T_m differs by up to ~20 %: frames that melted or transformed are dropped (PTM check).
+REFERENCE_T_M: dict[str, float] = {
+    "Ni": 1728.0, "Ag": 1234.9, "Mo": 2896.0, "Ta": 3290.0, "Zr": 2128.0, "Co": 1768.0, "Si": 1687.0,
+}  # fmt: skip
 
 #: Training elements of the Zhou 2004 EAM and their ground-state lattice.
 TRAINING_ELEMENTS: dict[str, str] = {
@@ -30,6 +37,9 @@ CRYSTAL_FRACTIONS: tuple[float, ...] = (0.2, 0.5, 0.8, 0.95)
 LIQUID_FRACTIONS: tuple[float, ...] = (1.2, 1.5)
 #: Elements quenched to a glass (at 300 K, 100 K/ps).
 GLASS_ELEMENTS: tuple[str, ...] = ("Ni", "Ta", "Zr")
+#: Covalent disorder: liquid and glass only (element, potential). The benchmark's diamond lattice is
+#: Stillinger-Weber silicon, so its liquid and glass stay held out.
+DISORDER_ONLY: tuple[tuple[str, str], ...] = (("Si", "tersoff1988"),)
 #: A crystal frame is kept when PTM (no RMSD cutoff) finds at least this fraction of its atoms in the
 #: expected lattice; a liquid or glass frame when at most :data:`MAX_LIQUID_ORDER` is in any lattice.
 MIN_LATTICE_FRACTION = 0.8
@@ -75,11 +85,11 @@ def training_frames(
     cache_dir=None, *, n_atoms: int = 1000, n_frames: int = 2, seed: int = 7, log=print
 ) -> Iterator[TrainingFrame]:
     """Make (or load from ``cache_dir``) the training frames; yields those that pass the PTM check."""
-    from arisekit.md import crystal_frames, glass_frames, liquid_frames, melting_point_of
+    from arisekit.md import crystal_frames, glass_frames, liquid_frames
 
     common = dict(n_atoms=n_atoms, seed=seed, cache_dir=cache_dir)
     for element, lattice in TRAINING_ELEMENTS.items():
-        tm = melting_point_of(element).T_m
+        tm = REFERENCE_T_M[element]
         for f in CRYSTAL_FRACTIONS:
             frames = crystal_frames(element, f * tm, n_frames, n_equil=6000, interval=2000, **common)
             for atoms in frames:
