@@ -108,6 +108,21 @@ def training_frames(
                 element, 300.0, n_frames, n_melt=8000, n_liquid=4000, n_equil=2000, **common
             )
             yield from _disordered(frames, element, "glass", 300.0, log)
+    for element, potential in DISORDER_ONLY:
+        yield from _covalent_disorder(element, potential, n_frames, common, log)
+
+
+def _covalent_disorder(element, potential, n_frames, common, log) -> Iterator[TrainingFrame]:
+    from arisekit.md import glass_frames, liquid_frames
+
+    tm = REFERENCE_T_M[element]
+    steps = dict(n_melt=8000, n_equil=4000, interval=2000)
+    for f in LIQUID_FRACTIONS:
+        frames = liquid_frames(element, f * tm, n_frames, potential=potential, **steps, **common)
+        yield from _disordered(frames, element, "liquid", f * tm, log)
+    steps = dict(n_melt=8000, n_liquid=4000, n_equil=2000)
+    frames = glass_frames(element, 300.0, n_frames, potential=potential, **steps, **common)
+    yield from _disordered(frames, element, "glass", 300.0, log)
 
 
 def _disordered(frames, element: str, kind: str, T: float, log) -> Iterator[TrainingFrame]:
