@@ -57,6 +57,16 @@ class TrainingFrame:
     T: float
 
 
+#: MD steps (1 fs) of the liquids: melt at 2 T_m, then equilibrate at T; a frame every 2 ps.
+LIQUID_STEPS = dict(n_melt=8000, n_equil=4000, interval=2000)
+
+
+def _glass_steps(tm: float) -> dict:
+    """Glass protocol: melt at 2 T_m, liquid at 1.5 T_m, quench at 100 K/ps to 300 K (temperatures pinned
+    to the reference scale, so that the cached frames stay valid when the potential's T_m is measured)."""
+    return dict(T_melt=2.0 * tm, T_liquid=1.5 * tm, n_melt=8000, n_liquid=4000, n_equil=2000)
+
+
 def lattice_fraction(atoms, lattice: str | None) -> float:
     """Fraction of atoms that OVITO's PTM (all templates) assigns to ``lattice`` (fcc, bcc, hcp) with no
     RMSD cutoff (fair on hot crystals); with ``lattice=None`` the fraction assigned any structure with
@@ -99,14 +109,10 @@ def training_frames(
                 else:
                     log(f"dropped {element} {lattice} at {f:g} T_m: {share:.0%} of atoms {lattice} (PTM)")
         for f in LIQUID_FRACTIONS:
-            frames = liquid_frames(
-                element, f * tm, n_frames, n_melt=8000, n_equil=4000, interval=2000, **common
-            )
+            frames = liquid_frames(element, f * tm, n_frames, T_melt=2.0 * tm, **LIQUID_STEPS, **common)
             yield from _disordered(frames, element, "liquid", f * tm, log)
         if element in GLASS_ELEMENTS:
-            frames = glass_frames(
-                element, 300.0, n_frames, n_melt=8000, n_liquid=4000, n_equil=2000, **common
-            )
+            frames = glass_frames(element, 300.0, n_frames, **_glass_steps(tm), **common)
             yield from _disordered(frames, element, "glass", 300.0, log)
     for element, potential in DISORDER_ONLY:
         yield from _covalent_disorder(element, potential, n_frames, common, log)
@@ -116,12 +122,12 @@ def _covalent_disorder(element, potential, n_frames, common, log) -> Iterator[Tr
     from arisekit.md import glass_frames, liquid_frames
 
     tm = REFERENCE_T_M[element]
-    steps = dict(n_melt=8000, n_equil=4000, interval=2000)
     for f in LIQUID_FRACTIONS:
-        frames = liquid_frames(element, f * tm, n_frames, potential=potential, **steps, **common)
+        frames = liquid_frames(
+            element, f * tm, n_frames, potential=potential, T_melt=2.0 * tm, **LIQUID_STEPS, **common
+        )
         yield from _disordered(frames, element, "liquid", f * tm, log)
-    steps = dict(n_melt=8000, n_liquid=4000, n_equil=2000)
-    frames = glass_frames(element, 300.0, n_frames, potential=potential, **steps, **common)
+    frames = glass_frames(element, 300.0, n_frames, potential=potential, **_glass_steps(tm), **common)
     yield from _disordered(frames, element, "glass", 300.0, log)
 
 
