@@ -166,3 +166,13 @@ def test_disordered_type_is_grey_in_ovito_outputs():
 
     table = type_table(["fcc", DISORDERED_CLASS])
     assert table[2][1] == DISORDERED_CLASS and table[2][2] == (0.6, 0.6, 0.6)
+
+
+def test_ptm_check_of_the_md_training_frames():
+    pytest.importorskip("ovito")
+    from arisekit.dataset.md_training import lattice_fraction
+
+    hot = disorder.gaussian_displacements(_fcc(4), 0.04, np.random.default_rng(3), D_CU)
+    assert lattice_fraction(hot, "fcc") > 0.95 and lattice_fraction(hot, "bcc") < 0.05
+    gas = disorder.random_gas(256, np.random.default_rng(3), periodic=True, hard_core=1.6)
+    assert lattice_fraction(gas, None) < 0.1
