@@ -168,7 +168,8 @@ def solid_solution_rows(
     from arisekit.geometry import nearest_neighbor_distance
 
     for name in lattices:
-        for k, atoms in enumerate(prototypes.supercells(name)[:2]):
+        cells = [*prototypes.supercells(name)[:2], _conventional_supercell(name)]
+        for k, atoms in enumerate(cells):
             for periodic in (True, False):
                 base = atoms.copy()
                 base.pbc = periodic
@@ -181,6 +182,61 @@ def solid_solution_rows(
                             if sigma:
                                 s = gaussian_displacements(s, sigma, rng, d_nn)
                             yield Row(s, name, f"solid_solution_{fraction:g}_{sigma:g}")
+
+
+def _conventional_supercell(name: str) -> Atoms:
+    """Conventional (cubic; hcp: orthohexagonal) cell of an elemental lattice repeated to 100-256 atoms, with
+    a lone substituted atom its images form a simple-cubic-like superlattice (as the minority of L1₂ does)."""
+    from ase.build import bulk
+
+    if name == "hcp":
+        cell = bulk("Cu", "hcp", a=2.5, c=2.5 * np.sqrt(8.0 / 3.0), orthorhombic=True)
+    else:
+        a = {"fcc": 2.5 * np.sqrt(2.0), "bcc": 2.5 * 2.0 / np.sqrt(3.0), "diamond": 2.5 * 4.0 / np.sqrt(3.0)}[
+            name
+        ]
+        cell = bulk("Cu", name, a=a, cubic=True)
+    k = 1
+    while len(cell) * k**3 < 100:
+        k += 1
+    return cell * (k, k, k)
+
+
+#: Lattices of the grain-boundary rows, and the share of one grain above which a cluster takes its label.
+BOUNDARY_LATTICES: tuple[str, ...] = ("fcc", "bcc", "hcp", "diamond")
+BOUNDARY_MAJORITY = 0.8
+
+
+def boundary_rows(samples: int = 24, clusters: int = 8) -> Iterator[Row]:
+    """Open clusters cut across the boundary of random two-grain bicrystals (3D Voronoi, random orientations,
+    ~4,000 atoms): a cluster is labelled by its lattice when both grains share it or one grain holds at least
+    :data:`BOUNDARY_MAJORITY` of its atoms, else "disordered" (a mixture of two crystals is no one crystal,
+    as PTM calls grain-boundary atoms "Other")."""
+    from arisekit.samples import polycrystal
+
+    for r in range(samples):
+        rng = _rng("boundary", r)
+        pair = [str(x) for x in rng.choice(BOUNDARY_LATTICES, 2)]
+        sample = polycrystal(
+            pair, (36.0, 36.0, 36.0), mode="bulk", seed=int(rng.integers(1 << 30)), species="Cu"
+        )
+        lattice = np.asarray(sample.info["class_names"])[sample.arrays["class_label"]]
+        near = np.flatnonzero(sample.arrays["boundary_distance"] < 3.0)
+        near = near[sample.arrays["surface_distance"][near] > 12.0]
+        if len(near) == 0:
+            continue
+        for _ in range(clusters):
+            n = int(rng.integers(*CLUSTER_ATOMS))
+            centre = int(rng.choice(near))
+            order = np.argsort(np.linalg.norm(sample.positions - sample.positions[centre], axis=1))[:n]
+            names, counts = np.unique(lattice[order], return_counts=True)
+            label = str(names[np.argmax(counts)])
+            if len(names) > 1 and counts.max() < BOUNDARY_MAJORITY * n:
+                label = DISORDERED_CLASS
+            cluster = Atoms(
+                numbers=sample.numbers[order], positions=sample.positions[order] - sample.positions[centre]
+            )
+            yield Row(cluster, label, "boundary_mixed" if label == DISORDERED_CLASS else "boundary_grain")
 
 
 def md_rows(frames) -> Iterator[Row]:

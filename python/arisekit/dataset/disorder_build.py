@@ -36,6 +36,7 @@ def _groups(class_names: Sequence[str], md_cache, with_md: bool, log) -> Iterabl
     for lattice in disorder.SOLID_SOLUTION_LATTICES:
         yield f"solid|{lattice}", ("solid", lattice)
     yield "gas", ("gas",)
+    yield "boundary", ("boundary",)
     if with_md:
         from arisekit.dataset.md_training import training_frames
 
@@ -53,19 +54,29 @@ def _rows(recipe: tuple) -> list[Row]:
         return [r for r in disorder.solid_solution_rows(lattices=(recipe[1],))]
     if kind == "gas":
         return list(disorder.gas_rows())
+    if kind == "boundary":
+        return list(disorder.boundary_rows())
     return list(disorder.md_rows([recipe[1]]))
 
 
-def _describe(rows: list[Row], descriptor_kwargs: dict) -> np.ndarray:
+def _describe(rows: list[Row], descriptor_kwargs: dict) -> tuple[np.ndarray, list[Row]]:
+    """Descriptors of the rows the descriptor defines, and those rows (an open cluster with a lone atom
+    of a species has no d_NN for that species pair: such rows are left out)."""
     from arisekit.descriptors import arise_soap
 
-    return np.asarray([arise_soap(r.atoms, n_threads=1, **descriptor_kwargs) for r in rows])
+    X, kept = [], []
+    for r in rows:
+        try:
+            X.append(arise_soap(r.atoms, n_threads=1, **descriptor_kwargs))
+        except ValueError:
+            continue
+        kept.append(r)
+    return np.asarray(X), kept
 
 
 def _describe_part(args) -> str:
     recipe, kwargs, path = args
-    rows = _rows(recipe)
-    X = _describe(rows, kwargs)
+    X, rows = _describe(_rows(recipe), kwargs)
     tmp = path + ".tmp.npz"
     np.savez(tmp, X=X, labels=np.array([r.label for r in rows]), variants=np.array([r.variant for r in rows]))
     os.replace(tmp, path)
