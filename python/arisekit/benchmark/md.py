@@ -99,6 +99,9 @@ class MDSettings:
     crystal_fractions: tuple = (0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
     liquid_fractions: tuple = (1.2, 1.6)
     glass_fraction: float | None = 0.25  # glass temperature / T_m; None: no glass
+    #: the held-back systems' frames (fewer: they check transfer to other potentials, not the T curve)
+    held_back_crystal_fractions: tuple = (0.5, 1.0)
+    held_back_liquid_fractions: tuple = (1.6,)
     n_atoms: int = 1500
     seed: int = 0
     crystal_md: dict = field(default_factory=lambda: {"n_equil": 10_000})
@@ -186,9 +189,11 @@ def frame_specs(settings: MDSettings) -> tuple[list[FrameSpec], list[str]]:
             if mp is None:
                 notes.append(f"{group}: {el}/{pot_name} skipped: no T_m in MELTING_POINTS")
                 continue
-            todo = [("crystal", f) for f in settings.crystal_fractions]
-            todo += [("liquid", f) for f in settings.liquid_fractions]
-            if settings.glass_fraction is not None:
+            main = group == "main"
+            crystal = settings.crystal_fractions if main else settings.held_back_crystal_fractions
+            liquid = settings.liquid_fractions if main else settings.held_back_liquid_fractions
+            todo = [("crystal", f) for f in crystal] + [("liquid", f) for f in liquid]
+            if settings.glass_fraction is not None and main:
                 todo.append(("glass", settings.glass_fraction))
             for kind, f in todo:
                 specs.append(
