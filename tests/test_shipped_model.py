@@ -8,6 +8,7 @@ import pytest
 from arisekit import prototypes
 from arisekit.descriptors import arise_soap_batch
 from arisekit.model import default_model_dir, load_model
+from arisekit.model.uncertainty import DISORDERED_CLASS, disorder_score
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +22,8 @@ def describe(model, structures):
 
 
 def test_shipped_model_matches_the_library(model):
-    assert list(model.classes_) == prototypes.names()
+    # the library's classes, then the disorder verdict
+    assert list(model.classes_) == [*prototypes.names(), DISORDERED_CLASS]
     assert model.n_features_in_ == 316
     recorded = json.loads((default_model_dir() / "metadata.json").read_text())["descriptor_params"]
     # a model file that does not record central_weight was trained with 1.0 (arisekit's former default)
@@ -31,6 +33,7 @@ def test_shipped_model_matches_the_library(model):
         "atom_sigma": 0.1,
         "extrinsic_scale": 1.0,
         "central_weight": weight,
+        "d_nn_method": "shell",
     }
     assert weight in (0.0, 1.0)
     manifest = json.loads((default_model_dir() / "manifest.json").read_text())
@@ -55,8 +58,26 @@ def test_mutual_information_rises_with_noise(model):
     structures = [
         prototypes.displace(base, delta, rng) if delta else base for delta in levels for _ in range(4)
     ]
-    mi = model.predict_uncertainty(describe(model, structures), n_samples=300, seed=0).mutual_information
-    per_level = mi.reshape(len(levels), 4).mean(axis=1)
-    assert per_level[0] < 0.01
-    assert per_level[-1] > 10 * max(per_level[0], 1e-3)
-    assert per_level[-1] > per_level[1]
+    res = model.predict_uncertainty(describe(model, structures), n_samples=300, seed=0)
+    per_level = res.mutual_information.reshape(len(levels), 4).mean(axis=1)
+    score = disorder_score(res.probabilities, model.classes_).reshape(len(levels), 4).mean(axis=1)
+    assert per_level[0] < 0.01 and score[0] < 0.01
+    # 20 % uniform displacements: the answer is uncertain, or the structure is called disordered
+    assert per_level[-1] > 10 * max(per_level[0], 1e-3) or score[-1] > 0.5
+    assert per_level[-1] + score[-1] > per_level[1] + score[1]
+
+
+def test_thermal_crystals_liquid_like_matter_and_a_gas(model):
+    """Gaussian (thermal) noise of 5 % of d_NN keeps fcc/bcc; a random gas gets the disorder verdict."""
+    from arisekit.dataset.disorder import gaussian_displacements, random_gas
+    from arisekit.geometry import nearest_neighbor_distance
+
+    rng = np.random.default_rng(11)
+    cells = [prototypes.supercells(name)[1] for name in ("fcc", "bcc")]
+    for cell in cells:
+        cell.pbc = True
+    hot = [gaussian_displacements(c, 0.05, rng, nearest_neighbor_distance(c)) for c in cells]
+    gas = [random_gas(300, rng, periodic=True), random_gas(150, rng, periodic=False)]
+    res = model.predict_uncertainty(describe(model, hot + gas), n_samples=100, seed=0)
+    predicted = [model.classes_[k] for k in res.probabilities.argmax(axis=1)]
+    assert predicted == ["fcc", "bcc", DISORDERED_CLASS, DISORDERED_CLASS]
