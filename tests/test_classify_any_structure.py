@@ -72,7 +72,7 @@ def test_classify_uses_the_models_central_weight(shipped):
         got = arisekit.classify(atoms, n_samples=20, model=model, seed=1)
         x = arise_soap(atoms, **model.descriptor_params_)
         assert model.descriptor_params_ == {"cutoff": 4.0, "atom_sigma": 0.1, "extrinsic_scale": 1.0,
-                                            "central_weight": w}  # fmt: skip
+                                            "central_weight": w, "d_nn_method": "shell"}  # fmt: skip
         (ref,) = classify_descriptors(x[None], model, n_samples=20, seed=1)
         np.testing.assert_array_equal(got.probabilities, ref.probabilities)
 

@@ -135,11 +135,8 @@ def test_disorder_build_resumes_and_merges(tmp_path, monkeypatch):
 
 def _small_groups(groups):
     def small(class_names, md_cache, with_md, log):
-        return [
-            g
-            for g in groups(class_names, md_cache, with_md, log)
-            if not g[0].startswith("solid|") or "fcc" in g[0]
-        ]
+        keep = ("thermal|", "solid|fcc", "gas")
+        return [g for g in groups(class_names, md_cache, with_md, log) if g[0].startswith(keep)]
 
     return small
 
