@@ -81,3 +81,14 @@ def test_thermal_crystals_liquid_like_matter_and_a_gas(model):
     res = model.predict_uncertainty(describe(model, hot + gas), n_samples=100, seed=0)
     predicted = [model.classes_[k] for k in res.probabilities.argmax(axis=1)]
     assert predicted == ["fcc", "bcc", DISORDERED_CLASS, DISORDERED_CLASS]
+
+
+def test_demo_polycrystal_boundaries_get_the_verdict_not_a_third_crystal(tmp_path):
+    """The demo's 4-grain slab: grain interiors right, boundary boxes 'disordered' (no third crystal)."""
+    from arisekit.demo import DEMO_GRAINS, run_demo
+
+    summary = run_demo(tmp_path, n_samples=20)
+    assert summary["grain_interior_atom_accuracy"] >= 0.99
+    fractions = summary["spm"]["class_fractions"]
+    assert set(fractions) <= {*DEMO_GRAINS, DISORDERED_CLASS}
+    assert 0.05 < fractions[DISORDERED_CLASS] < 0.4
