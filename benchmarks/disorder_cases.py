@@ -65,6 +65,7 @@ def main(argv=None) -> int:
     parser.add_argument("--model", help="model directory (default: the shipped model)")
     parser.add_argument("--samples", type=int, default=100, help="MC-dropout passes")
     parser.add_argument("--gas-atoms", type=int, default=100_000)
+    parser.add_argument("--gas-sweep", type=int, default=40, help="small random gases to classify (0: none)")
     args = parser.parse_args(argv)
     model = load_model(args.model)
     ok = 0
@@ -81,7 +82,29 @@ def main(argv=None) -> int:
             f"{c.disorder_score:6.3f}  {'yes' if good else 'NO'}  ({took:.1f} s)"
         )
     print(f"{ok} of {len(rows)} cases read as the issue asks")
+    if args.gas_sweep:
+        gas_sweep(model, args.gas_sweep, args.samples)
     return 0
+
+
+def gas_sweep(model, count: int, n_samples: int) -> None:
+    """Random gases of 60-400 atoms (Poisson or 1.6 Å hard core, periodic or open, seeds 1000+): how many
+    get the verdict, and how sure the others are."""
+    from arisekit import classify
+    from arisekit.dataset.disorder import random_gas
+    from arisekit.model.uncertainty import DISORDERED_CLASS
+
+    named = []
+    for k in range(count):
+        rng = np.random.default_rng(1000 + k)
+        n = int(rng.integers(60, 400))
+        gas = random_gas(n, rng, periodic=bool(k % 2), hard_core=0.0 if k % 4 < 2 else 1.6)
+        c = classify(gas, model=model, n_samples=n_samples, seed=0, min_open_atoms=0)
+        if c.prediction != DISORDERED_CLASS:
+            named.append((c.prediction, c.probability, c.mutual_information))
+    print(f"gas sweep: {count - len(named)} of {count} random gases get the disorder verdict")
+    for name, p, mi in named:
+        print(f"  named {name} (p {p:.2f}, MI {mi:.2f})")
 
 
 if __name__ == "__main__":
