@@ -173,3 +173,17 @@ def test_ptm_check_of_the_md_training_frames():
     assert lattice_fraction(hot, "fcc") > 0.95 and lattice_fraction(hot, "bcc") < 0.05
     gas = disorder.random_gas(256, np.random.default_rng(3), periodic=True, hard_core=1.6)
     assert lattice_fraction(gas, None) < 0.1
+
+
+def test_bad_parameters_are_refused_clearly():
+    atoms, rng = _fcc(2), np.random.default_rng(0)
+    with pytest.raises(ValueError, match="sigma"):
+        disorder.gaussian_displacements(atoms, -0.1, rng, D_CU)
+    with pytest.raises(ValueError, match="d_nn"):
+        disorder.correlated_displacements(atoms, 0.1, rng, 0.0)
+    with pytest.raises(ValueError, match="fraction"):
+        disorder.substitute(atoms, 1.5, rng)
+    with pytest.raises(ValueError, match="n_atoms"):
+        disorder.random_gas(0, rng, periodic=True)
+    with pytest.raises(ValueError, match="too large"):
+        disorder.random_gas(200, rng, periodic=True, hard_core=5.0)

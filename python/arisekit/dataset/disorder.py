@@ -53,8 +53,16 @@ def _rng(*key) -> np.random.Generator:
     return np.random.default_rng([zlib.crc32("|".join(map(str, key)).encode())])
 
 
+def _check_sigma(sigma: float, d_nn: float) -> None:
+    if not (np.isfinite(sigma) and sigma >= 0):
+        raise ValueError(f"sigma must be a non-negative fraction of d_NN, got {sigma}")
+    if not (np.isfinite(d_nn) and d_nn > 0):
+        raise ValueError(f"d_nn must be a positive length in Å, got {d_nn}")
+
+
 def gaussian_displacements(atoms: Atoms, sigma: float, rng: np.random.Generator, d_nn: float) -> Atoms:
     """Copy of ``atoms`` with independent Gaussian displacements of ``sigma`` · ``d_nn`` Å per component."""
+    _check_sigma(sigma, d_nn)
     out = atoms.copy()
     out.positions += rng.normal(0.0, sigma * d_nn, out.positions.shape)
     return out
@@ -68,6 +76,7 @@ def correlated_displacements(
     ``d_nn`` Å per component."""
     from arisekit.geometry import neighbor_list
 
+    _check_sigma(sigma, d_nn)
     noise = rng.normal(0.0, 1.0, (len(atoms), 3))
     nl = neighbor_list(atoms, length * d_nn)
     total = noise.copy()
@@ -81,6 +90,8 @@ def correlated_displacements(
 
 def substitute(atoms: Atoms, fraction: float, rng: np.random.Generator, species: str = "Au") -> Atoms:
     """Copy of ``atoms`` with a ``fraction`` of the sites (at least one) given ``species`` at random."""
+    if not (np.isfinite(fraction) and 0.0 < fraction <= 1.0):
+        raise ValueError(f"fraction must lie in (0, 1], got {fraction}")
     out = atoms.copy()
     n = max(1, int(round(fraction * len(out))))
     numbers = out.get_atomic_numbers()
@@ -95,6 +106,8 @@ def random_gas(n_atoms: int, rng: np.random.Generator, *, periodic: bool, hard_c
     """``n_atoms`` uniform random points at one atom per Å³·(2.5³/√2) (a metal's density), in a periodic
     cube or an open sphere; with ``hard_core`` > 0 (Å) no two points are closer (random sequential
     addition)."""
+    if int(n_atoms) < 1 or not (np.isfinite(hard_core) and hard_core >= 0):
+        raise ValueError(f"random_gas: need n_atoms >= 1 and hard_core >= 0 Å, got {n_atoms}, {hard_core}")
     volume = n_atoms * 2.5**3 / np.sqrt(2.0)
     if periodic:
         side = volume ** (1.0 / 3.0)
