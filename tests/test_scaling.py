@@ -171,3 +171,15 @@ def test_shell_d_nn_of_an_open_thermal_box_and_of_a_species_pair():
 def test_d_nn_method_is_validated():
     with pytest.raises(ValueError, match="method must be one of"):
         nearest_neighbor_distance(bulk("Cu", "fcc", a=3.61), method="median")
+
+
+def test_shell_d_nn_pairs_each_centre_with_its_own_nearest_distance_when_one_is_out_of_reach():
+    """A centre with no neighbour within the search radii is dropped; the others keep their own values
+    (the isolated atom first, so a shifted pairing would mix the centres up)."""
+    rng = np.random.default_rng(0)
+    grid = np.array([[i % 4, (i // 4) % 4, i // 16] for i in range(64)], dtype=float) * 2.5
+    hot = grid + rng.normal(0.0, 0.05, grid.shape)
+    lone = Atoms("Cu" * 65, positions=np.vstack([[[20.0, 20.0, 20.0]], hot]))  # ~21 Å away
+    assert nearest_neighbor_distance(lone, method="shell", radii=(4.5,)) == nearest_neighbor_distance(
+        Atoms("Cu" * 64, positions=hot), method="shell"
+    )

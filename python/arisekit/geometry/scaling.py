@@ -47,6 +47,12 @@ def nearest_distances(
     The search radius grows through ``radii`` while some centre has no such neighbour; centres still
     without one after the last radius are dropped. Species are symbols or atomic numbers; None = all.
     """
+    return _nearest_found(structure, center_species, neighbor_species, radii, n_threads)[2]
+
+
+def _nearest_found(structure, center_species, neighbor_species, radii, n_threads):
+    """:func:`nearest_distances` with the validated structure and the centres it kept, in order:
+    ``(structure, kept_centres, distances)``."""
     s = as_structure(structure)
     if len(s) == 0:
         raise ValueError("the structure has no atoms")
@@ -61,7 +67,8 @@ def nearest_distances(
         )
         if np.isfinite(d).all():
             break
-    found = d[np.isfinite(d)]
+    reached = np.isfinite(d)
+    found = d[reached]
     if len(found) == 0:
         raise ValueError(
             f"no {_label(neighbor_species)} atom lies within {max(radii)} Å of any {_label(center_species)} "
@@ -69,7 +76,7 @@ def nearest_distances(
         )
     if found.min() < 1e-6:
         raise ValueError("overlapping atoms (distance < 1e-6 Å): d_NN is undefined")
-    return found
+    return s, centers[reached], found
 
 
 def _label(species) -> str:
@@ -125,7 +132,7 @@ def nearest_neighbor_distance(
 
     ``method="mean"`` is the mean nearest distance.
     """
-    d = nearest_distances(structure, center_species, neighbor_species, radii=radii, n_threads=n_threads)
+    s, found, d = _nearest_found(structure, center_species, neighbor_species, radii, n_threads)
     if method not in D_NN_METHODS:
         raise ValueError(f"method must be one of {D_NN_METHODS}, got {method!r}")
     if method == "mean":
@@ -133,7 +140,7 @@ def nearest_neighbor_distance(
     if int(bins) < 1:
         raise ValueError(f"bins must be a positive integer, got {bins}")
     if method == "shell" and not _is_discrete(d):
-        return _shell_distance(structure, center_species, neighbor_species, d, n_threads)
+        return _shell_distance(s, found, neighbor_species, d, n_threads)
     return _histogram_mode(d, int(bins))
 
 
@@ -180,19 +187,16 @@ def _main_peak(d: np.ndarray) -> tuple[float, float]:
     return centre, float(1.4826 * np.median(np.abs(near - centre)))
 
 
-def _shell_distance(structure, center_species, neighbor_species, d: np.ndarray, n_threads: int) -> float:
+def _shell_distance(s, found: np.ndarray, neighbor_species, d: np.ndarray, n_threads: int) -> float:
+    """``method="shell"`` on the structure ``s``; ``d[k]`` is the nearest distance of centre ``found[k]``."""
     from arisekit.geometry.neighbors import neighbor_list
 
-    s = as_structure(structure)
-    centers = _species_indices(s.numbers, center_species, "centre")
     centre, spread = _main_peak(d)
     window = SHELL_WINDOW * min(spread, MAX_RELATIVE_SPREAD * centre)
-    # ``d`` holds the centres that have a neighbour in reach, in order; the few others keep no value
     radius = float(min(np.max(d), 2.0 * np.median(d)) + window)
     nl = neighbor_list(s, radius, n_threads=n_threads)
     i, j, r = np.asarray(nl.i), np.asarray(nl.j), np.asarray(nl.distance)
     row = np.full(len(s.numbers), -1, dtype=np.int64)
-    found = _found_centres(s, centers, neighbor_species, len(d))
     row[found] = np.arange(len(found))
     keep = row[i] >= 0
     if neighbor_species is not None:
@@ -203,17 +207,6 @@ def _shell_distance(structure, center_species, neighbor_species, d: np.ndarray, 
     counts = np.bincount(i[keep], minlength=len(d))
     shell = np.where(counts > 0, sums / np.maximum(counts, 1), d)
     return _main_peak(shell)[0]
-
-
-def _found_centres(s, centers: np.ndarray, neighbor_species, n_found: int) -> np.ndarray:
-    """The centres that :func:`nearest_distances` kept (those with a neighbour in reach), in order."""
-    if n_found == len(centers):
-        return centers
-    d = _core.nearest_distances(
-        s.positions, s.cell, list(s.pbc), centers,
-        _species_indices(s.numbers, neighbor_species, "neighbour"), float(DEFAULT_RADII[-1]), 1,
-    )  # fmt: skip
-    return centers[np.isfinite(d)]
 
 
 def scale_isotropically(
