@@ -35,17 +35,18 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _read(path: str, index: str, fmt: str | None) -> list[tuple[str, Any]]:
-    import ase.io
+    """Frames of ``path`` with their labels; reader errors name the file, frame and line (arisekit.io)."""
+    from arisekit.io import read_frames
 
     try:
-        got = ase.io.read(path, index=index, format=fmt)
-    except Exception as exc:  # ase raises many kinds; report them all with the file name
-        raise ValueError(f"{path}: cannot read structure ({type(exc).__name__}: {exc})") from exc
-    if isinstance(got, list):
-        if not got:
-            raise ValueError(f"{path}: no frames selected by --index {index}")
-        return [(f"{path}[{j}]", a) for j, a in enumerate(got)]
-    return [(path, got)]
+        got = list(read_frames(path, index=index, format=fmt))
+    except FileNotFoundError as exc:
+        raise ValueError(str(exc)) from exc
+    if not got:
+        raise ValueError(f"{path}: no frames selected by --index {index}")
+    if ":" not in str(index):  # one frame, labelled by the file name alone
+        return [(path, got[-1])]
+    return [(f"{path}[{j}]", a) for j, a in enumerate(got)]
 
 
 def _validate(label: str, atoms: Any) -> None:

@@ -11,6 +11,8 @@ from arisekit.geometry._input import as_structure
 
 #: Default cap on the memory a box grid may take (bytes).
 DEFAULT_MAX_MEMORY = 4 * 1024**3
+#: Hard cap on the number of boxes whatever the memory limit (keeps every count far inside int64).
+MAX_BOXES = 2**40
 
 _MODES = {"bulk": 0, "slab": 1, "rod": 2}
 
@@ -51,6 +53,50 @@ def _triple(value, name: str) -> np.ndarray:
     return arr
 
 
+def _grid_counts(
+    positions: np.ndarray, size: np.ndarray, step: np.ndarray, spanned: list[bool]
+) -> np.ndarray:
+    """Boxes per axis (float, as the C++ core counts them): enough that the last box reaches the maximum."""
+    extent = positions.max(axis=0) - positions.min(axis=0)
+    counts = np.ones(3)
+    for k in range(3):
+        if not spanned[k] and extent[k] > size[k]:
+            counts[k] = np.ceil((extent[k] - size[k]) / step[k] - 1e-9) + 1.0
+    return counts
+
+
+def _check_grid_size(
+    positions: np.ndarray, size: np.ndarray, step: np.ndarray, spanned: list[bool], max_memory: float
+) -> None:
+    """ValueError naming the extent and the farthest atom when the grid is too large to build.
+
+    Checked here, before the C++ core is called, so that no count it receives can overflow.
+    """
+    counts = _grid_counts(positions, size, step, spanned)
+    n_boxes = float(np.prod(counts))
+    if n_boxes * 8.0 <= max_memory and n_boxes <= MAX_BOXES:
+        return
+    extent = positions.max(axis=0) - positions.min(axis=0)
+    centre = np.median(positions, axis=0)
+    far = int(np.argmax(np.linalg.norm(positions - centre, axis=1)))
+    distance = float(np.linalg.norm(positions[far] - centre))
+    limit = (
+        f"the memory limit of {max_memory / 2**20:.0f} MiB"
+        if n_boxes * 8.0 > max_memory
+        else (f"the limit of {MAX_BOXES:.3g} boxes")
+    )
+
+    def g(values) -> str:
+        return ", ".join(f"{v:.3g}" for v in values)
+
+    raise ValueError(
+        f"box grid of {n_boxes:.3e} boxes ({' x '.join(f'{c:.3g}' for c in counts)} along x, y, z) exceeds "
+        f"{limit}: the sample extent ({g(extent)}) Å is absurd for box_size ({g(size)}) Å and stride "
+        f"({g(step)}) Å. Check the coordinates: atom {far} at ({g(positions[far])}) Å lies {distance:.3g} Å "
+        "from the median atom position (a stray or unwrapped atom?); or use a larger stride"
+    )
+
+
 def strided_boxes(
     structure,
     box_size,
@@ -66,7 +112,8 @@ def strided_boxes(
     overhang split evenly on both sides; an atom belongs to every box whose closed interval contains it.
     ``mode="slab"`` spans ``axis`` (default 2, z) with one box (2D grid); ``mode="rod"`` spans all axes
     but ``axis`` (default 2), giving a 1D grid. ``box_size``/``stride`` are scalars or per-axis triples.
-    Raises ValueError when the grid needs more than ``max_memory`` bytes.
+    Raises ValueError when the grid needs more than ``max_memory`` bytes or more than ``MAX_BOXES`` boxes
+    (an absurd extent, e.g. one stray atom far away: the message names it), before the C++ core is called.
     """
     s = as_structure(structure)
     if len(s) == 0:
@@ -83,6 +130,7 @@ def strided_boxes(
         spanned = [k == ax for k in range(3)] if mode == "slab" else [k != ax for k in range(3)]
     if not np.isfinite(max_memory) or max_memory <= 0:
         raise ValueError(f"max_memory must be a positive number of bytes, got {max_memory}")
+    _check_grid_size(s.positions, size, step, spanned, float(max_memory))  # as_structure: finite
     raw = _core.strided_boxes(s.positions, size, step, spanned, float(max_memory))
     shape = tuple(int(c) for c in raw["shape"])
     axes = [np.asarray(raw["origin"][k]) + np.arange(shape[k]) * raw["stride"][k] for k in range(3)]

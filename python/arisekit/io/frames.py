@@ -16,6 +16,7 @@ import numpy as np
 from ase import Atoms
 from ase.data import atomic_numbers
 
+from arisekit.io._errors import NotText, describe, find_bad_text, find_cif_symmetry_problem, text_lines
 from arisekit.io._table import check_file
 
 #: Formats split into frames and validated here; everything else goes straight to ase.io.iread.
@@ -51,8 +52,9 @@ def read_frames(path, index=":", format: str | None = None) -> Iterator[Atoms]:
         The file does not exist (raised at once).
     ValueError
         Empty file, unknown format, bad ``index`` (raised at once); a malformed or truncated frame, NaN
-        coordinates or an unknown element, raised while iterating, as ``"<file>: frame N: ..."`` (with
-        the 1-based line number where known).
+        coordinates, an unknown element, binary (non-UTF-8) content, an unparseable CIF symmetry
+        operation or a file with no frames, raised while iterating, as ``"<file>: line L: frame N: ..."``
+        (the line where known); never a bare parser exception.
     """
     p = check_file(path)
     selection = _selection(index)
@@ -131,12 +133,6 @@ def _select(path: str, chunks: Iterable[_Chunk], sel: int | slice) -> Iterator[_
             yield chunk
 
 
-def _open(p):
-    from ase.io.formats import open_with_compression
-
-    return open_with_compression(str(p), "r")
-
-
 def _truncated(path: str, chunk_frame: int, what: str, last_line: int) -> ValueError:
     return ValueError(
         f"{path}: frame {chunk_frame}: truncated: {what}, but the file ends at line {last_line}"
@@ -145,97 +141,119 @@ def _truncated(path: str, chunk_frame: int, what: str, last_line: int) -> ValueE
 
 def _lammps_chunks(path: str, p) -> Iterator[_Chunk]:
     """Split a LAMMPS text dump into frames (each ends after its ``ITEM: ATOMS`` rows)."""
+    state = {"frame": 0}
+    lines = text_lines(p)
+    try:
+        yield from _lammps_split(path, lines, state)
+    except NotText as exc:
+        raise ValueError(
+            f"{path}: line {exc.bad.line}: frame {state['frame']}: {exc.bad.message('LAMMPS dump')}"
+        ) from None
+    finally:
+        lines.close()
+
+
+def _lammps_split(path: str, it: Iterator[tuple[int, str]], state: dict[str, int]) -> Iterator[_Chunk]:
     frame = 0
     last = 0
-    with _open(p) as fh:
-        it = enumerate(fh, start=1)
 
-        def take(count: int, what: str, into: list[str]) -> None:
-            nonlocal last
-            for _ in range(count):
-                item = next(it, None)
-                if item is None:
-                    raise _truncated(path, frame, what, last)
-                last = item[0]
-                into.append(item[1])
+    def take(count: int, what: str, into: list[str]) -> None:
+        nonlocal last
+        for _ in range(count):
+            item = next(it, None)
+            if item is None:
+                raise _truncated(path, frame, what, last)
+            last = item[0]
+            into.append(item[1])
 
-        lines: list[str] = []
-        first = 0
-        n_atoms: int | None = None
-        for number, line in it:
-            last = number
-            text = line.strip()
-            if not text and not lines:
-                continue
-            if not lines:
-                if not text.startswith("ITEM:"):
-                    raise ValueError(
-                        f"{path}: line {number}: frame {frame}: expected 'ITEM: TIMESTEP', got {text[:40]!r}"
-                    )
-                first = number
-            lines.append(line)
+    lines: list[str] = []
+    first = 0
+    n_atoms: int | None = None
+    for number, line in it:
+        last = number
+        text = line.strip()
+        if not text and not lines:
+            continue
+        if not lines:
             if not text.startswith("ITEM:"):
-                continue
-            item = text[5:].strip()
-            if item.startswith("NUMBER OF ATOMS"):
-                take(1, "expected the number of atoms", lines)
-                value = lines[-1].strip()
-                try:
-                    n_atoms = int(value)
-                except ValueError:
-                    message = f"number of atoms {value[:40]!r} is not an integer"
-                    raise ValueError(f"{path}: line {last}: frame {frame}: {message}") from None
-                if n_atoms < 0:
-                    raise ValueError(f"{path}: line {last}: frame {frame}: negative number of atoms")
-            elif item.startswith("BOX BOUNDS"):
-                take(3, "expected 3 box-bound lines", lines)
-            elif item.startswith("ATOMS"):
-                if n_atoms is None:
-                    raise ValueError(
-                        f"{path}: line {number}: frame {frame}: 'ITEM: ATOMS' before 'ITEM: NUMBER OF ATOMS'"
-                    )
-                take(n_atoms, f"expected {n_atoms} atom rows after line {number}", lines)
-                yield _Chunk(frame, first, number + 1, lines, n_atoms, item.split()[1:])
-                frame += 1
-                lines, n_atoms = [], None
+                raise ValueError(
+                    f"{path}: line {number}: frame {frame}: expected 'ITEM: TIMESTEP', got {text[:40]!r}"
+                )
+            first = number
+        lines.append(line)
+        if not text.startswith("ITEM:"):
+            continue
+        item = text[5:].strip()
+        if item.startswith("NUMBER OF ATOMS"):
+            take(1, "expected the number of atoms", lines)
+            value = lines[-1].strip()
+            try:
+                n_atoms = int(value)
+            except ValueError:
+                message = f"number of atoms {value[:40]!r} is not an integer"
+                raise ValueError(f"{path}: line {last}: frame {frame}: {message}") from None
+            if n_atoms < 0:
+                raise ValueError(f"{path}: line {last}: frame {frame}: negative number of atoms")
+        elif item.startswith("BOX BOUNDS"):
+            take(3, "expected 3 box-bound lines", lines)
+        elif item.startswith("ATOMS"):
+            if n_atoms is None:
+                raise ValueError(
+                    f"{path}: line {number}: frame {frame}: 'ITEM: ATOMS' before 'ITEM: NUMBER OF ATOMS'"
+                )
+            take(n_atoms, f"expected {n_atoms} atom rows after line {number}", lines)
+            yield _Chunk(frame, first, number + 1, lines, n_atoms, item.split()[1:])
+            frame += 1
+            state["frame"] = frame
+            lines, n_atoms = [], None
     if lines:
         raise _truncated(path, frame, "the frame has no 'ITEM: ATOMS' section", last)
     if frame == 0:
-        raise ValueError(f"{path}: no frames (empty file)")
+        raise ValueError(f"{path} contains no frames (only blank lines)")
 
 
 def _xyz_chunks(path: str, p) -> Iterator[_Chunk]:
     """Split an (extended) XYZ file into frames: atom count, comment line, atom rows."""
+    state = {"frame": 0}
+    lines = text_lines(p)
+    try:
+        yield from _xyz_split(path, lines, state)
+    except NotText as exc:
+        raise ValueError(
+            f"{path}: line {exc.bad.line}: frame {state['frame']}: {exc.bad.message('XYZ')}"
+        ) from None
+    finally:
+        lines.close()
+
+
+def _xyz_split(path: str, it: Iterator[tuple[int, str]], state: dict[str, int]) -> Iterator[_Chunk]:
     frame = 0
     last = 0
-    with _open(p) as fh:
-        it = enumerate(fh, start=1)
-        for number, line in it:
-            last = number
-            text = line.strip()
-            if not text:
-                continue
-            try:
-                n_atoms = int(text)
-            except ValueError:
-                raise ValueError(
-                    f"{path}: line {number}: frame {frame}: expected the number of atoms, got {text[:40]!r}"
-                ) from None
-            if n_atoms < 0:
-                raise ValueError(f"{path}: line {number}: frame {frame}: negative number of atoms")
-            lines = [line]
-            for _ in range(n_atoms + 1):
-                item = next(it, None)
-                if item is None:
-                    raise _truncated(
-                        path, frame, f"expected {n_atoms} atom rows after line {number + 1}", last
-                    )
-                last = item[0]
-                lines.append(item[1])
-            yield _Chunk(frame, number, number + 2, lines, n_atoms)
-            frame += 1
+    for number, line in it:
+        last = number
+        text = line.strip()
+        if not text:
+            continue
+        try:
+            n_atoms = int(text)
+        except ValueError:
+            raise ValueError(
+                f"{path}: line {number}: frame {frame}: expected the number of atoms, got {text[:40]!r}"
+            ) from None
+        if n_atoms < 0:
+            raise ValueError(f"{path}: line {number}: frame {frame}: negative number of atoms")
+        lines = [line]
+        for _ in range(n_atoms + 1):
+            item = next(it, None)
+            if item is None:
+                raise _truncated(path, frame, f"expected {n_atoms} atom rows after line {number + 1}", last)
+            last = item[0]
+            lines.append(item[1])
+        yield _Chunk(frame, number, number + 2, lines, n_atoms)
+        frame += 1
+        state["frame"] = frame
     if frame == 0:
-        raise ValueError(f"{path}: no frames (empty file)")
+        raise ValueError(f"{path} contains no frames (only blank lines)")
 
 
 def _parse_chunks(path: str, fmt: str, chunks: Iterable[_Chunk]) -> Iterator[Atoms]:
@@ -251,7 +269,7 @@ def _parse_chunks(path: str, fmt: str, chunks: Iterable[_Chunk]) -> Iterator[Ato
         except Exception as exc:  # ASE raises many types; re-raise with the file and frame
             last = chunk.first_line + len(chunk.lines) - 1
             raise ValueError(
-                f"{path}: frame {chunk.frame} (lines {chunk.first_line}-{last}): {exc!r}"
+                f"{path}: lines {chunk.first_line}-{last}: frame {chunk.frame}: {describe(exc)}"
             ) from exc
         _check_finite(path, chunk.frame, atoms, chunk.atom_line)
         yield atoms
@@ -346,7 +364,9 @@ def _generic(path: str, p, fmt: str, sel: int | slice) -> Iterator[Atoms]:
     start = index.start if index.start is not None else (0 if step > 0 else -1)
 
     def label(k: int) -> str:  # absolute frame number where the selection allows it
-        return f"frame {start + k * step}" if start >= 0 else f"frame {k} of selection {sel!r}"
+        if start >= 0:
+            return f"frame {start + k * step}"
+        return "the last frame" if sel == -1 else f"frame {k} of selection {sel!r}"
 
     gen = iread(str(p), index=index, format=fmt)
     count = 0
@@ -355,12 +375,49 @@ def _generic(path: str, p, fmt: str, sel: int | slice) -> Iterator[Atoms]:
             atoms = next(gen)
         except StopIteration:
             break
-        except Exception as exc:  # ASE raises many types; re-raise with the file and frame
-            raise ValueError(f"{path}: {label(count)}: {exc!r}") from exc
+        except Exception as exc:  # ASE raises many types; re-raise with the file, frame and line
+            raise _reader_error(path, p, fmt, label(count), exc) from exc
         if not np.isfinite(atoms.positions).all():
             k = int(np.flatnonzero(~np.isfinite(atoms.positions).all(axis=1))[0])
             raise ValueError(f"{path}: {label(count)}: atom {k} has non-finite coordinates")
         count += 1
         yield atoms
     if count == 0:
-        raise ValueError(f"{path}: no frames selected by index {sel!r}")
+        if _has_no_frames(p, fmt):
+            raise ValueError(f"{path} contains no frames")
+        raise ValueError(f"{path}: no frames selected by index {_index_text(sel)}")
+
+
+def _index_text(sel: int | slice) -> str:
+    if isinstance(sel, int):
+        return str(sel)
+    return ":".join("" if v is None else str(v) for v in (sel.start, sel.stop, sel.step)).rstrip(":") or ":"
+
+
+def _has_no_frames(p, fmt: str) -> bool:
+    """True if ase.io finds no frame at all in ``p`` (only called once a selection came back empty)."""
+    from ase.io import iread
+
+    try:
+        return next(iread(str(p), index=slice(0, 1), format=fmt), None) is None
+    except Exception:
+        return False
+
+
+def _reader_error(path: str, p, fmt: str, frame: str, exc: BaseException) -> ValueError:
+    """The exception of an ase.io reader in words, with the line where it can be found."""
+    if isinstance(exc, UnicodeDecodeError):
+        bad = find_bad_text(p)
+        if bad is not None:
+            return ValueError(f"{path}: line {bad.line}: {frame}: {bad.message(fmt)}")
+    if fmt == "cif":
+        problem = find_cif_symmetry_problem(p)
+        if problem is not None:
+            where = f"line {problem.line}: " if problem.line else ""
+            return ValueError(
+                f"{path}: {where}frame {problem.frame}: symmetry operation {problem.operation!r} "
+                f"cannot be parsed ({problem.reason})"
+            )
+    if isinstance(exc, StopIteration):
+        return ValueError(f"{path} contains no frames")
+    return ValueError(f"{path}: {frame}: cannot read as {fmt}: {describe(exc)}")
