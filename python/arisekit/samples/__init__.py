@@ -1,14 +1,29 @@
-"""Synthetic samples with ground truth: Voronoi polycrystals and a Ni-superalloy precipitate model."""
+"""Synthetic samples with ground truth: Voronoi polycrystals, a Ni-superalloy precipitate model and FePt-like
+nanoparticles with AET-like measurement errors (annealing series)."""
 
+from arisekit.samples._nanoparticle import (
+    ParticleTemplate,
+    annealing_series,
+    fept_nanoparticle,
+    particle_template,
+)
 from arisekit.samples._polycrystal import DEFAULT_D_NN, distance_to_boundary, polycrystal
 from arisekit.samples._superalloy import superalloy
+from arisekit.samples.aet import aet_errors, read_truth, write_aet
 from arisekit.samples.voronoi import boundary_distance, surface_distance
 
 __all__ = [
     "DEFAULT_D_NN",
+    "ParticleTemplate",
+    "aet_errors",
+    "annealing_series",
     "boundary_distance",
     "distance_to_boundary",
+    "fept_nanoparticle",
+    "particle_template",
     "polycrystal",
+    "read_truth",
     "superalloy",
     "surface_distance",
+    "write_aet",
 ]
