@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-import json
 import multiprocessing as mp
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -44,7 +42,9 @@ def model_fingerprint(clf) -> dict[str, Any]:
     model directory, else a SHA-256 of the weights."""
     directory = getattr(clf, "model_dir_", None)
     if directory is not None:
-        manifest = json.loads((Path(directory) / "manifest.json").read_text())
+        from arisekit.model.manifest import read_manifest
+
+        manifest = read_manifest(directory, required=("model.keras",))
         return {
             "model_dir": str(directory),
             "sha256_model_keras": manifest["files"]["model.keras"]["sha256"],

@@ -10,7 +10,7 @@ from .classification import Classification, classify, classify_descriptors, comp
 from .classifier import ARISEClassifier, stratified_split
 from .dataset import Dataset, load_dataset, write_dataset
 from .hyperopt_search import HyperoptResult, hyperopt_search, paper_search_space
-from .io import ModelIntegrityError, default_model_dir, load_model, save_model
+from .io import ModelIntegrityError, ModelManifestError, default_model_dir, load_model, save_model
 from .mc_dropout import MCDropoutResult, mc_dropout_predict
 from .network import MLPWeights, deterministic_forward, hidden_representations
 from .uncertainty import entropy, uncertainty_from_samples
@@ -23,6 +23,7 @@ __all__ = [
     "MCDropoutResult",
     "MLPWeights",
     "ModelIntegrityError",
+    "ModelManifestError",
     "classify",
     "classify_descriptors",
     "compute_descriptors",

@@ -24,13 +24,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .classifier import record_central_weight
+from .errors import ModelIntegrityError, ModelManifestError
 from .keras_file import read_keras_mlp
+from .manifest import model_file, read_manifest
 
 if TYPE_CHECKING:
     from .classifier import ARISEClassifier
 
 __all__ = [
     "ModelIntegrityError",
+    "ModelManifestError",
     "save_model",
     "load_model",
     "default_model_dir",
@@ -45,10 +48,6 @@ METADATA_FILE = "metadata.json"
 MANIFEST_FILE = "manifest.json"
 FORMAT = "arisekit-model"
 FORMAT_VERSION = 1
-
-
-class ModelIntegrityError(ValueError):
-    """A model file is tampered with, truncated or inconsistent with its manifest/metadata."""
 
 
 def sha256_file(path: str | Path) -> str:
@@ -160,22 +159,16 @@ def _resolve_dir(path: str | Path | None) -> Path:
 
 
 def verify_model_dir(directory: str | Path) -> dict[str, Any]:
-    """Check every file listed in the manifest against its SHA-256; return the manifest."""
+    """Check every file listed in the manifest against its SHA-256; return the manifest.
+
+    The manifest is checked first (:func:`arisekit.model.manifest.read_manifest`): a malformed one, or
+    one naming a file outside ``directory``, raises ModelManifestError before any listed file is read.
+    """
     directory = Path(directory)
-    mpath = directory / MANIFEST_FILE
-    if not mpath.is_file():
-        raise FileNotFoundError(f"no ARISE model at {directory}: {mpath} not found")
-    try:
-        manifest = json.loads(mpath.read_text())
-        files = manifest["files"]
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise ModelIntegrityError(f"{mpath}: unreadable manifest ({exc})") from exc
-    for required in (MODEL_FILE, METADATA_FILE):
-        if required not in files:
-            raise ModelIntegrityError(f"{mpath}: manifest does not list {required}")
-    for name, info in files.items():
-        fpath = directory / name
-        expected = str(info["sha256"])
+    manifest = read_manifest(directory, required=(MODEL_FILE, METADATA_FILE))
+    for name, info in manifest["files"].items():
+        fpath = model_file(directory, name)
+        expected = info["sha256"].lower()
         if not fpath.is_file():
             raise FileNotFoundError(f"model file missing: {fpath} (manifest sha256 {expected})")
         actual = sha256_file(fpath)
@@ -184,6 +177,23 @@ def verify_model_dir(directory: str | Path) -> dict[str, Any]:
                 f"model file {fpath} fails its checksum: manifest sha256 {expected}, file sha256 {actual}"
             )
     return manifest
+
+
+def _check_metadata(mpath: Path, meta: Any) -> None:
+    """ModelIntegrityError unless ``meta`` is an object with the entries load_model needs, rightly typed."""
+    if not isinstance(meta, dict):
+        raise ModelIntegrityError(f"{mpath}: must be a JSON object, got {type(meta).__name__}")
+    version = meta.get("format_version", -1)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise ModelIntegrityError(f"{mpath}: 'format_version' must be an integer, got {version!r}")
+    n_features, names = meta.get("n_features"), meta.get("class_names")
+    if isinstance(n_features, bool) or not isinstance(n_features, int) or n_features < 1:
+        raise ModelIntegrityError(f"{mpath}: 'n_features' must be a positive integer, got {n_features!r}")
+    if not isinstance(names, list) or not names or not all(isinstance(c, str) for c in names):
+        raise ModelIntegrityError(f"{mpath}: 'class_names' must be a non-empty list of names")
+    for key in ("class_metadata", "descriptor_params", "training", "hyperparameters"):
+        if meta.get(key) is not None and not isinstance(meta[key], (dict, list)):
+            raise ModelIntegrityError(f"{mpath}: {key!r} must be an object, got {type(meta[key]).__name__}")
 
 
 def load_model(path: str | Path | None = None, verify: bool = True) -> ARISEClassifier:
@@ -202,6 +212,8 @@ def load_model(path: str | Path | None = None, verify: bool = True) -> ARISEClas
     ------
     FileNotFoundError : no model / a file missing (the message names the path).
     ModelIntegrityError (a ValueError) : checksum mismatch or inconsistent files.
+    ModelManifestError (a ModelIntegrityError) : malformed manifest (not JSON, an entry without a valid
+        ``sha256``, wrong types) or one naming a file outside the model folder; nothing is read then.
     """
     from .classifier import ARISEClassifier
 
@@ -214,6 +226,7 @@ def load_model(path: str | Path | None = None, verify: bool = True) -> ARISEClas
         meta = json.loads(mpath.read_text())
     except json.JSONDecodeError as exc:
         raise ModelIntegrityError(f"{mpath}: invalid JSON ({exc})") from exc
+    _check_metadata(mpath, meta)
     if meta.get("format") != FORMAT or int(meta.get("format_version", -1)) > FORMAT_VERSION:
         raise ModelIntegrityError(
             f"{mpath}: unsupported model format {meta.get('format')!r} v{meta.get('format_version')}"

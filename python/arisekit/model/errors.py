@@ -1,0 +1,12 @@
+"""Exceptions of model directories (kept apart so that every model module can raise them)."""
+
+from __future__ import annotations
+
+
+class ModelIntegrityError(ValueError):
+    """A model file is tampered with, truncated or inconsistent with its manifest/metadata."""
+
+
+class ModelManifestError(ModelIntegrityError):
+    """A model's ``manifest.json`` is malformed (not JSON, missing or mistyped entries) or names a file
+    outside the model folder (``..``, an absolute path, a symlink leading out)."""
