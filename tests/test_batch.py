@@ -182,7 +182,7 @@ def test_frames_are_streamed_with_bounded_in_flight(data, client, tmp_path, monk
     import arisekit.batch.runner as runner
 
     read, written = [], []
-    original_iter, original_add = runner.iter_frames, ResultStore.add_frame
+    original_iter, original_add = runner.iter_frames_tolerant, ResultStore.add_frame
 
     def counting_iter(*args, **kwargs):
         for item in original_iter(*args, **kwargs):
@@ -193,7 +193,7 @@ def test_frames_are_streamed_with_bounded_in_flight(data, client, tmp_path, monk
         written.append(1)
         return original_add(self, *args)
 
-    monkeypatch.setattr(runner, "iter_frames", counting_iter)
+    monkeypatch.setattr(runner, "iter_frames_tolerant", counting_iter)
     monkeypatch.setattr(ResultStore, "add_frame", counting_add)
     summary = run_batch(
         data["files"],
@@ -440,7 +440,7 @@ def test_concurrent_run_on_the_same_output_is_refused(data, tmp_path, capsys):
     with open(tmp_path / "r.h5.lock", "a") as held:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
         assert main(["batch", data["files"][0], "--out", str(out), "--model", data["model"]]) == 2
-    assert "another arisekit batch run is writing it" in capsys.readouterr().err
+    assert f"another arisekit process is writing {out}" in capsys.readouterr().err
 
 
 def test_growing_trajectory_computes_only_new_frames(data, client, tmp_path):

@@ -9,13 +9,23 @@ the point-cloud reader; any other ``format`` is an ase.io format name applied to
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["POINT_CLOUD", "POINT_CLOUD_SUFFIXES", "Source", "count_frames", "discover", "iter_frames"]
+__all__ = [
+    "POINT_CLOUD",
+    "POINT_CLOUD_SUFFIXES",
+    "Source",
+    "count_frames",
+    "discover",
+    "iter_frames",
+    "iter_frames_tolerant",
+]
 
 POINT_CLOUD = "point-cloud"
 POINT_CLOUD_SUFFIXES = (".csv", ".txt")
@@ -33,9 +43,15 @@ class Source:
     format: str | None  # ase.io format (None: guessed)
 
     def signature(self) -> dict[str, Any]:
-        """Absolute path, size and modification time (to notice a changed file on resume)."""
+        """Absolute path, size, modification and change times (to notice a changed file on resume without
+        reading it; a file whose signature changed is read again and its frames' fingerprints compared)."""
         st = self.path.stat()
-        return {"source": str(self.path.resolve()), "size": int(st.st_size), "mtime_ns": int(st.st_mtime_ns)}
+        return {
+            "source": str(self.path.resolve()),
+            "size": int(st.st_size),
+            "mtime_ns": int(st.st_mtime_ns),
+            "ctime_ns": int(st.st_ctime_ns),
+        }
 
 
 def _stem(path: Path) -> str:
@@ -48,25 +64,33 @@ def _stem(path: Path) -> str:
     return stem if stem not in ("", ".", "..") else "file"
 
 
+def _candidate(path: Path, level: int) -> str:
+    """Key of ``path`` at ``level``: 0 its stem, 1 its name, 2 parent__stem, 3 parent__name, ..."""
+    depth = level // 2
+    leaf = _stem(path) if level % 2 == 0 else path.name
+    parents = [q.name for q in list(path.parents)[:depth] if q.name][::-1]
+    return "__".join([*parents, leaf])
+
+
 def _keys(paths: Sequence[Path]) -> list[str]:
-    """File stems; inputs sharing a stem are told apart by their parent folders (``run1__dump``)."""
+    """File stems; inputs sharing a stem are told apart by their full names (``f0.xyz``, ``f0.extxyz``),
+    then by their parent folders (``run1__dump``)."""
     resolved = [p.resolve() for p in paths]
-    keys = [_stem(p) for p in resolved]
-    depth = 1
+    levels = [0] * len(resolved)
+    limit = 2 * max((len(p.parents) for p in resolved), default=0) + 2
+    keys = [_candidate(p, 0) for p in resolved]
     while len(set(keys)) < len(keys):
-        depth += 1
         counts: dict[str, int] = {}
         for k in keys:
             counts[k] = counts.get(k, 0) + 1
-        new = []
-        for p, k in zip(resolved, keys, strict=True):
+        for i, k in enumerate(keys):
             if counts[k] > 1:
-                parents = [q.name for q in list(p.parents)[: depth - 1] if q.name][::-1]
-                k = "__".join([*parents, _stem(p)])
-            new.append(k)
-        if new == keys:  # cannot happen for distinct resolved paths, but never loop forever
-            raise ValueError(f"inputs: cannot give distinct names to {sorted(map(str, paths))}")
-        keys = new
+                levels[i] += 1
+                if levels[i] > limit:  # cannot happen for distinct paths; never loop forever
+                    digest = hashlib.sha1(str(resolved[i]).encode()).hexdigest()[:8]
+                    keys[i] = f"{_stem(resolved[i])}__{digest}"
+                else:
+                    keys[i] = _candidate(resolved[i], levels[i])
     return keys
 
 
@@ -177,16 +201,23 @@ def frame_numbers(selection: int | slice, total: int | None) -> Sequence[int] | 
     return range(start or 0, stop if stop is not None else _UNBOUNDED, step)
 
 
-def iter_frames(
-    source: Source, selection: int | slice, total: int | None, pixel_size: float | None = None
-) -> Iterator[tuple[int, Any]]:
-    """Lazily yield (absolute frame number, Atoms) of the selected frames; read errors name file and frame.
+def _numbers(source: Source, selection: int | slice, total: int | None) -> Sequence[int]:
+    """Absolute numbers of the selected frames (a range may be open-ended: stop ``_UNBOUNDED``)."""
+    from arisekit.io import read_frames
 
-    ``total`` (frames in the file, e.g. from :func:`count_frames`) is only used for negative selections;
-    without it they cost one extra parsing pass.
-    """
+    numbers = frame_numbers(selection, None)  # the count is only trusted where it is needed:
+    if numbers is None:  # negative index or step
+        if total is None:
+            total = sum(1 for _ in read_frames(source.path, ":", source.format))
+        numbers = frame_numbers(selection, total) or []
+    if isinstance(numbers, range) and numbers.step < 0:  # results are keyed by frame number: read forwards
+        numbers = numbers[::-1]
+    return numbers
+
+
+def _read(source: Source, numbers: Sequence[int], pixel_size: float | None) -> Iterator[tuple[int, Any]]:
     if source.reader == POINT_CLOUD:
-        if list(frame_numbers(selection, 1) or []) == [0]:
+        if list(numbers) == [0]:
             from arisekit.io import read_point_cloud
 
             try:
@@ -197,20 +228,63 @@ def iter_frames(
         return
     from arisekit.io import read_frames
 
-    numbers = frame_numbers(selection, None)  # the count is only trusted where it is needed:
-    if numbers is None:  # negative index or step
-        if total is None:
-            total = sum(1 for _ in read_frames(source.path, ":", source.format))
-        numbers = frame_numbers(selection, total) or []
     if not numbers:
         return
     if isinstance(numbers, range):
-        if numbers.step < 0:  # results are keyed by frame number: read forwards
-            numbers = numbers[::-1]
         stop = None if numbers.stop >= _UNBOUNDED else numbers.stop
         lazy: int | slice = slice(numbers.start, stop, numbers.step)
     else:
         lazy = numbers[0]
-    yield from zip(
-        numbers, read_frames(source.path, lazy, source.format), strict=False
-    )  # numbers may be open-ended
+    yield from zip(numbers, read_frames(source.path, lazy, source.format), strict=False)  # open-ended
+
+
+def iter_frames(
+    source: Source, selection: int | slice, total: int | None, pixel_size: float | None = None
+) -> Iterator[tuple[int, Any]]:
+    """Lazily yield (absolute frame number, Atoms) of the selected frames; read errors name file and frame.
+
+    ``total`` (frames in the file, e.g. from :func:`count_frames`) is only used for negative selections;
+    without it they cost one extra parsing pass.
+    """
+    if source.reader == POINT_CLOUD:
+        yield from _read(source, list(frame_numbers(selection, 1) or []), pixel_size)
+        return
+    yield from _read(source, _numbers(source, selection, total), pixel_size)
+
+
+_FRAME = re.compile(r"\bframe (\d+)\b")
+
+
+def iter_frames_tolerant(
+    source: Source, selection: int | slice, total: int | None, pixel_size: float | None = None
+) -> Iterator[tuple[int | None, Any, str | None]]:
+    """As :func:`iter_frames`, but a frame that cannot be read (NaN coordinates, a bad row) does not end
+    the file: yields ``(number, atoms, None)`` per good frame and ``(number, None, message)`` per bad one,
+    then goes on with the next frame. ``(None, None, message)``: the file cannot be read any further
+    (a message that names no frame, or the same failure again, e.g. a truncated frame)."""
+    try:
+        if source.reader == POINT_CLOUD:
+            numbers: Sequence[int] = list(frame_numbers(selection, 1) or [])
+        else:
+            numbers = _numbers(source, selection, total)
+    except (ValueError, OSError) as exc:
+        yield None, None, str(exc)
+        return
+    pos, last = 0, None
+    while pos < len(numbers):
+        try:
+            for number, atoms in _read(source, numbers[pos:], pixel_size):
+                pos += 1
+                yield number, atoms, None
+            return
+        except (ValueError, OSError) as exc:
+            text = str(exc)
+            if text == last:  # the reader cannot get past this failure
+                return
+            last = text
+            named = _FRAME.search(text.replace(str(source.path), ""))
+            if named is None or int(named.group(1)) != numbers[pos]:
+                yield None, None, text
+                return
+            yield numbers[pos], None, text
+            pos += 1

@@ -72,7 +72,10 @@ def plot_summary(results: str | os.PathLike | BatchResults, path: str | os.PathL
     ax_f.set_title(f"arisekit batch ({res.mode} mode): {n} frames")
     ax_mi.set_ylabel("mutual information (nats)")
     ax_mi.set_xlabel("frame (ordered by file, then frame number)")
-    fig.savefig(path, dpi=110)
+    from arisekit._atomic import atomic_path
+
+    with atomic_path(path, what="summary plot") as tmp:
+        fig.savefig(tmp, dpi=110)
     return path
 
 

@@ -2,9 +2,12 @@
 
 The driver reads frames lazily and keeps at most ``max_in_flight`` frames submitted at a time (default
 2 per worker thread), so a trajectory is never loaded as a whole. Each finished frame goes straight to
-the journal of :class:`arisekit.batch.store.ResultStore`; a rerun with the same parameters skips every
-finished frame (and, without reading them, files whose selected frames are all finished and that have
-not changed since).
+the journal of :class:`arisekit.batch.store.ResultStore` with the fingerprint of its input frame; a
+frame that fails (unreadable, NaN coordinates, too few atoms) is recorded with its reason and the other
+frames go on. A rerun with the same parameters skips every finished frame whose input is unchanged
+(files whose selected frames are all finished and whose size and times have not changed are not even
+read), recomputes frames whose input changed or whose stored result is damaged, and retries failed ones.
+A frame whose worker is lost is resubmitted (up to ``_MAX_ATTEMPTS`` times) before it counts as failed.
 """
 
 from __future__ import annotations
@@ -25,20 +28,32 @@ from typing import Any
 
 import numpy as np
 
+from arisekit._atomic import check_output
 from arisekit._parallel import available_cores
 from arisekit.batch import tasks
-from arisekit.batch.inputs import Source, count_frames, discover, frame_numbers, iter_frames, parse_index
+from arisekit.batch.inputs import (
+    Source,
+    count_frames,
+    discover,
+    frame_numbers,
+    iter_frames_tolerant,
+    parse_index,
+)
+from arisekit.batch.integrity import frame_fingerprint
+from arisekit.batch.scheduler import connect_scheduler, is_lost_worker
 from arisekit.batch.store import ResultStore
 
 __all__ = ["BatchSummary", "MODES", "default_workers", "model_fingerprint", "run_batch"]
 
 MODES = ("global", "spm")
 _SPM_MODES = ("fast", "exact")
+_MAX_ATTEMPTS = 3  # submissions of one frame whose worker is lost before it counts as failed
 
 
 @dataclass
 class BatchSummary:
-    """Outcome of :func:`run_batch`: frame counts, error messages (naming file and frame), files."""
+    """Outcome of :func:`run_batch`: frame counts, error messages (naming file and frame), notes on
+    repairs, files."""
 
     out: Path
     mode: str
@@ -46,7 +61,11 @@ class BatchSummary:
     skipped: int = 0
     failed: int = 0
     recovered: int = 0  # frames of an earlier, interrupted run merged from the journal at start
+    recomputed: int = 0  # finished frames computed again because their input changed (part of computed)
+    damaged: int = 0  # stored frames found damaged at start (recovered from the journal or recomputed)
+    retried: int = 0  # frames resubmitted after their worker was lost
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     plot: Path | None = None
     elapsed_s: float = 0.0
 
@@ -59,6 +78,7 @@ class _FileState:
     n_selected: int = 0
     enumerated: bool = False
     failed: bool = False
+    total: int | None = None  # frames in the file, where known
 
 
 def default_workers() -> int:
@@ -120,19 +140,7 @@ def _connect(scheduler: str | None, workers: int, processes: bool, timeout: floa
     from distributed import Client, LocalCluster
 
     if scheduler:
-        try:
-            client = Client(scheduler, timeout=f"{timeout}s", set_as_default=False)
-        except Exception as exc:  # OSError/TimeoutError for unreachable, ValueError/TypeError for bad address
-            raise ValueError(
-                f"--scheduler {scheduler}: cannot connect to a Dask scheduler within {timeout:g} s ({exc})"
-            ) from exc
-        if not client.nthreads():
-            try:
-                client.wait_for_workers(1, timeout=max(timeout, 30.0))
-            except Exception as exc:
-                client.close()
-                raise ValueError(f"--scheduler {scheduler}: the cluster has no workers ({exc})") from exc
-        return client, None
+        return connect_scheduler(scheduler, timeout), None
     with _sigint_ignored(processes):
         cluster = LocalCluster(
             n_workers=workers,
@@ -267,7 +275,11 @@ def run_batch(
     dispatcher = _Dispatcher(
         client, scheduler, workers or default_workers(), processes, float(connect_timeout), max_in_flight
     )
-    store = ResultStore(out, run)
+    inputs = [s.path for s in sources]
+    store = ResultStore(out, run, inputs)
+    png = store.out.with_suffix(".png")
+    if plot:
+        check_output(png, [*inputs, store.out], what="summary plot")
     summary = BatchSummary(out=store.out, mode=mode)
     store.lock()
     try:
@@ -283,12 +295,12 @@ def run_batch(
             progress,
             summary,
         )
+        if plot:
+            from arisekit.batch.plot import plot_summary
+
+            summary.plot = plot_summary(store.out, png)
     finally:
         store.unlock()
-    if plot:
-        from arisekit.batch.plot import plot_summary
-
-        summary.plot = plot_summary(store.out, store.out.with_suffix(".png"))
     summary.elapsed_s = time.perf_counter() - t0
     return summary
 
@@ -311,9 +323,12 @@ def _task(mode, n_samples, seed, box_size, stride, spm_mode, min_atoms, threads_
 
 
 def _run(store, dispatcher, sources, selection, index_text, fmt, task, pixel_size, progress, summary) -> None:
-    """Recover an interrupted run's journal, plan, compute; always merge the journal and disconnect."""
-    if store.journal.is_dir():
-        summary.recovered = store.merge()
+    """Check the results file, recover an interrupted run's journal, plan, compute; always merge the
+    journal and disconnect."""
+    store.inspect()
+    summary.damaged = len(store.damaged)
+    summary.recovered = store.merge()
+    summary.notes += store.notes
     plan = _plan(sources, store, selection, index_text, fmt, summary)
     try:
         if any(todo != 0 for _, todo, _, _ in plan):  # connect up front (fail fast) when there is work
@@ -327,10 +342,10 @@ def _run(store, dispatcher, sources, selection, index_text, fmt, task, pixel_siz
             dispatcher.close()
 
 
-def _plan(sources, store, selection, index_text, fmt, summary) -> list[tuple[_FileState, Any, set[int], Any]]:
+def _plan(sources, store, selection, index_text, fmt, summary) -> list[tuple[_FileState, Any, dict, Any]]:
     """Per file: its state, the number of frames still to compute (None: unknown), its finished frames
-    and its frame count (None: unknown). Files complete and unchanged since the last run are skipped
-    without reading them."""
+    (number -> input fingerprint) and its frame count (None: unknown). Files complete and unchanged
+    since the last run are skipped without reading them."""
     finished = store.finished()
     records = store.file_records()
     plan = []
@@ -342,9 +357,9 @@ def _plan(sources, store, selection, index_text, fmt, summary) -> list[tuple[_Fi
                 f"{store.out}: frames/{src.key} holds results of {old['source']}, not of {src.path}; "
                 "use another --out (or rename the input)"
             )
-        done = finished.get(src.key, set())
+        done = finished.get(src.key, {})
         same = old is not None and all(
-            old.get(k) == record[k] for k in ("size", "mtime_ns", "index", "format")
+            old.get(k) == record[k] for k in ("size", "mtime_ns", "ctime_ns", "index", "format")
         )
         if same and old.get("complete") and len(done) >= int(old.get("n_selected", -1)):
             summary.skipped += int(old["n_selected"])
@@ -352,12 +367,23 @@ def _plan(sources, store, selection, index_text, fmt, summary) -> list[tuple[_Fi
         total = count_frames(src)
         numbers = frame_numbers(selection, total)
         todo = None if numbers is None or total is None else sum(1 for n in numbers if n not in done)
-        plan.append((_FileState(src, record), todo, done, total))
+        plan.append((_FileState(src, record, total=total), todo, done, total))
     return plan
 
 
+@dataclass
+class _Pending:
+    state: _FileState
+    number: int
+    atoms: Any
+    fingerprint: str
+    attempts: int
+    generation: int  # of the model on the workers when submitted
+
+
 class _Dispatcher:
-    """Dask client (connected on first use), the model on every worker, and the in-flight futures."""
+    """Dask client (connected on first use), the model on every worker, and the in-flight futures.
+    A frame whose worker was lost is resubmitted (the model is scattered again if it was lost too)."""
 
     def __init__(self, client, scheduler, workers, processes, timeout, max_in_flight) -> None:
         self.client, self.own = client, client is None
@@ -367,7 +393,10 @@ class _Dispatcher:
         self.limit = 1
         self.queue: Any = None
         self.model_future: Any = None
-        self.pending: dict[Any, tuple[_FileState, int]] = {}
+        self.generation = 0
+        self.retried = 0
+        self.pending: dict[Any, _Pending] = {}
+        self.task: tuple[Any, Any, dict] | None = None
 
     def connect(self) -> None:
         from distributed import as_completed
@@ -380,28 +409,58 @@ class _Dispatcher:
         self.limit = int(self.max_in_flight or 2 * max(1, threads))
         self.queue = as_completed(loop=self.client.loop)
 
-    def submit(self, fn, atoms, payload, kwargs, state: _FileState, number: int) -> None:
+    def submit(self, fn, atoms, payload, kwargs, state: _FileState, number: int, fingerprint: str) -> None:
         self.connect()
+        self.task = (fn, payload, kwargs)
+        self._submit(_Pending(state, number, atoms, fingerprint, 1, self.generation))
+
+    def _submit(self, item: _Pending) -> None:
+        fn, payload, kwargs = self.task
         if self.model_future is None:
             self.model_future = self.client.scatter(payload, broadcast=True, hash=False)
-        future = self.client.submit(fn, atoms, self.model_future, **kwargs, pure=False)
-        self.pending[future] = (state, number)
+        item.generation = self.generation
+        future = self.client.submit(fn, item.atoms, self.model_future, **kwargs, pure=False)
+        self.pending[future] = item
         self.queue.add(future)
 
     def next_done(self):
-        """(future, file state, frame number) of the next finished frame (blocks)."""
-        future = next(self.queue)
-        state, number = self.pending.pop(future)
-        return future, state, number
+        """(future, pending item, result or exception) of the next finished frame (blocks); frames whose
+        worker was lost are resubmitted on the way."""
+        while True:
+            future = next(self.queue)
+            item = self.pending.pop(future)
+            try:
+                result = future.result()
+            except Exception as exc:  # any failure of one frame is reported and the batch goes on
+                if is_lost_worker(exc) and item.attempts < _MAX_ATTEMPTS:
+                    future.release()
+                    self._retry(item)
+                    continue
+                if is_lost_worker(exc):
+                    exc = RuntimeError(
+                        f"its worker was lost {item.attempts} times ({type(exc).__name__}: {exc})"
+                    )
+                return future, item, exc
+            return future, item, result
+
+    def _retry(self, item: _Pending) -> None:
+        if item.generation == self.generation:  # the model may have been lost with the worker
+            self.generation += 1
+            self.model_future = None
+        item.attempts += 1
+        self.retried += 1
+        self._submit(item)
 
     def close(self) -> None:
         for future in list(self.pending):
             future.cancel()
         self.pending.clear()
         if self.own and self.client is not None:
-            self.client.close()
+            with contextlib.suppress(Exception):
+                self.client.close()
             if self.cluster is not None:
-                self.cluster.close()
+                with contextlib.suppress(Exception):
+                    self.cluster.close()
 
 
 def _execute(dispatcher, plan, task, store, selection, pixel_size, progress, summary) -> None:
@@ -413,46 +472,57 @@ def _execute(dispatcher, plan, task, store, selection, pixel_size, progress, sum
     bar = tqdm(total=total, desc="arisekit batch", unit="frame", disable=not progress, file=sys.stderr)
 
     def collect() -> None:
-        future, state, number = dispatcher.next_done()
+        future, item, outcome = dispatcher.next_done()
+        state = item.state
         state.outstanding -= 1
-        try:
-            result = future.result()
-        except Exception as exc:  # any failure of one frame is reported and the batch goes on
-            state.failed = True
-            summary.failed += 1
-            summary.errors.append(_frame_error(state.source, number, exc))
+        if isinstance(outcome, BaseException):
+            _fail(state, item.number, _frame_error(state.source, item.number, outcome), item.fingerprint)
         else:
-            store.add_frame(state.source.key, number, result)
+            outcome.attrs["fingerprint"] = item.fingerprint
+            store.add_frame(state.source.key, item.number, outcome)
             summary.computed += 1
         future.release()
         bar.update(1)
         bar.set_postfix(failed=summary.failed, refresh=False)
         _maybe_complete(state, store)
 
+    def _fail(state: _FileState, number: int, message: str, fingerprint: str = "") -> None:
+        state.failed = True
+        summary.failed += 1
+        summary.errors.append(message)
+        reason = message.removeprefix(f"{state.source.path}: ")
+        store.add_failure(state.source.key, number, reason, fingerprint)
+
     try:
         for state, _, done, n_frames in plan:
-            frames = iter_frames(state.source, selection, n_frames, pixel_size)
-            while True:
-                try:
-                    number, atoms = next(frames)
-                except StopIteration:
-                    state.enumerated = True
-                    break
-                except (ValueError, OSError) as exc:  # unreadable / truncated file: report, go on
+            seen: set[int] = set()
+            for number, atoms, error in iter_frames_tolerant(state.source, selection, n_frames, pixel_size):
+                if number is None:  # the rest of the file cannot be read: report, go on with the next
                     state.failed = True
-                    text = str(exc)
-                    summary.errors.append(
-                        text if str(state.source.path) in text else f"{state.source.path}: {text}"
-                    )
+                    path = str(state.source.path)
+                    summary.errors.append(error if path in error else f"{path}: {error}")
                     break
+                seen.add(number)
                 state.n_selected += 1
-                if number in done:
-                    summary.skipped += 1
+                if atoms is None:
+                    message = error if str(state.source.path) in error else f"{state.source.path}: {error}"
+                    _fail(state, number, message)
                     continue
-                dispatcher.submit(fn, atoms, payload, kwargs, state, number)
+                fingerprint = frame_fingerprint(atoms)
+                if number in done:
+                    if done[number] == fingerprint:
+                        summary.skipped += 1
+                        continue
+                    summary.recomputed += 1
+                dispatcher.submit(fn, atoms, payload, kwargs, state, number, fingerprint)
                 state.outstanding += 1
                 while len(dispatcher.pending) >= dispatcher.limit:
                     collect()
+            else:
+                state.enumerated = True
+                if state.total is not None:  # stored frames that the (rewritten) file no longer has
+                    for number in sorted(n for n in done if n >= state.total and n not in seen):
+                        store.drop_frame(state.source.key, number)
             _maybe_complete(state, store)
         while dispatcher.pending:
             collect()
@@ -464,6 +534,7 @@ def _execute(dispatcher, plan, task, store, selection, pixel_size, progress, sum
         )
         raise
     finally:
+        summary.retried = dispatcher.retried
         bar.close()
 
 

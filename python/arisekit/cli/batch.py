@@ -18,7 +18,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "in .csv/.txt are point clouds (species x y z, one frame per file); everything else is read with "
         "ase.io (LAMMPS dump, extended XYZ, ASE .traj, ...).",
     )
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="structure files and/or point-cloud files")
+    p.add_argument("inputs", nargs="*", metavar="INPUT", help="structure files and/or point-cloud files")
+    p.add_argument(
+        "--verify",
+        metavar="FILE",
+        default=None,
+        help="check every frame of results file FILE against its checksum and list damaged frames "
+        "(exit status 1 if any); computes nothing",
+    )
     p.add_argument(
         "--mode",
         choices=("global", "spm"),
@@ -102,10 +109,35 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
+def _verify(path: str) -> int:
+    from arisekit.batch.results import verify_results
+
+    report = verify_results(path)
+    if report.problem is not None:
+        print(f"arisekit batch: error: {path}: damaged: {report.problem}", file=sys.stderr)
+        return 1
+    for line in report.damaged:
+        print(f"arisekit batch: damaged: {path}: {line}", file=sys.stderr)
+    state = f"{len(report.damaged)} damaged" if report.damaged else "all checksums match"
+    print(
+        f"arisekit batch: {path}: {report.n_good} finished frames, {report.n_failed} failed frames "
+        f"recorded; {state}"
+        + ("; rerun the batch command to recompute the damaged frames" if report.damaged else "")
+    )
+    return 0 if report.ok else 1
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run ``arisekit batch``; 0 if every frame was classified, 1 if some frames or files failed."""
+    """Run ``arisekit batch``; 0 if every frame was classified, 1 if some frames or files failed
+    (``--verify``: 1 if the file has damaged frames)."""
     from arisekit.batch import run_batch
 
+    if args.verify is not None:
+        if args.inputs:
+            raise ValueError("--verify FILE checks a results file; give no INPUT files with it")
+        return _verify(args.verify)
+    if not args.inputs:
+        raise ValueError("no INPUT files given (or use --verify FILE to check a results file)")
     summary = run_batch(
         args.inputs,
         args.out,
@@ -129,13 +161,21 @@ def run(args: argparse.Namespace) -> int:
         progress=args.progress,
         plot=args.plot,
     )
+    for note in summary.notes:
+        print(f"arisekit batch: warning: {note}", file=sys.stderr)
     for message in summary.errors:
         print(f"arisekit batch: error: {message}", file=sys.stderr)
-    recovered = f", {summary.recovered} recovered from an interrupted run" if summary.recovered else ""
+    extra = [
+        f"{summary.recovered} recovered from an interrupted run" if summary.recovered else "",
+        f"{summary.recomputed} recomputed (input changed)" if summary.recomputed else "",
+        f"{summary.damaged} damaged (recovered or recomputed)" if summary.damaged else "",
+        f"{summary.retried} resubmitted (worker lost)" if summary.retried else "",
+    ]
+    extra_text = "".join(f", {e}" for e in extra if e)
     plot = f"; plot {summary.plot}" if summary.plot else ""
     print(
         f"arisekit batch: {summary.computed} frames computed, {summary.skipped} skipped (already done), "
-        f"{summary.failed} failed, {len(summary.errors)} error(s){recovered} in {summary.elapsed_s:.1f} s "
+        f"{summary.failed} failed, {len(summary.errors)} error(s){extra_text} in {summary.elapsed_s:.1f} s "
         f"-> {summary.out}{plot}"
     )
     return 1 if summary.errors else 0

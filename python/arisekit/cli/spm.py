@@ -49,6 +49,21 @@ def read_structure(path: str, index: str = "-1", fmt: str | None = None):
 
 
 def _run(args: argparse.Namespace) -> int:
+    import contextlib
+
+    from arisekit._atomic import check_output, output_lock
+
+    check_output(args.out, [args.input])  # before any work: not the input, not a folder
+    if args.plot:
+        check_output(args.plot, [args.input, args.out], what="--plot")
+    with contextlib.ExitStack() as stack:  # held while computing: a second writer is refused at once
+        stack.enter_context(output_lock(args.out))
+        if args.plot:
+            stack.enter_context(output_lock(args.plot))
+        return _compute(args)
+
+
+def _compute(args: argparse.Namespace) -> int:
     from arisekit.spm import plot_overview, spm
 
     atoms = read_structure(args.input, args.index, args.format)

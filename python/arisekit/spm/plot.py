@@ -121,6 +121,9 @@ def plot_overview(result: SPMResult, classes: Sequence[str] | None = None, path=
         ax.set_visible(False)
     fig.tight_layout()
     if path is not None:
-        fig.savefig(path, dpi=120)
+        from arisekit._atomic import atomic_path
+
+        with atomic_path(path, what="plot") as tmp:
+            fig.savefig(tmp, dpi=120)
         plt.close(fig)
     return fig

@@ -91,12 +91,14 @@ class SPMResult:
 
     # ------------------------------------------------------------------------------------------ files
     def save(self, path: str | os.PathLike) -> Path:
-        """Write an HDF5 file (atomically: a partial file never replaces a complete one)."""
+        """Write an HDF5 file atomically (unique temporary file, then ``os.replace``, under the lock
+        ``<path>.lock``: a partial file never replaces a complete one; a concurrent writer is refused)."""
         import h5py
 
+        from arisekit._atomic import atomic_path
+
         path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        with h5py.File(tmp, "w") as f:
+        with atomic_path(path, what="SPM result") as tmp, h5py.File(tmp, "w") as f:
             f.attrs["format"] = FORMAT
             f.attrs["shape"] = np.asarray(self.shape, dtype=np.int64)
             f.attrs["geometry"] = self.geometry
@@ -116,7 +118,6 @@ class SPMResult:
             f["centers"].attrs["units"] = "Å"
             for layer, rep in self.representations.items():
                 f.create_dataset(f"representations/{int(layer)}", data=rep, compression="gzip")
-        os.replace(tmp, path)
         return path
 
     @classmethod
