@@ -203,12 +203,13 @@ def frame_numbers(selection: int | slice, total: int | None) -> Sequence[int] | 
 
 def _numbers(source: Source, selection: int | slice, total: int | None) -> Sequence[int]:
     """Absolute numbers of the selected frames (a range may be open-ended: stop ``_UNBOUNDED``)."""
-    from arisekit.io import read_frames
-
     numbers = frame_numbers(selection, None)  # the count is only trusted where it is needed:
     if numbers is None:  # negative index or step
         if total is None:
-            total = sum(1 for _ in read_frames(source.path, ":", source.format))
+            total = count_frames(source)
+        if total is None:  # one parsing pass; frames that cannot be read still count
+            every = iter_frames_tolerant(source, slice(None), None)
+            total = sum(1 for number, _, _ in every if number is not None)
         numbers = frame_numbers(selection, total) or []
     if isinstance(numbers, range) and numbers.step < 0:  # results are keyed by frame number: read forwards
         numbers = numbers[::-1]
@@ -267,6 +268,10 @@ def iter_frames_tolerant(
             numbers: Sequence[int] = list(frame_numbers(selection, 1) or [])
         else:
             numbers = _numbers(source, selection, total)
+        if not numbers and source.reader != POINT_CLOUD:  # e.g. "-1" of a file with no frame: say why
+            from arisekit.io import read_frames
+
+            next(iter(read_frames(source.path, ":", source.format)), None)
     except (ValueError, OSError) as exc:
         yield None, None, str(exc)
         return

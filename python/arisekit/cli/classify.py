@@ -34,19 +34,30 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
-def _read(path: str, index: str, fmt: str | None) -> list[tuple[str, Any]]:
-    """Frames of ``path`` with their labels; reader errors name the file, frame and line (arisekit.io)."""
-    from arisekit.io import read_frames
+def _read(path: str, index: str, fmt: str | None) -> tuple[list[tuple[str, Any]], list[str]]:
+    """Frames of ``path`` with their labels, and the errors of frames that could not be read (reader
+    errors name the file, frame and line; a bad frame does not stop the others)."""
+    from pathlib import Path
+
+    from arisekit.batch.inputs import Source, iter_frames_tolerant, parse_index
+    from arisekit.io._table import check_file
 
     try:
-        got = list(read_frames(path, index=index, format=fmt))
+        check_file(path)
     except FileNotFoundError as exc:
         raise ValueError(str(exc)) from exc
-    if not got:
+    source = Source(Path(path), path, "frames", fmt)
+    frames, errors = [], []
+    for number, atoms, error in iter_frames_tolerant(source, parse_index(index), None):
+        if error is not None:
+            errors.append(error if path in error else f"{path}: {error}")
+        else:
+            frames.append((number, atoms))
+    if not frames and not errors:
         raise ValueError(f"{path}: no frames selected by --index {index}")
     if ":" not in str(index):  # one frame, labelled by the file name alone
-        return [(path, got[-1])]
-    return [(f"{path}[{j}]", a) for j, a in enumerate(got)]
+        return [(path, atoms) for _, atoms in frames[-1:]], errors
+    return [(f"{path}[{number}]", atoms) for number, atoms in frames], errors
 
 
 def _validate(label: str, atoms: Any) -> None:
@@ -78,18 +89,22 @@ def run(args: argparse.Namespace) -> int:
     labels: list[str] = []
     structures: list[Any] = []
     failed = 0
-    for path in args.files:
+    for path in args.files:  # a bad file or frame is reported; the others are classified
         try:
-            frames = _read(path, args.index, args.format)
-            for label, atoms in frames:
-                _validate(label, atoms)
+            frames, errors = _read(path, args.index, args.format)
         except ValueError as exc:
-            print(f"arisekit classify: error: {exc}", file=sys.stderr)
-            failed += 1
-            continue
+            frames, errors = [], [str(exc)]
         for label, atoms in frames:
+            try:
+                _validate(label, atoms)
+            except ValueError as exc:
+                errors.append(str(exc))
+                continue
             labels.append(label)
             structures.append(atoms)
+        for message in errors:
+            print(f"arisekit classify: error: {message}", file=sys.stderr)
+        failed += len(errors)
     if not structures:
         print("arisekit classify: error: no structure could be classified", file=sys.stderr)
         return 2
