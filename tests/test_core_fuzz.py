@@ -1,7 +1,15 @@
 """Property-based tests: random and degenerate input to every C++ entry point either gives a correct
-answer or raises ValueError — never a crash."""
+answer or raises ValueError — never a crash.
+
+Each property runs in two tiers: the default run draws ``ARISEKIT_FUZZ_EXAMPLES`` (150) examples per
+entry point; the ``slow`` tier (``python3 -m pytest -m slow``, deselected by default, run by CI's slow
+step) draws ``ARISEKIT_FUZZ_SLOW_EXAMPLES`` (3,000).
+"""
+
+import os
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -14,20 +22,30 @@ coords = st.one_of(finite, anything, st.sampled_from([0.0, 1e-300, -0.0, 1e12]))
 cells = arrays(np.float64, (3, 3), elements=st.one_of(finite, st.sampled_from([0.0, 1e-12, np.nan])))
 pbcs = st.lists(st.booleans(), min_size=3, max_size=3)
 lengths = st.one_of(st.floats(0.05, 12), st.sampled_from([0.0, -1.0, np.nan, np.inf, 1e-9]))
-SETTINGS = settings(
-    max_examples=int(__import__("os").environ.get("ARISEKIT_FUZZ_EXAMPLES", 150)),
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+FAST_EXAMPLES = int(os.environ.get("ARISEKIT_FUZZ_EXAMPLES", 150))
+SLOW_EXAMPLES = int(os.environ.get("ARISEKIT_FUZZ_SLOW_EXAMPLES", 3000))
+
+
+def _settings(examples: int) -> settings:
+    return settings(max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def tiers(**strategies):
+    """The property ``body`` as two tests: the default tier and a ``slow``-marked one with more examples."""
+
+    def build(body):
+        fast = _settings(FAST_EXAMPLES)(given(**strategies)(body))
+        slow = pytest.mark.slow(_settings(SLOW_EXAMPLES)(given(**strategies)(body)))
+        return fast, slow
+
+    return build
 
 
 def _points(max_n=25):
     return st.integers(0, max_n).flatmap(lambda n: arrays(np.float64, (n, 3), elements=coords))
 
 
-@SETTINGS
-@given(pos=_points(), cell=cells, pbc=pbcs, cutoff=lengths)
-def test_neighbor_list_never_crashes(pos, cell, pbc, cutoff):
+def _neighbor_list_never_crashes(pos, cell, pbc, cutoff):
     try:
         out = _core.neighbor_list(pos, cell, pbc, cutoff, True, True, 2)
     except ValueError:
@@ -41,9 +59,12 @@ def test_neighbor_list_never_crashes(pos, cell, pbc, cutoff):
     )
 
 
-@SETTINGS
-@given(pos=_points(), cell=cells, pbc=pbcs, cutoff=lengths, data=st.data())
-def test_nearest_distances_never_crashes(pos, cell, pbc, cutoff, data):
+test_neighbor_list_never_crashes, test_neighbor_list_never_crashes_slow = tiers(
+    pos=_points(), cell=cells, pbc=pbcs, cutoff=lengths
+)(_neighbor_list_never_crashes)
+
+
+def _nearest_distances_never_crashes(pos, cell, pbc, cutoff, data):
     n = len(pos)
     idx = st.lists(st.integers(-2, n + 1), max_size=8)
     centers, candidates = data.draw(idx), data.draw(idx)
@@ -55,9 +76,12 @@ def test_nearest_distances_never_crashes(pos, cell, pbc, cutoff, data):
     assert np.all((d < cutoff) | np.isinf(d))
 
 
-@SETTINGS
-@given(pos=_points(), size=lengths, stride=lengths, spanned=pbcs)
-def test_strided_boxes_never_crash(pos, size, stride, spanned):
+test_nearest_distances_never_crashes, test_nearest_distances_never_crashes_slow = tiers(
+    pos=_points(), cell=cells, pbc=pbcs, cutoff=lengths, data=st.data()
+)(_nearest_distances_never_crashes)
+
+
+def _strided_boxes_never_crash(pos, size, stride, spanned):
     try:
         out = _core.strided_boxes(pos, [size] * 3, [stride] * 3, spanned, 2e7)
     except ValueError:
@@ -67,9 +91,12 @@ def test_strided_boxes_never_crash(pos, size, stride, spanned):
     assert np.all(out["indices"] < len(pos))
 
 
-@SETTINGS
-@given(pos=_points(), centers=_points(6), radius=lengths)
-def test_sphere_members_never_crash(pos, centers, radius):
+test_strided_boxes_never_crash, test_strided_boxes_never_crash_slow = tiers(
+    pos=_points(), size=lengths, stride=lengths, spanned=pbcs
+)(_strided_boxes_never_crash)
+
+
+def _sphere_members_never_crash(pos, centers, radius):
     try:
         out = _core.sphere_members(pos, centers, radius, 2e7, 2)
     except ValueError:
@@ -77,6 +104,11 @@ def test_sphere_members_never_crash(pos, centers, radius):
     for c in range(len(centers)):
         members = out["indices"][out["offsets"][c] : out["offsets"][c + 1]]
         assert np.all(np.linalg.norm(pos[members] - centers[c], axis=1) <= radius * (1 + 1e-12))
+
+
+test_sphere_members_never_crash, test_sphere_members_never_crash_slow = tiers(
+    pos=_points(), centers=_points(6), radius=lengths
+)(_sphere_members_never_crash)
 
 
 _dense_dtypes = st.sampled_from([np.float32, np.float64, np.int64])
@@ -88,14 +120,7 @@ def _matrix(dtype, rows, cols, contiguous):
     return a[:, ::2] if not contiguous else np.ascontiguousarray(a[:, :cols])
 
 
-@SETTINGS
-@given(
-    types=st.tuples(_dense_dtypes, _dense_dtypes, _dense_dtypes, _dense_dtypes),
-    shape=st.tuples(_small, _small, _small, _small),
-    contiguous=st.booleans(),
-    special=st.sampled_from([0.0, np.nan, np.inf, -np.inf]),
-)
-def test_dense_kernels_never_crash(types, shape, contiguous, special):
+def _dense_kernels_never_crash(types, shape, contiguous, special):
     n, w, m, wb = shape
     z = _matrix(types[0], n, w, contiguous)
     if z.size:
@@ -115,15 +140,15 @@ def test_dense_kernels_never_crash(types, shape, contiguous, special):
             continue
 
 
-@SETTINGS
-@given(
-    offsets=st.lists(st.integers(-2, 8), min_size=0, max_size=5),
-    indices=st.lists(st.integers(-2, 6), max_size=8),
-    boxes=st.lists(st.integers(-2, 5), max_size=5),
-    atom_row=st.lists(st.integers(-2, 4), max_size=6),
-    shape=st.tuples(st.integers(0, 4), st.integers(0, 3)),
-)
-def test_box_row_sums_never_crash(offsets, indices, boxes, atom_row, shape):
+test_dense_kernels_never_crash, test_dense_kernels_never_crash_slow = tiers(
+    types=st.tuples(_dense_dtypes, _dense_dtypes, _dense_dtypes, _dense_dtypes),
+    shape=st.tuples(_small, _small, _small, _small),
+    contiguous=st.booleans(),
+    special=st.sampled_from([0.0, np.nan, np.inf, -np.inf]),
+)(_dense_kernels_never_crash)
+
+
+def _box_row_sums_never_crash(offsets, indices, boxes, atom_row, shape):
     values = np.ones(shape)
     try:
         sums, counts = _core.box_row_sums(
@@ -136,3 +161,12 @@ def test_box_row_sums_never_crash(offsets, indices, boxes, atom_row, shape):
     except ValueError:
         return
     assert sums.shape == (len(boxes), shape[1]) and np.all(counts >= 0)
+
+
+test_box_row_sums_never_crash, test_box_row_sums_never_crash_slow = tiers(
+    offsets=st.lists(st.integers(-2, 8), min_size=0, max_size=5),
+    indices=st.lists(st.integers(-2, 6), max_size=8),
+    boxes=st.lists(st.integers(-2, 5), max_size=5),
+    atom_row=st.lists(st.integers(-2, 4), max_size=6),
+    shape=st.tuples(st.integers(0, 4), st.integers(0, 3)),
+)(_box_row_sums_never_crash)
