@@ -126,6 +126,30 @@ def test_cli_names_file_frame_and_line(tmp_path, capsys, command):
     assert not (tmp_path / "x.h5").exists()
 
 
+def test_train_extra_structures_names_file_frame_and_line(tmp_path, capsys):
+    from arisekit.model import write_dataset
+
+    rng = np.random.default_rng(0)
+    data = write_dataset(
+        tmp_path / "d.h5", rng.random((8, 4)), np.arange(8) % 2, ["a", "b"], None, {"cutoff": 2}
+    )
+    for path, pattern in _cases(tmp_path):
+        argv = [
+            "train",
+            "--dataset",
+            str(data),
+            "--out",
+            str(tmp_path / "m"),
+            "--extra-structures",
+            f"{path}:a",
+        ]
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert re.search(pattern, err), err
+        _check_clean(err)
+    assert not (tmp_path / "m").exists()
+
+
 # --------------------------------------------------------------------------- absurd extents
 
 

@@ -88,18 +88,17 @@ def _extra_structures(
     """Descriptors and labels of extra structures; new class names are appended in place."""
     if not specs:
         return None, None
-    import ase.io
-
     from arisekit.descriptors.arise import check_describable
+    from arisekit.io import read_frames
     from arisekit.model.classification import compute_descriptors
 
     atoms_list, labels = [], []
     for spec in specs:
         path, cls = _parse_extra(spec)
-        try:
-            frames = ase.io.read(path, index=":")
-        except Exception as exc:
-            raise ValueError(f"{path}: cannot read structures ({type(exc).__name__}: {exc})") from exc
+        try:  # reader errors name the file, frame and line
+            frames = list(read_frames(path, index=":"))
+        except FileNotFoundError as exc:
+            raise ValueError(str(exc)) from exc
         for j, atoms in enumerate(frames):
             label = cls or atoms.info.get("label")
             if not label:
