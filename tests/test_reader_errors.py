@@ -102,6 +102,18 @@ def test_binary_bytes_are_pinned_to_their_line_and_frame(tmp_path):
     _check_clean(str(info.value))
 
 
+def test_binary_point_cloud(tmp_path, capsys):
+    from arisekit.io import read_point_cloud
+
+    path = tmp_path / "cloud.csv"
+    path.write_bytes(b"Fe 0 0 0\nFe 1 1 1\n" + _garbage(tmp_path, "g.bin").read_bytes())
+    with pytest.raises(ValueError, match=re.escape(f"{path}: line 3: not a text file")) as info:
+        read_point_cloud(path)
+    _check_clean(str(info.value))
+    assert main(["spm", str(path), "--out", str(tmp_path / "x.h5")]) == 2
+    assert f"{path}: line 3: not a text file" in capsys.readouterr().err
+
+
 def test_crlf_and_multi_block_cif(tmp_path):
     crlf = tmp_path / "crlf.xyz"
     crlf.write_bytes(XYZ_FRAME.replace("\n", "\r\n").encode())

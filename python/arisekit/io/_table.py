@@ -73,7 +73,11 @@ def read_table(path) -> Table:
                 rows.append(tokens)
                 lines.append(number)
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: not a UTF-8 text file ({exc.reason} at byte {exc.start})") from exc
+        from arisekit.io._errors import find_bad_text
+
+        bad = find_bad_text(p)
+        where = f"line {bad.line}: {bad.message('a text table')}" if bad else f"not UTF-8 text ({exc.reason})"
+        raise ValueError(f"{path}: {where}") from None
     if not rows:
         raise ValueError(f"{path}: no data rows (empty file or only comments/header)")
     return Table(str(path), header, header_line, rows, lines)
