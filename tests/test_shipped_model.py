@@ -37,7 +37,7 @@ def test_shipped_model_matches_the_library(model):
     }
     assert weight in (0.0, 1.0)
     manifest = json.loads((default_model_dir() / "manifest.json").read_text())
-    assert set(manifest["files"]) == {"model.keras", "metadata.json"}
+    assert set(manifest["files"]) == {"model.keras", "metadata.json", "novelty.npz"}
 
 
 def test_every_pristine_prototype_is_recognised_with_low_uncertainty(model):

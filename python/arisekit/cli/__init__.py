@@ -13,6 +13,7 @@ from arisekit import __version__
 SUBCOMMANDS: tuple[str, ...] = (
     "classify",
     "train",
+    "novelty",
     "dataset",
     "build",
     "prototypes",

@@ -13,6 +13,7 @@ from .hyperopt_search import HyperoptResult, hyperopt_search, paper_search_space
 from .io import ModelIntegrityError, ModelManifestError, default_model_dir, load_model, save_model
 from .mc_dropout import MCDropoutResult, mc_dropout_predict
 from .network import MLPWeights, deterministic_forward, hidden_representations
+from .novelty import NOVELTY_THRESHOLD, NoveltyReference
 from .uncertainty import entropy, uncertainty_from_samples
 
 __all__ = [
@@ -22,6 +23,8 @@ __all__ = [
     "HyperoptResult",
     "MCDropoutResult",
     "MLPWeights",
+    "NOVELTY_THRESHOLD",
+    "NoveltyReference",
     "ModelIntegrityError",
     "ModelManifestError",
     "classify",

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .mc_dropout import DEFAULT_CHUNK_ROWS
+from .novelty import out_of_library
 from .uncertainty import DISORDERED_CLASS, disorder_score
 
 if TYPE_CHECKING:
@@ -44,6 +45,9 @@ class Classification:
     n_atoms: int | None = None
     #: pre-activation outputs of the hidden layers (dropout off), if requested; not in :meth:`to_dict`
     representations: tuple[np.ndarray, ...] | None = field(default=None, repr=False)
+    #: distance-aware novelty of the predicted class (:mod:`arisekit.model.novelty`); None: the model has
+    #: no novelty reference; NaN: no check applies (the disordered class)
+    novelty: float | None = None
 
     @property
     def probability(self) -> float:
@@ -55,6 +59,13 @@ class Classification:
         """The disorder verdict: the model names the structure "disordered" (no library crystal: liquid,
         glass, gas, strongly disordered). Always False for models trained without that class."""
         return self.prediction == DISORDERED_CLASS
+
+    @property
+    def out_of_library(self) -> bool:
+        """The out-of-library verdict: novelty > 1, i.e. the structure lies farther from the training
+        structures of the predicted class than 99 % of held-out in-library ones; the prediction is then only
+        the nearest library class (an unknown crystal, a gas). False without a novelty reference."""
+        return self.novelty is not None and bool(out_of_library(self.novelty))
 
     @property
     def disorder_score(self) -> float:
@@ -80,6 +91,8 @@ class Classification:
             "variation_ratio": float(self.variation_ratio),
             "disordered": self.disordered,
             "disorder_score": self.disorder_score,
+            "novelty": None if self.novelty is None or np.isnan(self.novelty) else float(self.novelty),
+            "out_of_library": self.out_of_library,
             "n_samples": int(self.n_samples),
             "seed": self.seed,
             "n_atoms": self.n_atoms,
@@ -199,6 +212,7 @@ def classify_descriptors(
                 representations=None
                 if res.representations is None
                 else tuple(r[j] for r in res.representations),
+                novelty=None if res.novelty is None else float(res.novelty[j]),
             )
         )
     return out

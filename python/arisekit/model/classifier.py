@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import numpy as np
 
 from .mc_dropout import DEFAULT_CHUNK_ROWS, MCDropoutEngine, MCDropoutResult
 from .network import MLPWeights, as_descriptor_matrix, deterministic_forward, hidden_representations
+from .novelty import NoveltyReference
 
 __all__ = ["ARISEClassifier", "record_central_weight", "stratified_split"]
 
@@ -212,6 +214,8 @@ class ARISEClassifier:
         self.n_features_in_ = weights.n_features
         self.weights_ = weights
         self.training_ = training
+        #: distance-aware out-of-library check (:mod:`arisekit.model.novelty`); None: not available
+        self.novelty_: NoveltyReference | None = None
         self._engines: dict[int, MCDropoutEngine] = {}
 
     def __getstate__(self) -> dict[str, Any]:
@@ -315,6 +319,11 @@ class ARISEClassifier:
         )
         self._keras_model = outcome.model
         self._keras_path = None
+        Xn, yn = (Xt, yt) if Xv is None else (np.concatenate([Xt, Xv]), np.concatenate([yt, yv]))
+        try:
+            self.fit_novelty(Xn, yn)
+        except ValueError:  # too few rows per class to hold some out: no novelty check
+            self.novelty_ = None
         return self
 
     # ------------------------------------------------------------------ inference
@@ -335,7 +344,26 @@ class ARISEClassifier:
         engine = self._engines.get(chunk_rows)
         if engine is None:  # kept per instance: its buffers make repeated calls cheaper
             engine = self._engines[chunk_rows] = MCDropoutEngine(self.weights_, chunk_rows)
-        return engine.predict(X, n_samples, seed, return_samples, representations, n_threads)
+        res = engine.predict(X, n_samples, seed, return_samples, representations, n_threads)
+        if self.novelty_ is None or not len(res.probabilities):
+            return res
+        return replace(res, novelty=self.novelty_.score(X, res.predictions))
+
+    def fit_novelty(self, X: np.ndarray, y: np.ndarray, **kwargs: Any) -> ARISEClassifier:
+        """Fit the distance-aware out-of-library check (:class:`NoveltyReference`) on in-library
+        descriptors ``X`` with labels ``y`` (indices or names; rows of the disordered class are skipped);
+        ``kwargs`` go to :meth:`NoveltyReference.fit`. Called by :meth:`fit`."""
+        from .uncertainty import DISORDERED_CLASS
+
+        self._check_fitted()
+        yi, _ = _labels_to_indices(y, list(self.classes_))
+        names = list(self.classes_)
+        skip = [names.index(DISORDERED_CLASS)] if DISORDERED_CLASS in names else []
+        self.novelty_ = NoveltyReference.fit(
+            as_descriptor_matrix(X, self.n_features_in_), yi, len(names), skip=skip,
+            random_state=self.random_state, **kwargs,
+        )  # fmt: skip
+        return self
 
     def predict_proba(
         self, X: np.ndarray, n_samples: int = 1000, seed: int | None = 0, chunk_rows: int = DEFAULT_CHUNK_ROWS

@@ -3,6 +3,7 @@
 Layout of a model directory::
 
     model.keras     Keras native format (zip: config.json + model.weights.h5), inference-only
+    novelty.npz     optional: the distance-aware out-of-library check (:mod:`arisekit.model.novelty`)
     metadata.json   class names, per-class metadata, descriptor parameters (keyword arguments of
                     ``arisekit.descriptors.arise_soap``, ``central_weight`` always included),
                     hyper-parameters, training log
@@ -27,6 +28,7 @@ from .classifier import record_central_weight
 from .errors import ModelIntegrityError, ModelManifestError
 from .keras_file import read_keras_mlp
 from .manifest import model_file, read_manifest
+from .novelty import NOVELTY_FILE, NoveltyReference
 
 if TYPE_CHECKING:
     from .classifier import ARISEClassifier
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ModelIntegrityError",
     "ModelManifestError",
+    "add_novelty",
     "save_model",
     "load_model",
     "default_model_dir",
@@ -115,9 +118,15 @@ def save_model(clf: ARISEClassifier, directory: str | Path) -> Path:
         "training": clf.training_,
     }
     _write_json(directory / METADATA_FILE, metadata)
+    names = [MODEL_FILE, METADATA_FILE]
+    if getattr(clf, "novelty_", None) is not None:
+        clf.novelty_.save(directory / NOVELTY_FILE)
+        names.append(NOVELTY_FILE)
+    else:
+        (directory / NOVELTY_FILE).unlink(missing_ok=True)
     files = {
         name: {"sha256": sha256_file(directory / name), "bytes": (directory / name).stat().st_size}
-        for name in (MODEL_FILE, METADATA_FILE)
+        for name in names
     }
     _write_json(directory / MANIFEST_FILE, {"format": FORMAT + "-manifest", "version": 1, "files": files})
     return directory
@@ -158,15 +167,38 @@ def _resolve_dir(path: str | Path | None) -> Path:
     return p
 
 
-def verify_model_dir(directory: str | Path) -> dict[str, Any]:
+def add_novelty(directory: str | Path, reference: NoveltyReference) -> Path:
+    """Write (or replace) the novelty reference (:mod:`arisekit.model.novelty`) of a saved model and
+    its manifest entry, leaving the other files as they are (their checksums are verified first)."""
+    directory = _resolve_dir(directory)
+    manifest = verify_model_dir(directory, skip=(NOVELTY_FILE,))  # the file being replaced
+    meta = json.loads((directory / METADATA_FILE).read_text())
+    if reference.n_features != int(meta["n_features"]) or reference.n_classes != len(meta["class_names"]):
+        raise ValueError(
+            f"novelty reference for {reference.n_features} features / {reference.n_classes} classes; "
+            f"the model in {directory} has {meta['n_features']} / {len(meta['class_names'])}"
+        )
+    tmp = directory / (NOVELTY_FILE + ".tmp")
+    reference.save(tmp)
+    os.replace(tmp, directory / NOVELTY_FILE)
+    path = directory / NOVELTY_FILE
+    manifest["files"][NOVELTY_FILE] = {"sha256": sha256_file(path), "bytes": path.stat().st_size}
+    _write_json(directory / MANIFEST_FILE, manifest)
+    return path
+
+
+def verify_model_dir(directory: str | Path, skip: tuple[str, ...] = ()) -> dict[str, Any]:
     """Check every file listed in the manifest against its SHA-256; return the manifest.
 
     The manifest is checked first (:func:`arisekit.model.manifest.read_manifest`): a malformed one, or
     one naming a file outside ``directory``, raises ModelManifestError before any listed file is read.
+    Files named in ``skip`` are not hashed.
     """
     directory = Path(directory)
     manifest = read_manifest(directory, required=(MODEL_FILE, METADATA_FILE))
     for name, info in manifest["files"].items():
+        if name in skip:
+            continue
         fpath = model_file(directory, name)
         expected = info["sha256"].lower()
         if not fpath.is_file():
@@ -251,6 +283,17 @@ def load_model(path: str | Path | None = None, verify: bool = True) -> ARISEClas
     )
     clf._keras_path = directory / MODEL_FILE
     clf.model_dir_ = directory
+    if (manifest is None or NOVELTY_FILE in manifest["files"]) and (directory / NOVELTY_FILE).is_file():
+        try:
+            novelty = NoveltyReference.load(directory / NOVELTY_FILE)
+        except ValueError as exc:
+            raise ModelIntegrityError(str(exc)) from exc
+        if novelty.n_features != weights.n_features or novelty.n_classes != weights.n_classes:
+            raise ModelIntegrityError(
+                f"{directory / NOVELTY_FILE}: made for {novelty.n_features} features / {novelty.n_classes} "
+                f"classes, the model has {weights.n_features} / {weights.n_classes}"
+            )
+        clf.novelty_ = novelty
     #: SHA-256 of model.keras (provenance of results computed with this model)
     clf.checksum_ = (
         manifest["files"][MODEL_FILE]["sha256"] if manifest else sha256_file(directory / MODEL_FILE)
