@@ -29,6 +29,7 @@ __all__ = [
     "atomic_directory",
     "atomic_path",
     "check_output",
+    "locked_output",
     "lock_path",
     "output_lock",
     "replace_file",
@@ -72,23 +73,17 @@ def check_output(
     inputs: Iterable[str | os.PathLike | None] = (),
     *,
     directory: bool = False,
+    keep_contents: bool = False,
     what: str = "--out",
 ) -> Path:
     """``path`` as a Path if it may be written; :class:`OutputError` naming the problem otherwise.
 
     A file output (``directory=False``) must not be an existing directory; a directory output must not be
-    an existing file nor contain an input. Neither may be one of ``inputs`` (same path or same file)."""
+    an existing file nor contain an input (unless ``keep_contents``: its files are written one by one and
+    the folder is never replaced). Neither may be one of ``inputs`` (same path or same file)."""
     path = Path(path)
     if str(path) in ("", ".", ".."):
         raise OutputError(f"{what} {str(path)!r}: not a valid output name")
-    if directory:
-        if path.exists() and not path.is_dir():
-            raise OutputError(f"{what} {path}: exists and is not a directory; give a folder name")
-    elif path.is_dir():
-        raise OutputError(f"{what} {path}: is an existing directory; give a file name")
-    parent = path.absolute().parent
-    if not parent.is_dir():
-        raise OutputError(f"{what} {path}: folder {parent} does not exist")
     for item in inputs:
         if item is None:
             continue
@@ -98,11 +93,19 @@ def check_output(
                 f"{what} {path}: is the input {source}; writing it would destroy the input - "
                 "give another output name"
             )
-        if directory and path.is_dir() and _inside(source, path):
+        if directory and not keep_contents and path.is_dir() and _inside(source, path):
             raise OutputError(
                 f"{what} {path}: holds the input {source}; replacing the folder would destroy it - "
                 "give another output folder"
             )
+    if directory:
+        if path.exists() and not path.is_dir():
+            raise OutputError(f"{what} {path}: exists and is not a directory; give a folder name")
+    elif path.is_dir():
+        raise OutputError(f"{what} {path}: is an existing directory; give a file name")
+    parent = path.absolute().parent
+    if not parent.is_dir():
+        raise OutputError(f"{what} {path}: folder {parent} does not exist")
     return path
 
 
@@ -171,6 +174,22 @@ def output_lock(path: str | os.PathLike) -> Iterator[Path]:
                 with contextlib.suppress(OSError):
                     os.unlink(lock)  # before unlocking: a waiting opener then sees a new inode
                 os.close(entry[0])
+
+
+@contextlib.contextmanager
+def locked_output(
+    path: str | os.PathLike,
+    inputs: Iterable[str | os.PathLike | None] = (),
+    *,
+    directory: bool = False,
+    keep_contents: bool = False,
+    what: str = "--out",
+) -> Iterator[Path]:
+    """:func:`check_output` then :func:`output_lock`, held for a whole computation (so that a second
+    writer is refused at once, not after its work); yields ``path`` as a Path."""
+    path = check_output(path, inputs, directory=directory, keep_contents=keep_contents, what=what)
+    with output_lock(path):
+        yield path
 
 
 def _remove_stale(path: Path) -> None:

@@ -118,8 +118,7 @@ def _read_structure(path: str):
 
 def run(args: argparse.Namespace) -> int:
     """Run ``arisekit explore``; returns 0 on success."""
-    from arisekit.explore import explore, write_time_series
-    from arisekit.spm import SPMResult
+    from arisekit._atomic import locked_output
 
     if args.layer < 1:
         raise ValueError(f"--layer: hidden layers are counted from 1 (first hidden layer), got {args.layer}")
@@ -128,8 +127,18 @@ def run(args: argparse.Namespace) -> int:
     if (args.pairs or args.delta) and not args.structure:
         raise ValueError("--pairs/--delta need --structure FILE (the sample of the SPM result)")
     result_path = Path(args.result)
-    result = SPMResult.load(result_path)
     out = Path(args.out) if args.out else result_path.with_name(result_path.stem + "_explore")
+    inputs = [args.result, args.structure, *(args.frames or [])]
+    # before any work: --out is not a file nor an input; held while computing (a second writer is refused)
+    with locked_output(out, inputs, directory=True, keep_contents=True):
+        return _explore(args, result_path, out)
+
+
+def _explore(args: argparse.Namespace, result_path: Path, out: Path) -> int:
+    from arisekit.explore import explore, write_time_series
+    from arisekit.spm import SPMResult
+
+    result = SPMResult.load(result_path)
     atoms = _read_structure(args.structure) if args.structure else None
     ex = explore(
         result,

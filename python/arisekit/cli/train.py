@@ -118,8 +118,29 @@ def _extra_structures(
     return X, np.array([lookup[lab] for lab in labels], dtype=np.int64)
 
 
+def _is_model_dir(path: Path) -> bool:
+    """An existing model folder may be replaced by the new model; any other non-empty folder is kept."""
+    return (path / "manifest.json").is_file()
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run ``arisekit train``; returns 0 on success."""
+    """Run ``arisekit train``; returns 0 on success. The model folder is written beside ``--out`` and
+    takes its place only once complete (under the lock ``<out>.lock``, held from the start)."""
+    from arisekit._atomic import atomic_directory
+
+    inputs = [args.dataset, *(_parse_extra(s)[0] for s in args.extra_structures)]
+    with atomic_directory(args.out, inputs, replaceable=_is_model_dir) as tmp:
+        names = _train(args, tmp)
+    out = Path(args.out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    print(f"saved model to {out}")
+    for name in names:
+        print(f"  {name}  sha256 {manifest['files'][name]['sha256']}")
+    return 0
+
+
+def _train(args: argparse.Namespace, folder: Path) -> list[str]:
+    """Train and save the model into ``folder``; returns the names of its files."""
     from arisekit.model.classifier import ARISEClassifier, record_central_weight
     from arisekit.model.dataset import load_dataset
 
@@ -196,9 +217,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"accuracy on variant rows ({kind}, dropout off):")
         for v, a in acc.items():
             print(f"  {v:<30s} {a:.4f}  ({int(np.sum(var_labels == v))} rows)")
-    out = clf.save(args.out)
-    manifest = json.loads((out / "manifest.json").read_text())
-    print(f"saved model to {out}")
-    for name, info in manifest["files"].items():
-        print(f"  {name}  sha256 {info['sha256']}")
-    return 0
+    clf.save(folder)
+    return list(json.loads((folder / "manifest.json").read_text())["files"])

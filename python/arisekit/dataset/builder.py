@@ -80,7 +80,16 @@ def build_dataset(
 
     ``workers`` local processes (1: in this process), or the Dask scheduler at ``scheduler``.
     ``descriptor_kwargs`` are passed to :func:`arisekit.descriptors.arise_soap` (n_max, l_max, ...).
+    The build holds the lock ``<out>.lock`` (a second build of the same file is refused at once) and
+    writes ``out`` atomically.
     """
+    from arisekit._atomic import locked_output
+
+    with locked_output(out, what="dataset") as path:
+        return _build(plan, path, workers, scheduler, progress, descriptor_kwargs, keep_parts, on_job_done)
+
+
+def _build(plan, out, workers, scheduler, progress, descriptor_kwargs, keep_parts, on_job_done) -> Path:
     from arisekit import prototypes
     from arisekit.dataset.structures import structure_kinds
     from arisekit.descriptors.arise import DEFAULT_CENTRAL_WEIGHT
@@ -93,7 +102,6 @@ def build_dataset(
     for name in names:
         prototypes.get(name)  # unknown names raise with suggestions
     jobs = plan.jobs({name: structure_kinds(name) for name in names})
-    out = Path(out)
     parts = out.with_name(out.name + ".parts")
     parts.mkdir(parents=True, exist_ok=True)
     prints = {name: structure_fingerprint(name) for name in names}
@@ -205,9 +213,10 @@ def _assemble(plan, names, jobs, paths, out, descriptor_kwargs) -> None:
         cutoff=central.cutoff, atom_sigma=central.atom_sigma, extrinsic_scale=central.extrinsic_scale
     )
     params.update(descriptor_kwargs)
-    tmp = out.with_name(out.name + ".tmp")
+    from arisekit._atomic import atomic_path
+
     strings = h5py.string_dtype()
-    with h5py.File(tmp, "w") as f:
+    with atomic_path(out, what="dataset") as tmp, h5py.File(tmp, "w") as f:
         f.create_dataset("X", data=np.asarray(X, dtype=np.float64), compression="gzip")
         f.create_dataset("y", data=np.asarray(cols.pop("y"), dtype=np.int64))
         for name in ("variant", "kind", "key"):
@@ -219,4 +228,3 @@ def _assemble(plan, names, jobs, paths, out, descriptor_kwargs) -> None:
         f.attrs["descriptor_params"] = json.dumps(params)
         f.attrs["plan"] = plan.to_json()
         f.attrs["arisekit_version"] = __version__
-    os.replace(tmp, out)

@@ -98,7 +98,16 @@ def build_disorder_dataset(
     Class names: the whole library, then "disordered". ``md_cache``: the MD frame cache of
     :func:`arisekit.dataset.md_training.training_frames` (needs LAMMPS unless the frames are cached);
     ``with_md=False`` leaves the MD rows out; ``classes`` limits the thermal rows to those classes.
+    The build holds the lock ``<out>.lock`` (a second build of the same file is refused) and writes
+    ``out`` atomically.
     """
+    from arisekit._atomic import locked_output
+
+    with locked_output(out, what="dataset") as path:
+        return _build_disorder(path, descriptor_kwargs, md_cache, with_md, workers, classes, log)
+
+
+def _build_disorder(out: Path, descriptor_kwargs, md_cache, with_md, workers, classes, log) -> Path:
     from arisekit import prototypes
 
     names = [p.name for p in prototypes.list_prototypes()]
@@ -143,16 +152,21 @@ def build_disorder_dataset(
 def _write(out: Path, X, y, class_names, metadata, descriptor_params, variants) -> None:
     from arisekit.model.dataset import write_dataset
 
-    tmp = out.with_name(out.name + ".tmp")
-    write_dataset(tmp, X, y, class_names, metadata, descriptor_params, variants)
-    os.replace(tmp, out)
+    write_dataset(out, X, y, class_names, metadata, descriptor_params, variants)  # atomic, locked
 
 
 def merge_datasets(paths: Sequence[str | os.PathLike], out: str | os.PathLike) -> Path:
     """Merge training-set files made with the same descriptor into ``out``: class names in order of first
     appearance, rows relabelled, variants kept."""
+    from arisekit._atomic import check_output, output_lock
     from arisekit.model.dataset import load_dataset
 
+    out = check_output(out, paths)  # before reading anything: not one of the inputs, not a folder
+    with output_lock(out):
+        return _merge(paths, out, load_dataset)
+
+
+def _merge(paths: Sequence[str | os.PathLike], out: Path, load_dataset) -> Path:
     sets = [load_dataset(p) for p in paths]
     params = [_comparable(s.descriptor_params) for s in sets]
     for p, path in zip(params[1:], paths[1:]):
@@ -171,7 +185,6 @@ def merge_datasets(paths: Sequence[str | os.PathLike], out: str | os.PathLike) -
     variants = [
         str(v) for s in sets for v in (s.variant if s.variant is not None else ["pristine"] * len(s.y))
     ]
-    out = Path(out)
     _write(out, X, y, names, metadata, sets[0].descriptor_params, variants)
     return out
 

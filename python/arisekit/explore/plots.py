@@ -23,9 +23,12 @@ def _figure(width: float = 5.5, height: float = 4.5):
 
 
 def save(fig, path) -> Path:
-    """Write ``fig`` (PNG by the file suffix) and return the path."""
+    """Write ``fig`` (PNG by the file suffix) atomically and return the path."""
+    from arisekit._atomic import atomic_path
+
     path = Path(path)
-    fig.savefig(path, dpi=120)
+    with atomic_path(path, what="figure", lock=False) as tmp:  # callers lock the output folder
+        fig.savefig(tmp, dpi=120)
     return path
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from arisekit._atomic import atomic_path, check_output, output_lock
 from arisekit.explore import plots as P
 from arisekit.explore.tables import write_csv, write_json
 
@@ -82,10 +83,22 @@ def write_report(ex, out_dir, result=None, atoms=None, plots: bool = True) -> di
     points.csv: one row per explored box/structure (cluster, soft cluster, membership, class, MI, UMAP,
     geometry); cluster_grid.npy / cluster_grid_soft.npy: labels on the SPM grid (-1 outlier, -2 not
     clustered); atoms_clusters.extxyz: the sample with per-atom ``cluster`` / ``cluster_soft`` arrays;
-    geometry_histograms.json; exemplars.json; summary.json; PNG figures.
+    geometry_histograms.json; exemplars.json; summary.json; PNG figures. Every file is written
+    atomically, under the lock ``<out_dir>.lock`` (a second process writing the same folder is refused).
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = check_output(out_dir, directory=True, keep_contents=True, what="output folder")
+    with output_lock(out):
+        out.mkdir(parents=True, exist_ok=True)
+        return _write_report(ex, out, result, atoms, plots)
+
+
+def _save_npy(path: Path, array: np.ndarray) -> Path:
+    with atomic_path(path, what="output", lock=False) as tmp:
+        np.save(tmp, array)
+    return path
+
+
+def _write_report(ex, out: Path, result, atoms, plots: bool) -> dict[str, Path]:
     files: dict[str, Path] = {}
     rows = [r.to_dict() for r in ex.sweep]
     files["sweep_csv"] = write_csv(rows, out / "sweep.csv")
@@ -94,10 +107,8 @@ def write_report(ex, out_dir, result=None, atoms=None, plots: bool = True) -> di
     )
     files["points"] = write_csv(_point_rows(ex), out / "points.csv")
     if ex.grid is not None:
-        np.save(out / "cluster_grid.npy", ex.grid)
-        np.save(out / "cluster_grid_soft.npy", ex.soft_grid)
-        files["cluster_grid"] = out / "cluster_grid.npy"
-        files["cluster_grid_soft"] = out / "cluster_grid_soft.npy"
+        files["cluster_grid"] = _save_npy(out / "cluster_grid.npy", ex.grid)
+        files["cluster_grid_soft"] = _save_npy(out / "cluster_grid_soft.npy", ex.soft_grid)
     if atoms is not None and ex.atom_labels is not None:
         from arisekit.explore.maps import prepare_sample
 
@@ -105,7 +116,8 @@ def write_report(ex, out_dir, result=None, atoms=None, plots: bool = True) -> di
         sample.arrays["cluster"] = ex.atom_labels
         sample.arrays["cluster_soft"] = ex.atom_soft_labels
         files["atoms"] = out / "atoms_clusters.extxyz"
-        sample.write(files["atoms"], format="extxyz")
+        with atomic_path(files["atoms"], what="output", lock=False) as tmp:
+            sample.write(tmp, format="extxyz")
     if ex.histograms:
         files["geometry"] = write_json(ex.histograms, out / "geometry_histograms.json")
     files["exemplars"] = write_json(ex.exemplars, out / "exemplars.json")
@@ -128,11 +140,17 @@ def write_time_series(
     plots: bool = True,
 ) -> dict[str, Path]:
     """MI histograms, cumulative distributions, their fractional changes between consecutive frames and
-    radial MI profiles of SPM results ``frames`` (time order) into ``out_dir`` (ARISE Fig. S11)."""
+    radial MI profiles of SPM results ``frames`` (time order) into ``out_dir`` (ARISE Fig. S11); each file
+    atomically, under the lock ``<out_dir>.lock``."""
+    out = check_output(out_dir, directory=True, keep_contents=True, what="output folder")
+    with output_lock(out):
+        out.mkdir(parents=True, exist_ok=True)
+        return _write_time_series(frames, out, labels, bins, mi_max, bin_width, statistic, plots)
+
+
+def _write_time_series(frames, out: Path, labels, bins, mi_max, bin_width, statistic, plots) -> dict:
     from arisekit.explore.timeseries import mi_histograms, radial_mi_profile
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     frames = list(frames)
     hists = mi_histograms(frames, labels, bins=bins, mi_max=mi_max)
     files = {"mi_histograms": write_csv(hists.rows(), out / "mi_histograms.csv")}

@@ -1,4 +1,5 @@
-"""Writing exploration tables: CSV (one row per record) and JSON (NumPy values converted)."""
+"""Writing exploration tables: CSV (one row per record) and JSON (NumPy values converted), each file
+atomically (a unique temporary file renamed over it: a reader never sees a part of a table)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
+from arisekit._atomic import atomic_path
 
 
 def to_jsonable(obj):
@@ -31,7 +34,8 @@ def to_jsonable(obj):
 
 def write_json(obj, path) -> Path:
     path = Path(path)
-    path.write_text(json.dumps(to_jsonable(obj), indent=1) + "\n", encoding="utf-8")
+    with atomic_path(path, what="output", lock=False) as tmp:  # callers lock the output folder
+        tmp.write_text(json.dumps(to_jsonable(obj), indent=1) + "\n", encoding="utf-8")
     return path
 
 
@@ -42,7 +46,10 @@ def write_csv(rows: Sequence[dict], path) -> Path:
     if not rows:
         raise ValueError(f"{path}: no rows to write")
     fields = list(rows[0])
-    with open(path, "w", newline="", encoding="utf-8") as fh:
+    with (
+        atomic_path(path, what="output", lock=False) as tmp,  # callers lock the output folder
+        open(tmp, "w", newline="", encoding="utf-8") as fh,
+    ):
         writer = csv.DictWriter(fh, fieldnames=fields)
         writer.writeheader()
         for row in rows:

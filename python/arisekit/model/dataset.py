@@ -132,7 +132,10 @@ def write_dataset(
     descriptor_params: Mapping[str, Any] | None = None,
     variant: Sequence[str] | None = None,
 ) -> Path:
-    """Write a training set in the layout read by :func:`load_dataset`; returns the path."""
+    """Write a training set in the layout read by :func:`load_dataset`; returns the path. The file is
+    written atomically (unique temporary file renamed over ``path``, under the lock ``<path>.lock``)."""
+    from arisekit._atomic import atomic_path
+
     path = Path(path)
     X = np.asarray(X, dtype=np.float32)
     y = np.asarray(y, dtype=np.int64)
@@ -145,7 +148,7 @@ def write_dataset(
     )
     if len(meta) != len(class_names):
         raise ValueError(f"class_metadata: {len(meta)} entries for {len(class_names)} classes")
-    with h5py.File(path, "w") as f:
+    with atomic_path(path, what="dataset") as tmp, h5py.File(tmp, "w") as f:
         f.create_dataset("X", data=X, compression="gzip")
         f.create_dataset("y", data=y)
         if variant is not None:
