@@ -255,3 +255,81 @@ def test_sigkill_of_spm_command_keeps_the_previous_maps(tmp_path, sample, model_
     assert new.params["n_samples"] in (5, 7)
     if new.params["n_samples"] == 5:
         np.testing.assert_array_equal(new.probabilities, old.probabilities)
+
+
+# ------------------------------------------------------------------------ datasets, models, explore
+@pytest.fixture()
+def datasets(tmp_path):
+    from arisekit.model.dataset import write_dataset
+
+    rng = np.random.default_rng(0)
+    paths = []
+    for k in range(2):
+        X = rng.normal(size=(24, 8)) + np.repeat(np.eye(2, 8) * 4, 12, axis=0)
+        y = np.repeat([0, 1], 12)
+        paths.append(write_dataset(tmp_path / f"d{k}.h5", X, y, ["fcc", "bcc"], None, {"cutoff": 4.0}))
+    return paths
+
+
+def test_dataset_outputs_refuse_inputs_folders_and_busy_destinations(tmp_path, datasets, capsys):
+    a, b = datasets
+    before = a.read_bytes()
+    assert main(["dataset", "merge", str(a), str(b), "--out", str(a)]) == 2
+    assert f"--out {a}: is the input {a}" in capsys.readouterr().err and a.read_bytes() == before
+    t0 = time.perf_counter()
+    assert main(["dataset", "build", "--out", str(tmp_path), "--classes", "fcc", "--quiet"]) == 2
+    assert "is an existing directory" in capsys.readouterr().err and time.perf_counter() - t0 < 5
+    out = tmp_path / "merged.h5"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(out), "30"], stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout.readline().strip() == b"locked"
+        assert main(["dataset", "merge", str(a), str(b), "--out", str(out)]) == 2
+        assert f"another arisekit process is writing {out}" in capsys.readouterr().err
+        assert main(["dataset", "build", "--out", str(out), "--classes", "fcc", "--quiet"]) == 2
+        assert f"another arisekit process is writing {out}" in capsys.readouterr().err
+    finally:
+        holder.kill()
+        holder.wait()
+    assert main(["dataset", "merge", str(a), str(b), "--out", str(out)]) == 0
+    assert _leftovers(tmp_path) == []
+
+
+def test_train_refuses_its_dataset_and_foreign_folders_and_replaces_a_model_whole(tmp_path, datasets, capsys):
+    a, _ = datasets
+    train = ["train", "--dataset", str(a), "--epochs", "2", "--hidden", "8", "--validation-fraction", "0.25"]
+    assert main([*train, "--out", str(a)]) == 2
+    assert f"--out {a}: is the input {a}" in capsys.readouterr().err
+    assert main([*train, "--out", str(tmp_path)]) == 2  # the folder holding the dataset
+    assert "holds the input" in capsys.readouterr().err
+    foreign = tmp_path / "notes"
+    foreign.mkdir()
+    (foreign / "mine.txt").write_text("keep me")
+    assert main([*train, "--out", str(foreign)]) == 2
+    assert "other contents" in capsys.readouterr().err and (foreign / "mine.txt").exists()
+
+    model = tmp_path / "model"
+    assert main([*train, "--out", str(model)]) == 0
+    first = (model / "manifest.json").read_text()
+    (model / "stray.txt").write_text("from before")
+    assert main([*train, "--out", str(model), "--seed", "7"]) == 0
+    assert (model / "manifest.json").read_text() != first and not (model / "stray.txt").exists()
+    assert _leftovers(tmp_path) == []
+
+
+def test_explore_refuses_its_input_and_a_file_as_output_folder(tmp_path, capsys):
+    n = 8
+    v = np.zeros(n)
+    result = SPMResult(
+        shape=(n,), geometry="bulk", centers=np.zeros((n, 3)), box_size=np.ones(3), stride=1.0,
+        counts=np.ones(n), probabilities=np.full((n, 2), 0.5), mutual_information=v,
+        predictive_entropy=v, variation_ratio=v, class_names=["a", "b"],
+    )  # fmt: skip
+    path = result.save(tmp_path / "maps.h5")
+    before = path.read_bytes()
+    assert main(["explore", str(path), "--out", str(path)]) == 2
+    assert f"--out {path}: is the input {path}" in capsys.readouterr().err
+    other = tmp_path / "file.txt"
+    other.write_text("x")
+    assert main(["explore", str(path), "--out", str(other)]) == 2
+    assert "exists and is not a directory" in capsys.readouterr().err
+    assert path.read_bytes() == before and other.read_text() == "x"
