@@ -70,7 +70,7 @@ def main(argv=None) -> int:
     model = load_model(args.model)
     ok = 0
     rows = cases(args.gas_atoms)
-    print(f"{'case':<40s} {'answer':<12s} {'p':>5s} {'MI':>6s} {'score':>6s}  ok")
+    print(f"{'case':<40s} {'answer':<12s} {'p':>5s} {'MI':>6s} {'score':>6s} {'novel':>6s}  ok")
     for name, atoms, accepted in rows:
         t = time.perf_counter()
         c = classify(atoms, model=model, n_samples=args.samples, seed=0)
@@ -79,7 +79,7 @@ def main(argv=None) -> int:
         took = time.perf_counter() - t
         print(
             f"{name:<40s} {c.prediction:<12s} {c.probability:5.2f} {c.mutual_information:6.3f} "
-            f"{c.disorder_score:6.3f}  {'yes' if good else 'NO'}  ({took:.1f} s)"
+            f"{c.disorder_score:6.3f} {_novelty(c)}  {'yes' if good else 'NO'}  ({took:.1f} s)"
         )
     print(f"{ok} of {len(rows)} cases read as the issue asks")
     if args.gas_sweep:
@@ -101,10 +101,19 @@ def gas_sweep(model, count: int, n_samples: int) -> None:
         gas = random_gas(n, rng, periodic=bool(k % 2), hard_core=0.0 if k % 4 < 2 else 1.6)
         c = classify(gas, model=model, n_samples=n_samples, seed=0, min_open_atoms=0)
         if c.prediction != DISORDERED_CLASS:
-            named.append((c.prediction, c.probability, c.mutual_information))
-    print(f"gas sweep: {count - len(named)} of {count} random gases get the disorder verdict")
-    for name, p, mi in named:
-        print(f"  named {name} (p {p:.2f}, MI {mi:.2f})")
+            named.append((c.prediction, c.probability, c.mutual_information, c))
+    flagged = sum(c.out_of_library for *_, c in named)
+    print(
+        f"gas sweep: {count - len(named)} of {count} random gases get the disorder verdict, "
+        f"{flagged} of the other {len(named)} the out-of-library verdict (novelty > 1): "
+        f"{count - len(named) + flagged} of {count} flagged"
+    )
+    for name, p, mi, c in named:
+        print(f"  named {name} (p {p:.2f}, MI {mi:.2f}, novelty {_novelty(c).strip()})")
+
+
+def _novelty(c) -> str:
+    return "     –" if c.novelty is None or np.isnan(c.novelty) else f"{c.novelty:6.2f}"
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from ase.calculators.calculator import Calculator, PropertyNotImplementedError, all_changes
 
+from arisekit.model.novelty import out_of_library
 from arisekit.model.uncertainty import DISORDERED_CLASS, disorder_score
 
 __all__ = ["ARISECalculator", "ATOM_PROPERTIES", "GLOBAL_PROPERTIES", "MODES"]
@@ -28,6 +29,8 @@ GLOBAL_PROPERTIES = (
     "variation_ratio",
     "disordered",  # the disorder verdict: prediction is the model's "disordered" class (bool)
     "disorder_score",  # 1 - largest crystal-class probability (float)
+    "novelty",  # distance-aware novelty of the prediction (float; NaN: no check; see arisekit.model.novelty)
+    "out_of_library",  # the out-of-library verdict: novelty > 1 (bool)
 )
 #: Per-atom properties (``mode="local"`` only); atoms in no classified box get -1 / NaN.
 ATOM_PROPERTIES = (
@@ -36,6 +39,7 @@ ATOM_PROPERTIES = (
     "atom_probabilities",  # (n_atoms, n_classes)
     "atom_mutual_information",  # (n_atoms,)
     "atom_disorder_score",  # (n_atoms,) 1 - largest crystal-class probability
+    "atom_novelty",  # (n_atoms,) mean novelty of the boxes covering the atom (NaN: no check)
 )
 MODES = ("global", "local")
 _SPM_MODES = ("fast", "exact")
@@ -191,6 +195,8 @@ class ARISECalculator(Calculator):
             "variation_ratio": float(res.variation_ratio),
             "disordered": res.disordered,
             "disorder_score": res.disorder_score,
+            "novelty": np.nan if res.novelty is None else float(res.novelty),
+            "out_of_library": res.out_of_library,
         }
 
     def _local(self, atoms: Any) -> dict[str, Any]:
@@ -218,6 +224,9 @@ class ARISECalculator(Calculator):
         self.spm_result = result
         probs = result.probabilities[valid].mean(axis=0)
         k = int(np.argmax(probs))
+        novelty = np.nan
+        if result.novelty is not None and np.isfinite(result.novelty[valid]).any():
+            novelty = float(np.nanmedian(result.novelty[valid]))
         atom_probs = per_atom["probabilities"]
         covered = per_atom["prediction"] >= 0
         atom_p = np.full(len(atoms), np.nan)
@@ -236,6 +245,9 @@ class ARISECalculator(Calculator):
             "atom_probabilities": atom_probs,
             "atom_mutual_information": per_atom["mutual_information"],
             "atom_disorder_score": disorder_score(atom_probs, self.class_names),
+            "novelty": novelty,
+            "out_of_library": bool(out_of_library(novelty)),
+            "atom_novelty": per_atom.get("novelty", np.full(len(atoms), np.nan)),
         }
 
 

@@ -220,4 +220,5 @@ def load_spm_frame(path: str | os.PathLike, file: str, index: int):
             variation_ratio=arrays["variation_ratio"],
             class_names=json.loads(f.attrs["class_names"]),
             params=json.loads(attrs["params"]),
+            novelty=arrays.get("novelty"),
         )

@@ -49,6 +49,8 @@ def classify_frame(
         "variation_ratio": float(res.variation_ratio),
         "disordered": bool(res.disordered),
         "disorder_score": res.disorder_score,
+        "novelty": float("nan") if res.novelty is None else float(res.novelty),
+        "out_of_library": bool(res.out_of_library),
         "info": frame_info(atoms),
     }
     return FrameResult(attrs, {"probabilities": np.asarray(res.probabilities, dtype=np.float64)})
@@ -96,6 +98,7 @@ def spm_frame(
         "n_boxes": int(r.n_boxes),
         "n_classified": int(valid.sum()),
         "mean_mutual_information": float(mi.mean()) if len(mi) else float("nan"),
+        "out_of_library_fraction": float(r.out_of_library[valid].mean()) if valid.any() else float("nan"),
         "info": frame_info(atoms),
     }
     arrays = {
@@ -109,6 +112,8 @@ def spm_frame(
         "class_fractions": fractions,
         "mi_quantiles": quantiles,
     }
+    if r.novelty is not None:
+        arrays["novelty"] = r.novelty
     return FrameResult(attrs, arrays)
 
 

@@ -386,6 +386,8 @@ def score_frame(
         "mutual_information": c.mutual_information,
         "disorder_score": frame_score,
         "verdict": c.prediction == DISORDERED_CLASS,
+        "novelty": None if c.novelty is None or np.isnan(c.novelty) else float(c.novelty),
+        "out_of_library": c.out_of_library,
         "correct": c.prediction == (DISORDERED_CLASS if spec.truth == DISORDERED_TRUTH else spec.truth),
         "top": [{"name": n, "probability": p} for n, p in c.top(3)],
     }
@@ -413,6 +415,10 @@ def score_frame(
         "mean_disorder_score": _nanmean(a["score"]),
         "n_boxes": int(res.n_boxes),
     }
+    if "novelty" in proj:  # atoms whose boxes are, on average, out of library (novelty > 1)
+        from arisekit.model.novelty import out_of_library
+
+        methods["arise"]["out_of_library_fraction"] = float(np.mean(out_of_library(proj["novelty"])))
     for m in settings.methods:
         t0 = time.perf_counter()
         labels = ovito_labels(atoms, m)

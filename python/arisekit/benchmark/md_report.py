@@ -170,7 +170,8 @@ def _fmt_pct(x) -> str:
 
 def table_markdown(run: MDRun) -> str:
     """Per-frame tables (main and held-back set separate): per-atom accuracy (%) per method, the ARISE
-    frame label (probability, MI), the fraction of atoms given ARISE's disorder verdict, the mean
+    frame label (probability, MI), the fractions of atoms given ARISE's disorder and out-of-library
+    (novelty > 1) verdicts, the mean
     per-atom MI and the per-frame wall time of ARISE SPM beside PTM's."""
     methods = _methods(run)
     head = [
@@ -181,6 +182,7 @@ def table_markdown(run: MDRun) -> str:
         *(METHOD_TITLES[m] for m in methods),
         "ARISE frame label (p, MI)",
         "verdict %",
+        "out of library %",
         "mean MI",
         "s SPM / PTM",
     ]
@@ -204,6 +206,9 @@ def table_markdown(run: MDRun) -> str:
             cells += [
                 f"{f['prediction']} ({f['probability']:.2f}, {f['mutual_information']:.2f})",
                 _fmt_pct(m["arise"]["verdict_fraction"]),
+                _fmt_pct(m["arise"]["out_of_library_fraction"])
+                if "out_of_library_fraction" in m["arise"]
+                else "-",
                 "-" if m["arise"]["mean_mi"] is None else f"{m['arise']['mean_mi']:.3f}",
                 f"{sec['arise']:.2f} / {sec.get('ptm', float('nan')):.2f}",
             ]

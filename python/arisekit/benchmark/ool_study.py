@@ -27,12 +27,25 @@ class OOLPrediction:
     top: list[tuple[str, float]]
     mutual_information: float
     expectation: str = field(repr=False, default="")
+    #: distance-aware novelty of the top class (:mod:`arisekit.model.novelty`; > 1: out of library);
+    #: None without a novelty reference, NaN for the disordered class
+    novelty: float | None = None
+
+    @property
+    def verdict(self) -> str:
+        """ "out of library" (novelty > 1), "disordered" (the disorder class) or "named" (a library class)."""
+        from arisekit.model.novelty import out_of_library
+        from arisekit.model.uncertainty import DISORDERED_CLASS
+
+        if self.top[0][0] == DISORDERED_CLASS:
+            return "disordered"
+        return "out of library" if self.novelty is not None and out_of_library(self.novelty) else "named"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name, "form": self.form, "n_atoms": self.n_atoms, "spacegroup": self.spacegroup,
             "top": [[n, p] for n, p in self.top], "mutual_information": self.mutual_information,
-            "expectation": self.expectation,
+            "expectation": self.expectation, "novelty": self.novelty, "verdict": self.verdict,
         }  # fmt: skip
 
 
@@ -78,6 +91,7 @@ def classify_out_of_library(
                 [(classes[i], float(p[i])) for i in order],
                 float(out.mutual_information[j]),
                 OUT_OF_LIBRARY[name].expectation,
+                None if out.novelty is None else float(out.novelty[j]),
             )
         )
     return results
@@ -86,13 +100,17 @@ def classify_out_of_library(
 def ool_markdown(results: list[OOLPrediction], expectations: bool = True) -> str:
     """Markdown table of the predictions (and, below it, the expected nearest classes)."""
     lines = [
-        "| structure | space group | form (atoms) | top-3 (probability) | MI (nats) |",
-        "|---|---:|---|---|---:|",
+        "| structure | space group | form (atoms) | top-3 (probability) | MI (nats) | novelty | verdict |",
+        "|---|---:|---|---|---:|---:|---|",
     ]
     for r in results:
         top = ", ".join(f"{n} ({p:.2f})" for n, p in r.top)
         sg = "–" if r.spacegroup is None else str(r.spacegroup)
-        lines.append(f"| {r.name} | {sg} | {r.form} ({r.n_atoms}) | {top} | {r.mutual_information:.3f} |")
+        nov = "–" if r.novelty is None or np.isnan(r.novelty) else f"{r.novelty:.2f}"
+        lines.append(
+            f"| {r.name} | {sg} | {r.form} ({r.n_atoms}) | {top} | {r.mutual_information:.3f} | {nov} | "
+            f"{r.verdict} |"
+        )
     text = "\n".join(lines) + "\n"
     if expectations:
         seen = dict.fromkeys(r.name for r in results)

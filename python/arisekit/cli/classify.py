@@ -126,6 +126,12 @@ def run(args: argparse.Namespace) -> int:
                 f"{res.mutual_information:.4f} nats, disorder score = {res.disorder_score:.4f}, "
                 f"{res.n_atoms} atoms, T = {res.n_samples})"
                 + ("  [disordered: no library crystal]" if res.disordered else "")
+                + (
+                    f"  [out of library: novelty {res.novelty:.2f} > 1, no library crystal is close; "
+                    f"{res.prediction} is only the nearest class]"
+                    if res.out_of_library
+                    else ""
+                )
             )
             for rank, (name, prob) in enumerate(res.top(args.top), start=1):
                 print(f"  {rank:2d}. {name:<40s} {prob:.4f}")

@@ -40,6 +40,8 @@ class FrameResult:
     prediction: np.ndarray | None = None
     probabilities: np.ndarray | None = None
     mutual_information: np.ndarray | None = None
+    #: per-atom novelty (SPM projected onto atoms, when the model has a novelty reference), else None
+    novelty: np.ndarray | None = None
     key: tuple = ()
 
     @property
@@ -61,11 +63,19 @@ class FrameResult:
             raise ValueError("this result has no per-atom data (mode 'spm')")
         return self.prediction, self.probabilities, self.mutual_information
 
+    def atom_novelty(self) -> np.ndarray | None:
+        """Per-atom novelty (:mod:`arisekit.model.novelty`); global mode broadcasts the one value; None
+        when there is none (no novelty reference, or mode 'spm')."""
+        if self.mode == "global":
+            n = getattr(self.classification, "novelty", None)
+            return None if n is None else np.full(self.n_atoms, float(n))
+        return self.novelty
+
     @property
     def nbytes(self) -> int:
         """Approximate memory held by the arrays (bytes)."""
         total = 0
-        for arr in (self.prediction, self.probabilities, self.mutual_information):
+        for arr in (self.prediction, self.probabilities, self.mutual_information, self.novelty):
             total += 0 if arr is None else arr.nbytes
         if self.spm is not None:
             s = self.spm
@@ -124,4 +134,6 @@ def run_spm(
         out.prediction = np.asarray(per_atom["prediction"], dtype=np.int64)
         out.probabilities = np.asarray(per_atom["probabilities"], dtype=np.float32)
         out.mutual_information = np.asarray(per_atom["mutual_information"], dtype=np.float32)
+        if "novelty" in per_atom:
+            out.novelty = np.asarray(per_atom["novelty"], dtype=np.float32)
     return out

@@ -114,6 +114,9 @@ def _write_particles(data, result: FrameResult, selected: list[int], color_by_ty
     with np.errstate(invalid="ignore"):
         score = disorder_score(np.asarray(probs, dtype=float), result.class_names)
     particles.create_property("Disorder Score", dtype=float, data=score)
+    novelty = result.atom_novelty()
+    if novelty is not None:
+        particles.create_property("Novelty", dtype=float, data=novelty)
     for k in selected:
         particles.create_property(
             f"Probability {result.class_names[k]}", dtype=float, data=np.asarray(probs[:, k], dtype=float)
@@ -150,6 +153,8 @@ def _write_grid(data, result: FrameResult, selected: list[int], grid_vis) -> np.
     grid.create_property("ARISE Probability", dtype=float, data=field(p_assigned))
     grid.create_property("Mutual Information", dtype=float, data=field(s.mutual_information))
     grid.create_property("Disorder Score", dtype=float, data=field(s.disorder_score))
+    if s.novelty is not None:
+        grid.create_property("Novelty", dtype=float, data=field(s.novelty))
     grid.create_property("Predictive Entropy", dtype=float, data=field(s.predictive_entropy))
     grid.create_property("Atom Count", dtype=int, data=field(s.counts))
     for k in selected:
@@ -165,7 +170,9 @@ def write_attributes(data, result: FrameResult, selected: list[int], types: np.n
     ``ARISE.prediction``, ``ARISE.probability``, ``ARISE.mutual_information``, ``ARISE.predictive_entropy``,
     ``ARISE.variation_ratio``, ``ARISE.probability.<class>`` (selected classes). SPM modes:
     ``ARISE.n_boxes``, ``ARISE.n_classified_boxes``, ``ARISE.mean_mutual_information`` (classified
-    boxes), ``ARISE.prediction`` (most frequent class; "" if nothing was classified)."""
+    boxes), ``ARISE.prediction`` (most frequent class; "" if nothing was classified). With a novelty
+    reference (:mod:`arisekit.model.novelty`): ``ARISE.novelty`` and ``ARISE.out_of_library`` (global
+    mode), ``ARISE.out_of_library_fraction`` (SPM modes, of classified boxes)."""
     attrs = data.attributes
     names = result.class_names
     attrs["ARISE.mode"] = result.mode
@@ -183,6 +190,8 @@ def write_attributes(data, result: FrameResult, selected: list[int], types: np.n
         attrs["ARISE.predictive_entropy"] = float(c.predictive_entropy)
         attrs["ARISE.variation_ratio"] = float(c.variation_ratio)
         attrs["ARISE.disorder_score"] = float(c.disorder_score)
+        attrs["ARISE.novelty"] = np.nan if c.novelty is None else float(c.novelty)
+        attrs["ARISE.out_of_library"] = int(c.out_of_library)
         for k in selected:
             attrs[f"ARISE.probability.{names[k]}"] = float(c.probabilities[k])
         return
@@ -194,6 +203,10 @@ def write_attributes(data, result: FrameResult, selected: list[int], types: np.n
         float(np.mean(s.mutual_information[valid])) if valid.any() else np.nan
     )
     attrs["ARISE.prediction"] = names[int(np.argmax(counts[1:]))] if counts[1:].any() else ""
+    if s.novelty is not None:  # share of classified boxes with the out-of-library verdict
+        attrs["ARISE.out_of_library_fraction"] = (
+            float(np.mean(s.out_of_library[valid])) if valid.any() else np.nan
+        )
 
 
 def write_outputs(

@@ -155,6 +155,7 @@ def iter_spm(
     n_classes = len(clf.classes_)
     prob = np.full((grid.n_boxes, n_classes), np.nan)
     mi, pe, vr = (np.full(grid.n_boxes, np.nan) for _ in range(3))
+    novelty = np.full(grid.n_boxes, np.nan) if getattr(clf, "novelty_", None) is not None else None
     layers = _layers(representations, clf)
     reps: dict[int, np.ndarray] = {}
     plan = [(exact_descriptors, valid)]
@@ -176,6 +177,8 @@ def iter_spm(
             res = clf.predict_uncertainty(X, n_samples=int(n_samples), seed=seed, n_threads=n_threads)
             prob[rows] = res.probabilities
             mi[rows], pe[rows], vr[rows] = res.mutual_information, res.predictive_entropy, res.variation_ratio
+            if novelty is not None and res.novelty is not None:
+                novelty[rows] = res.novelty
             for layer, h in zip(layers, clf.hidden_representations(X, layers) if layers else []):
                 reps.setdefault(layer, np.full((grid.n_boxes, h.shape[1]), np.nan, dtype=np.float32))[
                     rows
@@ -209,6 +212,7 @@ def iter_spm(
             exact_boxes=n_exact,
         ),
         representations=reps,
+        novelty=novelty,
     )
 
 
@@ -241,7 +245,8 @@ def _version() -> str:
 def project_to_atoms(result: SPMResult, atoms) -> dict[str, np.ndarray]:
     """Per-atom results: each atom gets the mean of the probabilities (and uncertainties) of the
     classified boxes that contain it. Returns arrays ``probabilities`` (n_atoms, n_classes),
-    ``mutual_information``, ``prediction`` (class index, -1 when no box covers the atom)."""
+    ``mutual_information``, ``prediction`` (class index, -1 when no box covers the atom) and, when the
+    result has a novelty map, ``novelty`` (mean over the covering boxes that have one; NaN if none)."""
     sample = _prepare(atoms)
     axis = result.params.get("axis")
     grid = strided_boxes(
@@ -266,4 +271,12 @@ def project_to_atoms(result: SPMResult, atoms) -> dict[str, np.ndarray]:
     probs[~covered] = np.nan
     mi[~covered] = np.nan
     pred = np.where(covered, np.argmax(np.nan_to_num(probs, nan=-1.0), axis=1), -1)
-    return {"probabilities": probs, "mutual_information": mi, "prediction": pred}
+    out = {"probabilities": probs, "mutual_information": mi, "prediction": pred}
+    if result.novelty is not None:
+        checked = np.isfinite(result.novelty)
+        n_checked = member @ checked.astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["novelty"] = np.where(
+                n_checked > 0, member @ np.where(checked, result.novelty, 0.0) / n_checked, np.nan
+            )
+    return out

@@ -33,6 +33,9 @@ class SPMResult:
     class_names: list[str]
     params: dict = field(default_factory=dict)
     representations: dict[int, np.ndarray] = field(default_factory=dict)
+    #: (n_boxes,) distance-aware novelty of each box's predicted class (:mod:`arisekit.model.novelty`;
+    #: > 1: out of library); None when the model has no novelty reference, NaN where no check applies
+    novelty: np.ndarray | None = None
 
     @property
     def n_boxes(self) -> int:
@@ -65,12 +68,16 @@ class SPMResult:
 
     def map(self, quantity: str) -> np.ndarray:
         """A quantity on the grid (array of ``shape``): a class name (its probability),
-        "mutual_information", "predictive_entropy", "variation_ratio", "disorder_score", "argmax" or
-        "counts"."""
+        "mutual_information", "predictive_entropy", "variation_ratio", "disorder_score", "novelty",
+        "argmax" or "counts"."""
         if quantity in ("mutual_information", "predictive_entropy", "variation_ratio", "counts", "argmax"):
             values = getattr(self, quantity)
         elif quantity == "disorder_score":
             values = self.disorder_score
+        elif quantity == "novelty":
+            if self.novelty is None:
+                raise ValueError("this SPM result has no novelty map (its model has no novelty reference)")
+            values = self.novelty
         else:
             values = self.probabilities[:, self.class_index(quantity)]
         return np.asarray(values).reshape(self.shape)
@@ -82,6 +89,15 @@ class SPMResult:
         from arisekit.model.uncertainty import disorder_score
 
         return disorder_score(self.probabilities, self.class_names)
+
+    @property
+    def out_of_library(self) -> np.ndarray:
+        """Per box: the out-of-library verdict (novelty > 1); all False without a novelty map."""
+        from arisekit.model.novelty import out_of_library
+
+        if self.novelty is None:
+            return np.zeros(self.n_boxes, dtype=bool)
+        return out_of_library(self.novelty)
 
     def class_fractions(self) -> dict[str, float]:
         """Fraction of classified boxes assigned to each class (classes with no box are omitted)."""
@@ -116,6 +132,8 @@ class SPMResult:
             ):
                 f.create_dataset(name, data=getattr(self, name), compression="gzip")
             f["centers"].attrs["units"] = "Å"
+            if self.novelty is not None:
+                f.create_dataset("novelty", data=self.novelty, compression="gzip")
             for layer, rep in self.representations.items():
                 f.create_dataset(f"representations/{int(layer)}", data=rep, compression="gzip")
         return path
@@ -147,6 +165,7 @@ class SPMResult:
                     class_names=json.loads(f.attrs["class_names"]),
                     params=json.loads(f.attrs["params"]),
                     representations=reps,
+                    novelty=f["novelty"][()] if "novelty" in f else None,
                 )
         except OSError as exc:
             raise ValueError(f"{path}: unreadable or corrupt HDF5 file ({exc})") from exc
