@@ -106,3 +106,43 @@ def test_shipped_model_flags_unknown_crystals_and_gases_but_not_hot_crystals():
     assert not any(r.out_of_library for r in res[:4])
     assert res[4].out_of_library and res[4].to_dict()["out_of_library"]
     assert res[5].disordered or res[5].out_of_library
+
+
+def test_out_of_library_verdict_reaches_spm_ase_cli_and_ovito(tmp_path, capsys):
+    """The Si46 clathrate through every front end: SPM map (saved, projected), ASE, CLI, OVITO."""
+    import ase.io
+
+    from arisekit.ase import ARISECalculator
+    from arisekit.benchmark.out_of_library import build_out_of_library
+    from arisekit.cli import main
+    from arisekit.spm import SPMResult, project_to_atoms, spm
+
+    cell = build_out_of_library("clathrate_Si46").repeat(2)
+    res = spm(cell, box_size=12.0, stride=6.0, n_samples=20)
+    assert res.novelty is not None and res.novelty.shape == (res.n_boxes,)
+    assert res.out_of_library[res.valid].mean() > 0.5
+    back = SPMResult.load(res.save(tmp_path / "m.h5"))
+    np.testing.assert_array_equal(back.novelty, res.novelty)
+    assert np.array_equal(back.map("novelty"), res.map("novelty"), equal_nan=True)
+    per_atom = project_to_atoms(res, cell)
+    assert np.nanmedian(per_atom["novelty"]) > 1.0
+
+    calc = ARISECalculator(n_samples=20)
+    assert calc.get_property("out_of_library", cell) and calc.get_property("novelty", cell) > 1.0
+
+    path = tmp_path / "clathrate.xyz"
+    ase.io.write(path, cell, format="extxyz")
+    assert main(["classify", str(path), "--samples", "20"]) == 0
+    assert "out of library: novelty" in capsys.readouterr().out
+
+    ovito = pytest.importorskip("ovito")
+    from ovito.io import import_file
+
+    from arisekit.ovito import ARISEModifier
+
+    pipeline = import_file(str(path))
+    pipeline.modifiers.append(ARISEModifier(mode="global", n_samples=20))
+    data = pipeline.compute()
+    assert data.attributes["ARISE.out_of_library"] == 1 and data.attributes["ARISE.novelty"] > 1.0
+    assert np.all(np.asarray(data.particles["Novelty"]) > 1.0)
+    assert ovito is not None
