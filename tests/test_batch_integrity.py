@@ -303,7 +303,7 @@ _KILL_WORKER = textwrap.dedent(
 def test_lost_worker_frames_are_retried(model, tmp_path):
     rng = np.random.default_rng(3)
     src = tmp_path / "many.extxyz"
-    write(src, [_noisy("fcc", 3, rng) for _ in range(6)], format="extxyz")
+    write(src, [_noisy("fcc", 3, rng) for _ in range(8)], format="extxyz")
     out = tmp_path / "r.h5"
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     proc = subprocess.run(
@@ -313,8 +313,8 @@ def test_lost_worker_frames_are_retried(model, tmp_path):
     line = [x for x in proc.stdout.splitlines() if x.startswith("RESULT")]
     assert line, proc.stderr[-3000:]
     computed, failed, retried = (int(v) for v in line[0].split()[1:4])
-    assert (computed, failed) == (6, 0) and retried >= 1, line[0]
-    assert len(load_results(out)) == 6
+    assert (computed, failed) == (8, 0) and retried >= 1, line[0]
+    assert len(load_results(out)) == 8
 
 
 # ------------------------------------------------------------------------------------ kill -9 at random

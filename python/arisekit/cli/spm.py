@@ -50,12 +50,15 @@ def read_structure(path: str, index: str = "-1", fmt: str | None = None):
 
 def _run(args: argparse.Namespace) -> int:
     import contextlib
+    from pathlib import Path
 
     from arisekit._atomic import check_output, output_lock
 
     check_output(args.out, [args.input])  # before any work: not the input, not a folder
     if args.plot:
-        check_output(args.plot, [args.input, args.out], what="--plot")
+        check_output(args.plot, [args.input], what="--plot")
+        if check_output(args.plot, what="--plot").absolute() == Path(args.out).absolute():
+            raise ValueError(f"--plot {args.plot}: is also --out; give the plot another name")
     with contextlib.ExitStack() as stack:  # held while computing: a second writer is refused at once
         stack.enter_context(output_lock(args.out))
         if args.plot:
