@@ -20,7 +20,7 @@ DEFAULT_REGIONS = ("L1_0", "L1_0", "L1_0", "L1_0", "Fe3Pt", "FePt3")
 DEFAULT_C_OVER_A = (0.96, 0.98)
 #: Default annealing schedule: long-range order S of the ordered regions and shell thickness (Å).
 DEFAULT_ORDERS = (0.85, 0.92, 1.0)
-DEFAULT_SHELLS = (10.0, 8.0, 6.0)
+DEFAULT_SHELLS = (6.0, 6.0, 6.0)
 #: Atoms of two regions closer than this fraction of d_NN are thinned (the higher region id loses).
 MIN_DISTANCE_FACTOR = 0.7
 #: wall_distance is not searched beyond this (Å).
@@ -64,7 +64,8 @@ def particle_template(
     core_depth: float = 6.0,
 ) -> ParticleTemplate:
     """Draw the geometry of a particle: sites of a truncated octahedron of about ``n_atoms`` atoms
-    (lattice constant in Å) and region seeds Poisson-disc spread at depth ≥ ``core_depth`` Å. L1_0
+    (lattice constant in Å) and region seeds spread at depth ≥ ``core_depth`` Å (the widest-spaced of 200
+    random draws, then Lloyd-relaxed to the centroids of their cells among the core sites). L1_0
     domains take ``c_axes`` (default cycling z, x, y) and ``c_over_a`` (default alternating 0.96, 0.98)
     in turn."""
     a = float(lattice_constant)
@@ -83,7 +84,8 @@ def particle_template(
         raise ValueError(f"c_over_a must lie in [0.8, 1.2], got {ratios}")
     rng = np.random.default_rng(seed)
     positions, frac, depth, h100 = faceted_particle(n_atoms, a)
-    seeds = _draw_seeds(rng, positions[depth >= core_depth], len(kinds))
+    core = positions[depth >= core_depth]
+    seeds = _relax(_draw_seeds(rng, core, len(kinds)), core)
     nearest = _nearest(positions, seeds)
     centroids = np.array([positions[nearest == k].mean(axis=0) for k in range(len(kinds))])
     c_ax, ca, it = np.full(len(kinds), -1), np.ones(len(kinds)), iter(zip(axes, ratios, strict=True))
@@ -101,6 +103,18 @@ def _nearest(positions: np.ndarray, seeds: np.ndarray) -> np.ndarray:
     from scipy.spatial import cKDTree
 
     return cKDTree(seeds).query(positions)[1].astype(np.int64)
+
+
+def _relax(seeds: np.ndarray, sites: np.ndarray, iterations: int = 4) -> np.ndarray:
+    """Lloyd relaxation: move each seed to the centroid of its Voronoi cell among ``sites`` (Å), so that
+    the regions become compact and of similar size."""
+    seeds = seeds.copy()
+    for _ in range(iterations):
+        owner = _nearest(sites, seeds)
+        for k in range(len(seeds)):
+            if (owner == k).any():
+                seeds[k] = sites[owner == k].mean(axis=0)
+    return seeds
 
 
 def _draw_seeds(rng: np.random.Generator, candidates: np.ndarray, n: int) -> np.ndarray:

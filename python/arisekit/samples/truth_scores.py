@@ -209,3 +209,24 @@ def domain_separation(
         "boxes": int(keep.sum()),
         "clustered_boxes": int(clustered.sum()),
     }
+
+
+def region_accuracy(result, truth: BoxTruth, region_kinds: Sequence[str], purity: float = 0.9) -> dict:
+    """Per truth region (id: kind): interior boxes (purity ≥ ``purity``), the fraction predicted as the
+    region's truth class, and the three most frequent predictions."""
+    pred = np.asarray(result.predictions, dtype=object)
+    valid = np.asarray(result.valid)
+    out = {}
+    for r, kind in enumerate(region_kinds):
+        m = valid & (truth.region == r) & (truth.purity >= purity)
+        n = int(m.sum())
+        labels = truth.class_label[m]
+        name = truth.class_names[int(labels[0])] if n else None
+        row = {"kind": str(kind), "truth_class": name, "interior_boxes": n}
+        row["interior_accuracy"] = float(np.mean(pred[m] == name)) if n else float("nan")
+        if n:
+            names, counts = np.unique(pred[m].astype(str), return_counts=True)
+            top = np.argsort(counts)[::-1][:3]
+            row["predicted"] = {str(names[k]): int(counts[k]) for k in top}
+        out[str(r)] = row
+    return out

@@ -1,0 +1,149 @@
+"""Figures of the AET benchmark (benchmarks/aet.py): class maps against truth, MI slices over an annealing
+series (ARISE Fig. 4c) and median MI against the series' order parameter."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+#: Colours of the classes drawn in class maps; every other class is "other".
+CLASS_COLOURS = {
+    "fcc": "#4daf4a",
+    "L1_0": "#e41a1c",
+    "L1_2": "#377eb8",
+    "disordered": "#999999",
+    "other": "#ff7f00",
+}
+
+
+def _save(fig, path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120, bbox_inches="tight")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return path
+
+
+def _slice(result, values: np.ndarray, index: int | None = None, axis: int = 2):
+    """Plane of ``values`` (one per box) normal to ``axis`` through grid index ``index`` (middle), and its
+    extent (Å)."""
+    grid = np.asarray(values).reshape(result.shape)
+    centers = np.asarray(result.centers).reshape(*result.shape, 3)
+    index = result.shape[axis] // 2 if index is None else int(index)
+    plane = np.take(grid, index, axis=axis)
+    pc = np.take(centers, index, axis=axis)
+    keep = [k for k in range(3) if k != axis]
+    extent = [pc[..., keep[0]].min(), pc[..., keep[0]].max(), pc[..., keep[1]].min(), pc[..., keep[1]].max()]
+    return plane, extent, float(pc[..., axis].mean())
+
+
+def _categories(names: Sequence) -> np.ndarray:
+    keys = list(CLASS_COLOURS)
+    out = np.full(len(names), np.nan)
+    for i, n in enumerate(names):
+        if n is None:
+            continue
+        out[i] = keys.index(n) if n in keys else keys.index("other")
+    return out
+
+
+def class_maps(result, truth_names: Sequence, path, title: str = "") -> Path:
+    """Central z slice: truth class, predicted class, P(L1_0), P(L1_2), P(fcc) and MI of the boxes."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    cmap = ListedColormap(list(CLASS_COLOURS.values()))
+    panels = [
+        ("truth (majority region)", _categories(truth_names), dict(cmap=cmap, vmin=-0.5, vmax=4.5)),
+        ("ARISE prediction", _categories(result.predictions), dict(cmap=cmap, vmin=-0.5, vmax=4.5)),
+        (
+            "P(L1_0)",
+            result.probabilities[:, result.class_index("L1_0")],
+            dict(cmap="viridis", vmin=0, vmax=1),
+        ),
+        (
+            "P(L1_2)",
+            result.probabilities[:, result.class_index("L1_2")],
+            dict(cmap="viridis", vmin=0, vmax=1),
+        ),
+        ("P(fcc)", result.probabilities[:, result.class_index("fcc")], dict(cmap="viridis", vmin=0, vmax=1)),
+        ("mutual information (nats)", result.mutual_information, dict(cmap="magma", vmin=0, vmax=0.7)),
+    ]
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.3 * len(panels), 3.6))
+    for ax, (name, values, kw) in zip(axes, panels, strict=True):
+        plane, extent, z = _slice(result, values)
+        im = ax.imshow(plane.T, origin="lower", extent=extent, interpolation="nearest", **kw)
+        ax.set_title(name, fontsize=9)
+        ax.set_xlabel("x (Å)")
+        if ax is axes[0]:
+            ax.set_ylabel("y (Å)")
+        if "P(" in name or "mutual" in name:
+            fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03)
+    handles = [Patch(color=c, label=k) for k, c in CLASS_COLOURS.items()]
+    fig.legend(
+        handles=handles, loc="lower center", ncol=len(handles), fontsize=8, bbox_to_anchor=(0.3, -0.06)
+    )
+    fig.suptitle(f"{title} (slice z = {z:.0f} Å)", fontsize=10)
+    return _save(fig, path)
+
+
+def mi_slices(results: Sequence, labels: Sequence[str], path, n_slices: int = 5, spacing: int = 2) -> Path:
+    """MI in ``n_slices`` central z slices (``spacing`` grid steps apart) for each step (ARISE Fig. 4c)."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(
+        len(results), n_slices, figsize=(2.4 * n_slices, 2.4 * len(results)), squeeze=False
+    )
+    im = None
+    for row, (res, label) in enumerate(zip(results, labels, strict=True)):
+        mid = res.shape[2] // 2
+        for col in range(n_slices):
+            k = mid + (col - n_slices // 2) * spacing
+            plane, extent, z = _slice(res, res.mutual_information, k)
+            ax = axes[row, col]
+            im = ax.imshow(plane.T, origin="lower", extent=extent, cmap="magma", vmin=0, vmax=0.7)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if row == 0:
+                ax.set_title(f"z = {z:.0f} Å", fontsize=9)
+            if col == 0:
+                ax.set_ylabel(label, fontsize=9)
+    fig.colorbar(im, ax=axes, fraction=0.02, pad=0.02, label="mutual information (nats)")
+    return _save(fig, path)
+
+
+def mi_over_annealing(series: dict, hists: dict, path) -> Path:
+    """Median MI of all classified boxes against the series' order parameter (one line per box size),
+    and the cumulative MI distributions of each step (first box size)."""
+    import matplotlib.pyplot as plt
+
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.8))
+    for box, rows in series.items():
+        order = [r["order_parameter"] for r in rows]
+        a.plot(order, [r["mi_median"] for r in rows], marker="o", label=f"{box:g} Å box, median")
+        a.plot(order, [r["mi_mean"] for r in rows], marker="s", linestyle="--", label=f"{box:g} Å box, mean")
+        for r in rows:
+            a.annotate(
+                r["label"],
+                (r["order_parameter"], r["mi_median"]),
+                fontsize=7,
+                xytext=(3, 3),
+                textcoords="offset points",
+            )
+    a.set_xlabel("order parameter of the step (LRO × ordered fraction)")
+    a.set_ylabel("mutual information (nats)")
+    a.set_title("MI over the annealing series")
+    a.legend(fontsize=8)
+    box, h = next(iter(hists.items()))
+    for f, label in enumerate(h.labels):
+        b.stairs(h.cumulative[f], h.edges, label=label, linewidth=1.5, baseline=None)
+    b.set_xlabel("mutual information (nats)")
+    b.set_ylabel("cumulative fraction of boxes")
+    b.set_title(f"cumulative MI distribution ({box:g} Å box)")
+    b.legend(fontsize=8)
+    return _save(fig, path)
