@@ -421,11 +421,11 @@ def test_sigkill_mid_run_loses_nothing(data, cluster, tmp_path, capsys):
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     journal = journal_dir(out)
     deadline = time.monotonic() + 90
-    while len(list(journal.glob("*.npz"))) < 2 and proc.poll() is None and time.monotonic() < deadline:
+    while len(list(journal.glob("[!.]*.npz"))) < 2 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     assert proc.wait() == -signal.SIGKILL
-    kept = {int(p.stem.split("@")[1]) for p in journal.glob("*.npz")}
+    kept = {int(p.stem.split("@")[1]) for p in journal.glob("[!.]*.npz")}  # not unfinished temporaries
     assert 2 <= len(kept) < 12
     assert main(["batch", *args, "--scheduler", cluster.scheduler_address, "--no-progress"]) == 0
     printed = capsys.readouterr().out

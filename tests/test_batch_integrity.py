@@ -158,7 +158,7 @@ def test_unopenable_results_file_is_moved_aside_and_rebuilt_from_the_journal(
     monkeypatch.setattr(ResultStore, "merge", lambda self, create=False: 0)  # as after kill -9: journal only
     assert _cli(model, cluster, out, inputs) == 0
     monkeypatch.setattr(ResultStore, "merge", original)
-    assert len(list(journal_dir(out).glob("*.npz"))) == 3  # b's frames
+    assert len(list(journal_dir(out).glob("[!.]*.npz"))) == 3  # b's frames
     _xor(out, 100, 1000)  # past the signature: the file cannot be opened at all
     capsys.readouterr()
     assert _cli(model, cluster, out, inputs) == 0
@@ -288,7 +288,7 @@ _KILL_WORKER = textwrap.dedent(
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         with Client(cluster) as client:
             def killer():
-                while not list(journal_dir(out).glob("*.npz")):
+                while not list(journal_dir(out).glob("[!.]*.npz")):
                     time.sleep(0.01)
                 for pid in client.run(os.getpid).values():
                     os.kill(pid, signal.SIGKILL)
@@ -338,7 +338,7 @@ def _check_state(out: Path) -> set[tuple[str, int]]:
         report = verify_results(out)
         assert report.ok, (report.problem, report.damaged)
         kept |= set(load_results(out).keys())
-    for entry in journal_dir(out).glob("*.npz") if journal_dir(out).is_dir() else []:
+    for entry in journal_dir(out).glob("[!.]*.npz") if journal_dir(out).is_dir() else []:
         loaded = _load_entry(entry)
         assert loaded is not None, entry
         kept.add(loaded[:2])
@@ -347,7 +347,7 @@ def _check_state(out: Path) -> set[tuple[str, int]]:
 
 def _wait_for_first_frame(proc: subprocess.Popen, out: Path) -> float:
     t0 = time.monotonic()
-    while proc.poll() is None and not list(journal_dir(out).glob("*.npz")):
+    while proc.poll() is None and not list(journal_dir(out).glob("[!.]*.npz")):
         time.sleep(0.005)
     return time.monotonic() - t0
 

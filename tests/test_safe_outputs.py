@@ -163,13 +163,34 @@ def test_spm_refuses_its_input_and_a_folder_before_any_work(tmp_path, sample, mo
     assert list(folder.iterdir()) == [] and _leftovers(tmp_path) == [] and not (tmp_path / "m.h5").exists()
 
 
+# the first writer's computation waits (at most 120 s) until the test has run the second writer
+SLOW_CLI = textwrap.dedent(
+    """
+    import os, sys, time
+    import arisekit.spm
+    from arisekit.cli import main
+
+    compute, flag = arisekit.spm.spm, sys.argv.pop(1)
+
+    def spm(*args, **kwargs):
+        t0 = time.monotonic()
+        while not os.path.exists(flag) and time.monotonic() - t0 < 120:
+            time.sleep(0.02)
+        return compute(*args, **kwargs)
+
+    arisekit.spm.spm = spm
+    sys.exit(main(sys.argv[1:]))
+    """
+)
+
+
 def test_two_spm_processes_on_one_output(tmp_path, sample, model_dir):
-    """Real processes: while the first holds --out, the second is refused with a clear message; the file
-    is the first one's, complete."""
-    out = tmp_path / "same.h5"
+    """Real processes: while the first computes into --out, the second is refused with a clear message;
+    the file is the first one's, complete."""
+    out, flag = tmp_path / "same.h5", tmp_path / "second-done"
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     first = subprocess.Popen(
-        [sys.executable, "-c", CLI, *_spm_args(sample, out, model_dir, "--samples", "200")],
+        [sys.executable, "-c", SLOW_CLI, str(flag), *_spm_args(sample, out, model_dir, "--samples", "20")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
     )  # fmt: skip
     deadline = time.monotonic() + 120
@@ -178,12 +199,13 @@ def test_two_spm_processes_on_one_output(tmp_path, sample, model_dir):
     second = subprocess.run(
         [sys.executable, "-c", CLI, *_spm_args(sample, out, model_dir)], capture_output=True, env=env
     )
+    flag.touch()
     assert first.wait(timeout=300) == 0, first.stderr.read().decode()[-2000:]
     err = second.stderr.decode()
     assert second.returncode == 2, err
     assert f"another arisekit process is writing {out}" in err and "Traceback" not in err
     result = SPMResult.load(out)
-    assert result.params["n_samples"] == 200 and result.n_boxes > 0
+    assert result.params["n_samples"] == 20 and result.n_boxes > 0
     assert _leftovers(tmp_path) == []
 
 

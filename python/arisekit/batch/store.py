@@ -227,7 +227,10 @@ class ResultStore:
         return records
 
     def _journal(self, pattern: str) -> list[Path]:
-        return sorted(self.journal.glob(pattern)) if self.journal.is_dir() else []
+        """Journal files matching ``pattern`` (never the hidden temporary files of unfinished writes)."""
+        if not self.journal.is_dir():
+            return []
+        return sorted(p for p in self.journal.glob(pattern) if not p.name.startswith("."))
 
     # ---------------------------------------------------------------------------------------- writes
     def add_frame(self, key: str, index: int, result: FrameResult) -> Path:
@@ -271,8 +274,8 @@ class ResultStore:
         import h5py
 
         found = self.inspect()
-        for stale in self._journal(".arisekit-tmp-*"):  # writes cut by a kill
-            if _STALE.match(stale.name):
+        for stale in self.journal.glob(".arisekit-tmp-*") if self.journal.is_dir() else []:
+            if _STALE.match(stale.name):  # a write cut by a kill
                 stale.unlink(missing_ok=True)
         entries, failures = self._journal("*.npz"), self._journal(f"*{_FAILED}")
         drops, records = self._journal(f"*{_DROP}"), self._journal(f"*{_FILE}")
