@@ -196,7 +196,7 @@ def domain_separation(
                     }
                 )
     clustered = keep & (lab >= 0)
-    group = np.round(ca[np.maximum(reg, 0)], 6)
+    group = np.unique(np.round(ca[np.maximum(reg, 0)], 6), return_inverse=True)[1]  # c/a group codes
     ari = (
         float(adjusted_rand_score(group[clustered], lab[clustered])) if clustered.sum() > 1 else float("nan")
     )
