@@ -92,8 +92,10 @@ def class_maps(result, truth_names: Sequence, path, title: str = "") -> Path:
     return _save(fig, path)
 
 
-def mi_slices(results: Sequence, labels: Sequence[str], path, n_slices: int = 5, spacing: int = 2) -> Path:
-    """MI in ``n_slices`` central z slices (``spacing`` grid steps apart) for each step (ARISE Fig. 4c)."""
+def mi_slices(
+    results: Sequence, labels: Sequence[str], path, n_slices: int = 5, spacing: float = 4.0
+) -> Path:
+    """MI in ``n_slices`` central z slices about ``spacing`` Å apart for each step (ARISE Fig. 4c)."""
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(
@@ -101,9 +103,9 @@ def mi_slices(results: Sequence, labels: Sequence[str], path, n_slices: int = 5,
     )
     im = None
     for row, (res, label) in enumerate(zip(results, labels, strict=True)):
-        mid = res.shape[2] // 2
+        mid, step = res.shape[2] // 2, max(1, int(round(spacing / res.stride)))
         for col in range(n_slices):
-            k = mid + (col - n_slices // 2) * spacing
+            k = int(np.clip(mid + (col - n_slices // 2) * step, 0, res.shape[2] - 1))
             plane, extent, z = _slice(res, res.mutual_information, k)
             ax = axes[row, col]
             im = ax.imshow(plane.T, origin="lower", extent=extent, cmap="magma", vmin=0, vmax=0.7)

@@ -20,11 +20,14 @@ from arisekit.spm import SPMResult
 
 @pytest.fixture(scope="module")
 def small_series():
-    """One L1_0 domain of 1800 atoms (no shell), S = 0.85, 0.92, 1.0, with 20 pm noise, 3 % species
-    errors, 2 % missing and 1 % spurious atoms; SPM with 12 Å boxes, 6 Å stride, exact mode."""
+    """One L1_0 domain of 1800 atoms (no shell, no variant domains), S = 0.85, 0.92, 1.0, with 20 pm
+    noise, 3 % species errors, 2 % missing and 1 % spurious atoms; SPM with 12 Å boxes, 6 Å stride, exact
+    mode."""
     from arisekit.spm import spm
 
-    clean = annealing_series(1500, seed=0, regions=("L1_0",), orders=(0.85, 0.92, 1.0), shells=(0, 0, 0))
+    clean = annealing_series(
+        1500, seed=0, regions=("L1_0",), orders=(0.85, 0.92, 1.0), shells=(0, 0, 0), subdomains=(1, 1, 1)
+    )
     steps = [aet_errors(p, seed=k) for k, p in enumerate(clean)]
     maps = [spm(p, box_size=12.0, stride=6.0, mode="exact", n_samples=30) for p in steps]
     return steps, maps

@@ -132,16 +132,32 @@ def test_annealing_series_order_grows(series):
     assert shell[0] > shell[1] > shell[2]
     order = [p.info["order_parameter"] for p in series]
     assert order[0] < order[1] < order[2]
-    # one particle: same template sites (step 2 has the thinnest shell, so all its sites exist earlier)
-    assert len({len(p) for p in series}) <= 3
-    np.testing.assert_allclose(series[0].info["region_centers"], series[2].info["region_centers"])
+    # domains coarsen: 3, 2, 1 variant domains per template region (one L1_0, one Fe3Pt region)
+    assert [p.info["subdomains"] for p in series] == [3, 2, 1]
+    assert [len(p.info["region_kinds"]) for p in series] == [7, 5, 3]
+    for p in series:
+        parent = np.asarray(p.info["region_parent"])
+        kinds = p.info["region_kinds"]
+        assert parent[0] == -1 and kinds[0] == "A1"
+        assert all(kinds[d] == ("L1_0", "Fe3Pt")[parent[d]] for d in range(1, len(kinds)))
+        # sub-domains of one region are other variants of it (antiphase / c axis / L1_2 sublattice)
+        for r in (0, 1):
+            ds = np.flatnonzero(parent == r)
+            keys = {(int(p.info["region_c_axis"][d]), int(p.info["region_variants"][d])) for d in ds}
+            assert len(keys) == len(ds)
+    # one template: the region of every atom deeper than the thickest shell is the same at every step
+    deep = [p.arrays["depth"] >= 8.0 for p in series]
+    parents = [np.asarray(p.info["region_parent"])[p.arrays["region_id"]][d] for p, d in zip(series, deep)]
+    np.testing.assert_array_equal(parents[0], parents[2])
 
 
 def test_annealing_series_rejects_disorder_growth():
     with pytest.raises(ValueError, match="orders"):
-        annealing_series(1500, orders=(0.9, 0.8), shells=(6, 6))
+        annealing_series(1500, orders=(0.9, 0.8), shells=(6, 6), subdomains=(1, 1))
     with pytest.raises(ValueError, match="shells"):
-        annealing_series(1500, orders=(0.8, 0.9), shells=(4, 6))
+        annealing_series(1500, orders=(0.8, 0.9), shells=(4, 6), subdomains=(1, 1))
+    with pytest.raises(ValueError, match="subdomains"):
+        annealing_series(1500, orders=(0.8, 0.9), shells=(4, 4), subdomains=(1, 2))
 
 
 def test_aet_error_rates(particle):
@@ -200,7 +216,7 @@ def test_build_nanoparticle_cli(tmp_path, capsys):
     out = tmp_path / "np.csv"
     code = main(
         ["build", "nanoparticle", "--atoms", "1500", "--regions", "L1_0", "Fe3Pt", "--steps", "2",
-         "--orders", "0.9", "1.0", "--shells", "6", "4", "--out", str(out)]
+         "--orders", "0.9", "1.0", "--shells", "6", "4", "--subdomains", "2", "1", "--out", str(out)]
     )  # fmt: skip
     assert code == 0
     for k in (0, 1):

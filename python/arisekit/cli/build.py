@@ -48,13 +48,19 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _add_nanoparticle(kinds: Any) -> None:
-    from arisekit.samples._nanoparticle import DEFAULT_ORDERS, DEFAULT_REGIONS, DEFAULT_SHELLS
+    from arisekit.samples._nanoparticle import (
+        DEFAULT_ORDERS,
+        DEFAULT_REGIONS,
+        DEFAULT_SHELLS,
+        DEFAULT_SUBDOMAINS,
+    )
 
     nano = kinds.add_parser(
         "nanoparticle",
         help="FePt-like faceted nanoparticle (L1_0 domains, L1_2 regions, A1 shell) with AET-like errors",
         description="Faceted fcc FePt-like particle with per-atom truth; with --steps an annealing series "
-        "(a seeded order-parameter schedule: order S rises and the disordered shell thins). A point cloud "
+        "(a seeded order-parameter schedule: order S rises, variant domains coarsen, the disordered shell "
+        "may thin). A point cloud "
         "(.csv/.txt: species x y z, Å) gets a <stem>.truth.npz beside it; .xyz (extended XYZ) keeps the "
         "truth arrays itself. Series files are named <stem>_t0<suffix>, <stem>_t1<suffix>, ...",
     )
@@ -86,7 +92,15 @@ def _add_nanoparticle(kinds: Any) -> None:
         default=list(DEFAULT_SHELLS),
         help="disordered-shell thickness (Å) per step (default %(default)s)",
     )
+    nano.add_argument(
+        "--subdomains",
+        nargs="+",
+        type=int,
+        default=list(DEFAULT_SUBDOMAINS),
+        help="variant domains per region per step (coarsening; default %(default)s)",
+    )
     nano.add_argument("--order", type=float, default=1.0, help="long-range order S of one particle")
+    nano.add_argument("--domains", type=int, default=1, help="variant domains per region of one particle")
     nano.add_argument("--shell", type=float, default=6.0, help="shell thickness of one particle (Å)")
     nano.add_argument("--shell-pt-fraction", type=float, default=0.5, help="Pt fraction of the A1 shell")
     nano.add_argument(
@@ -180,21 +194,24 @@ def _run_nanoparticle(args: argparse.Namespace) -> int:
                 order=args.order,
                 shell_thickness=args.shell,
                 shell_pt_fraction=args.shell_pt_fraction,
+                subdomains=args.domains,
                 **template_kw,
             )
         ]
         paths = [Path(args.out)]
     else:
-        if args.steps < 1 or len(args.orders) < args.steps or len(args.shells) < args.steps:
+        n = args.steps
+        if n < 1 or min(len(args.orders), len(args.shells), len(args.subdomains)) < n:
             raise ValueError(
-                f"--steps {args.steps}: give at least that many --orders ({len(args.orders)}) and --shells "
-                f"({len(args.shells)})"
+                f"--steps {n}: give at least that many --orders ({len(args.orders)}), --shells "
+                f"({len(args.shells)}) and --subdomains ({len(args.subdomains)})"
             )
         clean = annealing_series(
             args.atoms,
             args.seed,
             orders=args.orders[: args.steps],
             shells=args.shells[: args.steps],
+            subdomains=args.subdomains[: args.steps],
             shell_pt_fraction=args.shell_pt_fraction,
             **template_kw,
         )
@@ -217,6 +234,7 @@ def _run_nanoparticle(args: argparse.Namespace) -> int:
         print(
             f"wrote {', '.join(str(f) for f in files)}: nanoparticle step {k}, {len(noisy)} atoms "
             f"({noisy.get_chemical_formula()}), order S={i['order']:.2f} (measured {i['lro']:.3f}), "
+            f"{i['subdomains']} domain(s) per region, "
             f"shell {i['shell_thickness']:g} Å, {i['n_missing']} missing, {i['n_spurious']} spurious, "
             f"{i['n_mislabelled']} mislabelled"
         )

@@ -25,6 +25,10 @@ DEFAULT_SHELLS = (6.0, 6.0, 6.0)
 MIN_DISTANCE_FACTOR = 0.7
 #: wall_distance is not searched beyond this (Å).
 WALL_CAP = 40.0
+#: Most sub-domains a region splits into (variants: L1_0 c axis and antiphase, L1_2 sublattice).
+MAX_SUBDOMAINS = 4
+#: Default sub-domains per region over the annealing series (domains coarsen as order grows).
+DEFAULT_SUBDOMAINS = (3, 2, 1)
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,10 @@ class ParticleTemplate:
     ``frac`` lattice coordinates (units of a); ``depth`` below the facets; ``seeds`` (n_regions, 3) region
     centres; ``centroids`` the centre of each region's Voronoi cell (anchor of its strain); ``kinds``,
     ``c_axes`` (-1 for cubic regions), ``c_over_a`` (1 for cubic regions), ``variants`` (antiphase / L1_2
-    sublattice variant); ``u`` uniform per-site numbers that nest the disorder of a series.
+    sublattice variant); ``u`` uniform per-site numbers that nest the disorder of a series. Each region
+    can split into up to ``MAX_SUBDOMAINS`` sub-domains (early annealing): ``sub_seeds`` (n_regions,
+    MAX_SUBDOMAINS, 3) Å, ``sub_axes`` and ``sub_variants`` their c axis and variant (entry 0 is the
+    region's own).
     """
 
     a: float
@@ -51,6 +58,9 @@ class ParticleTemplate:
     variants: np.ndarray
     u: np.ndarray
     seed: int
+    sub_seeds: np.ndarray
+    sub_axes: np.ndarray
+    sub_variants: np.ndarray
 
 
 def particle_template(
@@ -94,8 +104,39 @@ def particle_template(
             c_ax[k], ca[k] = next(it)
     variants = np.array([rng.integers(0, 2 if k == "L1_0" else 4) for k in kinds], dtype=np.int64)
     u = rng.random(len(positions))
+    sub_seeds = np.zeros((len(kinds), MAX_SUBDOMAINS, 3))
+    sub_axes = np.full((len(kinds), MAX_SUBDOMAINS), -1, dtype=np.int64)
+    sub_variants = np.zeros((len(kinds), MAX_SUBDOMAINS), dtype=np.int64)
+    core_owner = _nearest(core, seeds)
+    for k, kind in enumerate(kinds):
+        mine = core[core_owner == k]
+        sub_seeds[k] = _draw_seeds(rng, mine, MAX_SUBDOMAINS) if len(mine) >= MAX_SUBDOMAINS else seeds[k]
+        sub_seeds[k, 0] = seeds[k]
+        sub_axes[k] = rng.integers(0, 3, MAX_SUBDOMAINS) if kind == "L1_0" else -1
+        sub_axes[k, 0] = c_ax[k]
+        sub_variants[k] = rng.integers(0, 2 if kind == "L1_0" else 4, MAX_SUBDOMAINS)
+        sub_variants[k, 0] = variants[k]
+        for j in range(1, MAX_SUBDOMAINS):  # a sub-domain always differs from the region's own variant
+            if sub_axes[k, j] == sub_axes[k, 0] and sub_variants[k, j] == sub_variants[k, 0]:
+                sub_variants[k, j] = (sub_variants[k, 0] + 1) % (2 if kind == "L1_0" else 4)
     return ParticleTemplate(
-        a, h100, positions, frac, depth, nearest, seeds, centroids, kinds, c_ax, ca, variants, u, int(seed)
+        a,
+        h100,
+        positions,
+        frac,
+        depth,
+        nearest,
+        seeds,
+        centroids,
+        kinds,
+        c_ax,
+        ca,
+        variants,
+        u,
+        int(seed),
+        sub_seeds,
+        sub_axes,
+        sub_variants,
     )
 
 
@@ -137,6 +178,7 @@ def fept_nanoparticle(
     order: float = 1.0,
     shell_thickness: float = 6.0,
     shell_pt_fraction: float = 0.5,
+    subdomains: int = 1,
     template: ParticleTemplate | None = None,
     step: int = 0,
     **template_kw,
@@ -151,7 +193,10 @@ def fept_nanoparticle(
     cell's centroid; walls between domains are incoherent, atom pairs closer than 0.7 d_NN are thinned) and
     L1_2 Fe3Pt / FePt3 regions (cubic). The shell is chemically disordered fcc (A1) with the Pt fraction
     ``shell_pt_fraction``. In the ordered regions a fraction ``1 - order`` of the atoms (chosen by the
-    template's per-site numbers) exchange species at random: ``order`` is the long-range order S.
+    template's per-site numbers) exchange species at random: ``order`` is the long-range order S. With
+    ``subdomains`` = m > 1 every region is split (Voronoi cells of its first m sub-seeds) into m domains of
+    other variants: antiphase and c-axis variants of L1_0 (same c/a), sublattice variants of L1_2 — the
+    polydomain state of an early annealing step, whose walls coarsen away as m falls to 1.
 
     Parameters
     ----------
@@ -161,6 +206,8 @@ def fept_nanoparticle(
         Seed of the template (geometry, variants) and of the species exchanges.
     template : ParticleTemplate, optional
         Geometry from :func:`particle_template` (series share one); ``template_kw`` go to it otherwise.
+    subdomains : int
+        Domains per region, 1 .. ``MAX_SUBDOMAINS`` (4).
     step : int
         Index of the annealing step (recorded; also seeds the species exchanges).
 
@@ -169,11 +216,12 @@ def fept_nanoparticle(
     ase.Atoms
         Open particle (pbc False; cell = bounding cube, positions in Å centred at the origin). Per-atom
         arrays: ``class_label`` (index into ``info["class_names"]`` = fcc, L1_0, L1_2), ``region_id`` (0 =
-        disordered shell, k ≥ 1 = core region k−1 of ``info["region_kinds"]``), ``c_axis`` (0/1/2, −1 for
+        disordered shell, k ≥ 1 = core domain k, kind ``info["region_kinds"][k]``), ``c_axis`` (0/1/2, −1 for
         cubic), ``c_over_a`` (1 for cubic), ``wall_distance`` (Å to the nearest atom of another region,
         capped at 40 Å), ``depth`` (Å below the facets), ``ordered`` (species is the ideal one of its
-        ordered region), ``true_numbers``. ``info``: ``region_kinds``, ``region_c_axis``,
-        ``region_c_over_a``, ``region_centers`` (Å), ``region_variants``, ``order`` (requested S), ``lro``
+        ordered region), ``true_numbers``. ``info`` (per domain id): ``region_kinds``, ``region_parent``
+        (template region, −1 for the shell), ``region_c_axis``, ``region_c_over_a``, ``region_centers``
+        (Å, strain anchors), ``region_variants``; and ``order`` (requested S), ``subdomains``, ``lro``
         (measured S), ``ordered_fraction`` (atoms in ordered regions), ``order_parameter`` (lro ×
         ordered_fraction), ``shell_thickness``, ``lattice_constant``, ``d_nn``, ``h100``, ``seed``, ``step``.
     """
@@ -182,32 +230,50 @@ def fept_nanoparticle(
     if not np.isfinite(shell_thickness) or shell_thickness < 0:
         raise ValueError(f"shell_thickness must be a length in Å >= 0, got {shell_thickness}")
     t = template if template is not None else particle_template(n_atoms, seed, **template_kw)
+    m = int(subdomains)
+    if not 1 <= m <= MAX_SUBDOMAINS:
+        raise ValueError(f"subdomains must be 1 .. {MAX_SUBDOMAINS}, got {subdomains}")
     rng = np.random.default_rng([t.seed, int(step), 1])
-    region = np.where(t.depth >= shell_thickness, t.nearest + 1, 0)
+    parent = np.where(t.depth >= shell_thickness, t.nearest, -1)
+    region = np.zeros(len(parent), dtype=np.int64)
+    domains = [(-1, 0)]  # (template region, sub-domain) of every domain id; 0 = shell
+    for k in range(len(t.kinds)):
+        idx = np.flatnonzero(parent == k)
+        sub = _nearest(t.positions[idx], t.sub_seeds[k, :m]) if m > 1 else np.zeros(len(idx), np.int64)
+        for j in range(m):
+            if (sub == j).any():
+                region[idx[sub == j]] = len(domains)
+                domains.append((k, j))
+    kinds = ["A1"] + [t.kinds[k] for k, _ in domains[1:]]
+    axes = np.array([-1] + [t.sub_axes[k, j] for k, j in domains[1:]], dtype=np.int64)
+    ratios = np.array([1.0] + [t.c_over_a[k] for k, _ in domains[1:]])
+    variants = np.array([-1] + [t.sub_variants[k, j] for k, j in domains[1:]], dtype=np.int64)
+    centers = np.zeros((len(domains), 3))
     numbers = np.zeros(len(region), dtype=np.int64)
     ideal = np.zeros(len(region), dtype=np.int64)
     positions = t.positions.copy()
-    for k, kind in enumerate(t.kinds):
-        sel = region == k + 1
-        ideal[sel] = chem.ideal_species(t.frac[sel], kind, t.c_axes[k], t.variants[k])
-        if kind == "L1_0":
-            scale = np.full(3, t.c_over_a[k] ** (-1.0 / 3.0))
-            scale[t.c_axes[k]] = t.c_over_a[k] ** (2.0 / 3.0)
-            positions[sel] = t.centroids[k] + (positions[sel] - t.centroids[k]) * scale
+    for d in range(1, len(domains)):
+        sel = region == d
+        centers[d] = positions[sel].mean(axis=0)
+        ideal[sel] = chem.ideal_species(t.frac[sel], kinds[d], axes[d], variants[d])
+        if kinds[d] == "L1_0":
+            scale = np.full(3, ratios[d] ** (-1.0 / 3.0))
+            scale[axes[d]] = ratios[d] ** (2.0 / 3.0)
+            positions[sel] = centers[d] + (positions[sel] - centers[d]) * scale
     numbers[region > 0] = ideal[region > 0]
     numbers[region == 0] = chem.random_alloy(int((region == 0).sum()), pt, rng)
     numbers = chem.disorder(numbers, region, t.u, order, rng)
     keep = _thin(positions, region, MIN_DISTANCE_FACTOR * t.a / np.sqrt(2.0))
     positions, region, numbers, ideal = positions[keep], region[keep], numbers[keep], ideal[keep]
-    kind_of = np.array(["A1", *t.kinds])[region]
+    kind_of = np.array(kinds)[region]
     class_label = np.array([chem.CLASS_NAMES.index(chem.KIND_CLASS[k]) for k in kind_of], dtype=np.int64)
     ordered = (region > 0) & (numbers == ideal)
     half = float(np.abs(positions).max()) + t.a
     atoms = Atoms(numbers=numbers, positions=positions, cell=np.diag([2 * half] * 3), pbc=False)
     atoms.arrays["class_label"] = class_label
     atoms.arrays["region_id"] = region
-    atoms.arrays["c_axis"] = np.concatenate([[-1], t.c_axes])[region].astype(np.int64)
-    atoms.arrays["c_over_a"] = np.concatenate([[1.0], t.c_over_a])[region]
+    atoms.arrays["c_axis"] = axes[region]
+    atoms.arrays["c_over_a"] = ratios[region]
     atoms.arrays["wall_distance"] = wall_distance(positions, region)
     atoms.arrays["depth"] = t.depth[keep]
     atoms.arrays["ordered"] = ordered
@@ -219,12 +285,14 @@ def fept_nanoparticle(
     atoms.info.update(
         sample="fept_nanoparticle",
         class_names=list(chem.CLASS_NAMES),
-        region_kinds=["A1", *t.kinds],
-        region_c_axis=np.concatenate([[-1], t.c_axes]).astype(np.int64),
-        region_c_over_a=np.concatenate([[1.0], t.c_over_a]),
-        region_centers=np.vstack([np.zeros((1, 3)), t.centroids]),
-        region_variants=np.concatenate([[-1], t.variants]).astype(np.int64),
+        region_kinds=kinds,
+        region_parent=np.array([k for k, _ in domains], dtype=np.int64),
+        region_c_axis=axes,
+        region_c_over_a=ratios,
+        region_centers=centers,
+        region_variants=variants,
         order=order,
+        subdomains=m,
         lro=lro,
         ordered_fraction=frac_ordered,
         order_parameter=lro * frac_ordered if np.isfinite(lro) else 0.0,
@@ -274,26 +342,40 @@ def annealing_series(
     *,
     orders: Sequence[float] = DEFAULT_ORDERS,
     shells: Sequence[float] = DEFAULT_SHELLS,
+    subdomains: Sequence[int] = DEFAULT_SUBDOMAINS,
     shell_pt_fraction: float = 0.5,
     **template_kw,
 ) -> list[Atoms]:
     """The same particle at increasing annealing times (a seeded order-parameter schedule, not a
-    simulation): step k has long-range order ``orders[k]`` in its ordered regions and a disordered shell
-    ``shells[k]`` Å thick, so ordered regions grow outward and order rises inside them. Sites, seeds,
-    variants and distortions are shared; the atoms disordered at step k are a subset of those of step
-    k−1 (nested by the template's per-site numbers). ``template_kw`` go to :func:`particle_template`."""
+    simulation). Step k has long-range order ``orders[k]`` in its ordered regions, each region split into
+    ``subdomains[k]`` variant domains (coarsening to one), and a disordered shell ``shells[k]`` Å thick
+    (a thinning shell lets ordered regions grow outward). Sites, seeds, variants and distortions are
+    shared; the atoms disordered at step k are a subset of those of step k−1 (nested by the template's
+    per-site numbers). Defaults: S = 0.85, 0.92, 1.0; 3, 2, 1 domains per region; a 6 Å shell.
+    ``template_kw`` go to :func:`particle_template`."""
     orders, shells = [float(x) for x in orders], [float(x) for x in shells]
-    if not orders or len(orders) != len(shells):
-        raise ValueError(f"orders ({len(orders)}) and shells ({len(shells)}) need one value per step")
+    subs = [int(x) for x in subdomains]
+    if not orders or len(orders) != len(shells) or len(orders) != len(subs):
+        raise ValueError(
+            f"orders ({len(orders)}), shells ({len(shells)}) and subdomains ({len(subs)}) need one value "
+            "per step"
+        )
     if any(b < a for a, b in zip(orders, orders[1:], strict=False)):
         raise ValueError(f"orders must not decrease over the series, got {orders}")
     if any(b > a for a, b in zip(shells, shells[1:], strict=False)):
         raise ValueError(f"shells must not grow over the series, got {shells}")
+    if any(b > a for a, b in zip(subs, subs[1:], strict=False)):
+        raise ValueError(f"subdomains must not grow over the series (domains coarsen), got {subs}")
     template_kw.setdefault("core_depth", max(shells) + 4.0)
     template = particle_template(n_atoms, seed, **template_kw)
     return [
         fept_nanoparticle(
-            order=s, shell_thickness=h, shell_pt_fraction=shell_pt_fraction, template=template, step=k
+            order=s,
+            shell_thickness=h,
+            shell_pt_fraction=shell_pt_fraction,
+            subdomains=m,
+            template=template,
+            step=k,
         )
-        for k, (s, h) in enumerate(zip(orders, shells, strict=True))
+        for k, (s, h, m) in enumerate(zip(orders, shells, subs, strict=True))
     ]
