@@ -60,7 +60,7 @@ def cases(gas_atoms: int) -> list[tuple[str, Atoms, set[str]]]:
 
 def main(argv=None) -> int:
     from arisekit import classify
-    from arisekit.model.io import load_model
+    from arisekit.model import load_model
     from arisekit.model.uncertainty import DISORDERED_CLASS
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

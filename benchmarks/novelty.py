@@ -21,8 +21,8 @@ def main(argv=None) -> int:
     from arisekit import prototypes
     from arisekit.dataset.disorder import gaussian_displacements
     from arisekit.geometry import nearest_neighbor_distance
+    from arisekit.model import load_model
     from arisekit.model.classification import compute_descriptors
-    from arisekit.model.io import load_model
     from arisekit.model.novelty import out_of_library
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -19,7 +19,7 @@ import time
 import numpy as np
 from _common import machine
 
-from arisekit.model.classification import _resolve_model
+from arisekit.model import resolve_model
 from arisekit.samples import polycrystal, superalloy
 from arisekit.spm import project_to_atoms, spm
 from arisekit.spm.descriptors import exact_descriptors
@@ -128,9 +128,9 @@ def large_benchmark(clf, n_samples: int, seed: int) -> None:
 
 
 def _params(clf) -> dict:
-    from arisekit.spm.core import _descriptor_params
+    from arisekit.model import descriptor_arguments
 
-    return _descriptor_params(clf)
+    return descriptor_arguments(clf.descriptor_params_)
 
 
 def main() -> None:
@@ -144,7 +144,7 @@ def main() -> None:
     parser.add_argument("--large", action="store_true", help="also run the 10^6-atom benchmark")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    clf = _resolve_model(args.model)
+    clf = resolve_model(args.model)
     print(f"machine: {machine()}")
     slab_benchmark(clf, args.samples, args.exact_sample, args.seed)
     if not args.skip_superalloy:

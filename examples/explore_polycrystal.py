@@ -97,7 +97,7 @@ def main(argv=None) -> int:
 
     from arisekit.explore import explore, nearest, prototype_references
     from arisekit.explore.similarity import box_features
-    from arisekit.model.io import load_model
+    from arisekit.model import load_model
     from arisekit.samples import polycrystal
     from arisekit.spm import spm
 

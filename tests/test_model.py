@@ -87,7 +87,12 @@ def test_training_is_seeded(trained):
 
 def test_save_load_round_trip(trained, tmp_path):
     path = trained.save(tmp_path / "m")
-    assert sorted(p.name for p in path.iterdir()) == ["manifest.json", "metadata.json", "model.keras"]
+    assert sorted(p.name for p in path.iterdir()) == [
+        "manifest.json",
+        "metadata.json",
+        "model.keras",
+        "novelty.npz",
+    ]
     loaded = load_model(path)
     X, _, _ = blobs(5, seed=8)
     np.testing.assert_array_equal(

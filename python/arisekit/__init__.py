@@ -18,7 +18,7 @@ except PackageNotFoundError:  # running from a source tree without installation
 _LAZY = {
     "classify": "arisekit.model.classification",
     "Classification": "arisekit.model.classification",
-    "load_model": "arisekit.model.io",
+    "load_model": "arisekit.model.loading",
     "ARISEClassifier": "arisekit.model.classifier",
 }
 

@@ -45,14 +45,14 @@ def run_demo(
     """
     from ase.io import write
 
-    from arisekit.model.classification import _resolve_model, classify
+    from arisekit.model import classify, resolve_model
     from arisekit.samples import polycrystal
     from arisekit.spm import plot_map, plot_overview, project_to_atoms, spm
 
     t0 = time.perf_counter()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    clf = _resolve_model(model)
+    clf = resolve_model(model)
     grains = [g for g in DEMO_GRAINS if g in clf.classes_]
     sample = polycrystal(grains, size, mode="slab", seed=seed, species=species)
     write(out / "polycrystal.xyz", sample)

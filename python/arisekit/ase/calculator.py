@@ -134,7 +134,7 @@ class ARISECalculator(Calculator):
 
     @staticmethod
     def _resolve(model: Any) -> Any:
-        from arisekit.model.classification import _resolve_model
+        from arisekit.model import resolve_model
 
         if (
             model is not None
@@ -144,7 +144,7 @@ class ARISECalculator(Calculator):
             raise ValueError(
                 f"model: expected an ARISEClassifier, a path or None, got {type(model).__name__}"
             )
-        return _resolve_model(model)
+        return resolve_model(model)
 
     @property
     def model(self) -> Any:

@@ -155,20 +155,16 @@ def bain_scan(
     from tqdm.auto import tqdm
 
     from arisekit.benchmark.runner import descriptor_kwargs
-    from arisekit.descriptors import arise_soap
-    from arisekit.descriptors.arise import _calculator
-    from arisekit.model.classification import _resolve_model
+    from arisekit.descriptors import arise_calculator, arise_soap
+    from arisekit.model import resolve_model
 
     a_values = grid_values() if a_values is None else np.asarray(a_values, dtype=float)
     c_values = grid_values() if c_values is None else np.asarray(c_values, dtype=float)
     if a_values.ndim != 1 or c_values.ndim != 1 or not a_values.size or not c_values.size:
         raise ValueError("a_values, c_values: need non-empty 1-D grids")
-    clf = _resolve_model(model)
+    clf = resolve_model(model)
     kwargs = descriptor_kwargs(clf.descriptor_params_)
-    calc_keys = ("cutoff", "atom_sigma", "n_max", "l_max", "central_weight", "cutoff_transition_width")
-    defaults = {"cutoff": 4.0, "atom_sigma": 0.1, "n_max": 9, "l_max": 6, "central_weight": 0.0,
-                "cutoff_transition_width": 0.5}  # fmt: skip
-    calc = _calculator(*(kwargs.get(k, defaults[k]) for k in calc_keys))
+    calc = arise_calculator(**kwargs)
     rows = []
     points = [(c, a) for c in c_values for a in a_values]
     for c, a in tqdm(points, disable=not progress, desc="bain", unit="cell"):

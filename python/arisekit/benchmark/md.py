@@ -478,10 +478,10 @@ def run_md_benchmark(
     """Make (or load) every frame of ``settings`` and score it; with ``out_dir``, the report (plots
     included) is rewritten after each frame, so an interrupted run leaves its numbers."""
     from arisekit.benchmark.md_report import write_report
-    from arisekit.model.classification import _resolve_model
+    from arisekit.model import resolve_model
 
     t_start = time.perf_counter()
-    clf = _resolve_model(model)
+    clf = resolve_model(model)
     specs, notes = frame_specs(settings)
     specs = priority_order(specs)
     systems = list(dict.fromkeys((s.element, s.potential) for s in specs))

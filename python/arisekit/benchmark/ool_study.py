@@ -62,12 +62,12 @@ def classify_out_of_library(
     from arisekit.benchmark.baselines import spglib_spacegroup
     from arisekit.benchmark.runner import descriptor_kwargs
     from arisekit.descriptors import arise_soap
-    from arisekit.model.classification import _resolve_model
+    from arisekit.model import resolve_model
 
     if int(top) < 1:
         raise ValueError(f"top must be ≥ 1, got {top}")
     names = list(OUT_OF_LIBRARY) if names is None else list(names)
-    clf = _resolve_model(model)
+    clf = resolve_model(model)
     kwargs = descriptor_kwargs(clf.descriptor_params_)
     items = []
     for name in names:

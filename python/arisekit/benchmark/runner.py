@@ -249,9 +249,9 @@ def run_accuracy(
     known: set[str] = set()
     coverage: dict[str, list[str]] = {}
     if use_arise:
-        from arisekit.model.classification import _resolve_model
+        from arisekit.model import resolve_model
 
-        clf = _resolve_model(model)
+        clf = resolve_model(model)
         fingerprint = model_fingerprint(clf)  # now: the files could change during a long run
         known = {str(c) for c in clf.classes_}
         coverage[ARISE] = [n for n in names if n in known]

@@ -61,12 +61,12 @@ def _read(path: str, index: str, fmt: str | None) -> tuple[list[tuple[str, Any]]
 
 
 def _validate(label: str, atoms: Any) -> None:
-    from arisekit.model.classification import MIN_OPEN_ATOMS, _check_atoms
+    from arisekit.model.classification import check_structure
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            _check_atoms(atoms, 0, MIN_OPEN_ATOMS)
+            check_structure(atoms)
         except ValueError as exc:
             raise ValueError(f"{label}: {str(exc).removeprefix('atoms[0]: ')}") from exc
     for w in caught:
@@ -78,8 +78,8 @@ def _validate(label: str, atoms: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``arisekit classify``; returns 0 on success, 1 if some files failed."""
+    from arisekit.model import load_model
     from arisekit.model.classification import classify
-    from arisekit.model.io import load_model
 
     if args.top < 1:
         raise ValueError(f"--top: must be ≥ 1, got {args.top}")

@@ -30,10 +30,10 @@ def run(args: argparse.Namespace) -> int:
     """Run ``arisekit novelty``; returns 0 on success."""
     import numpy as np
 
+    from arisekit.model import ARISEClassifier, add_novelty
     from arisekit.model.dataset import load_dataset
-    from arisekit.model.io import add_novelty, load_model
 
-    clf = load_model(args.model)
+    clf = ARISEClassifier.load(args.model)  # a private copy: its novelty check is refitted
     ds = load_dataset(args.dataset)
     names = list(clf.classes_)
     missing = sorted(set(ds.class_names) - set(names))

@@ -207,7 +207,7 @@ def _train(args: argparse.Namespace, folder: Path) -> list[str]:
         f"{t['monitored']} {t['best_accuracy']:.4f} at epoch {t['best_epoch'] + 1}/{args.epochs}"
     )
     if len(X_var):
-        pred = clf.predict(X_var, n_samples=0)
+        pred = clf.predict_index(X_var, n_samples=0)
         acc: dict[str, float] = {}
         for v in sorted(set(var_labels)):
             rows = var_labels == v

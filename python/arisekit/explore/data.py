@@ -149,14 +149,14 @@ def structure_features(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(descriptors, features) of a list of ``ase.Atoms``: features are the descriptors themselves for
     ``space="descriptor"``, else the pre-activation outputs of hidden ``layer`` (0 = first)."""
-    from arisekit.model.classification import _resolve_model, compute_descriptors
+    from arisekit.model import compute_descriptors, resolve_model
 
     if space not in SPACES:
         raise ValueError(f"space must be one of {SPACES}, got {space!r}")
     structures = list(structures)
     if not structures:
         raise ValueError("structures: no structures given")
-    clf = _resolve_model(model)
+    clf = resolve_model(model)
     X = compute_descriptors(structures, clf.descriptor_params_)
     if space == "descriptor":
         return X, X
@@ -188,12 +188,12 @@ def from_structures(
 ) -> ExplorationData:
     """Classify ``structures`` (list of ``ase.Atoms``) and collect their hidden-layer representations of
     ``layer`` (0 = first), or their descriptors with ``space="descriptor"``."""
-    from arisekit.model.classification import _resolve_model
+    from arisekit.model import resolve_model
 
     structures = list(structures)
     if names is not None and len(names) != len(structures):
         raise ValueError(f"names: {len(names)} names for {len(structures)} structures")
-    clf = _resolve_model(model)
+    clf = resolve_model(model)
     X, features = structure_features(structures, clf, layer, space)
     res = clf.predict_uncertainty(X, n_samples=int(n_samples), seed=seed)
     data = ExplorationData(

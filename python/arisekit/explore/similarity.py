@@ -50,9 +50,9 @@ class References:
 
 
 def _model(model):
-    from arisekit.model.classification import _resolve_model
+    from arisekit.model import resolve_model
 
-    return _resolve_model(model)
+    return resolve_model(model)
 
 
 def _layer_or_last(model, layer: int | None, space: str) -> int | None:

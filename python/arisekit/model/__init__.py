@@ -6,14 +6,24 @@ and predicting use NumPy.
 
 from __future__ import annotations
 
-from .classification import Classification, classify, classify_descriptors, compute_descriptors
-from .classifier import ARISEClassifier, stratified_split
+from .classification import (
+    Classification,
+    check_structure,
+    classify,
+    classify_descriptors,
+    compute_descriptors,
+    descriptor_arguments,
+)
+from .classifier import ARISEClassifier
 from .dataset import Dataset, load_dataset, write_dataset
+from .errors import ModelIntegrityError, ModelManifestError, NotFittedError
 from .hyperopt_search import HyperoptResult, hyperopt_search, paper_search_space
-from .io import ModelIntegrityError, ModelManifestError, default_model_dir, load_model, save_model
+from .io import add_novelty, default_model_dir
+from .loading import clear_model_cache, load_model, resolve_model, save_model
 from .mc_dropout import MCDropoutResult, mc_dropout_predict
 from .network import MLPWeights, deterministic_forward, hidden_representations
 from .novelty import NOVELTY_THRESHOLD, NoveltyReference
+from .split import stratified_split
 from .uncertainty import entropy, uncertainty_from_samples
 
 __all__ = [
@@ -27,10 +37,15 @@ __all__ = [
     "NoveltyReference",
     "ModelIntegrityError",
     "ModelManifestError",
+    "NotFittedError",
+    "add_novelty",
+    "clear_model_cache",
+    "check_structure",
     "classify",
     "classify_descriptors",
     "compute_descriptors",
     "default_model_dir",
+    "descriptor_arguments",
     "deterministic_forward",
     "entropy",
     "hidden_representations",
@@ -39,6 +54,7 @@ __all__ = [
     "load_model",
     "mc_dropout_predict",
     "paper_search_space",
+    "resolve_model",
     "save_model",
     "stratified_split",
     "uncertainty_from_samples",

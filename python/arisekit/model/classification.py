@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .loading import resolve_model
 from .mc_dropout import DEFAULT_CHUNK_ROWS
 from .novelty import out_of_library
 from .uncertainty import DISORDERED_CLASS, disorder_score
@@ -21,7 +22,16 @@ if TYPE_CHECKING:
 
     from .classifier import ARISEClassifier
 
-__all__ = ["Classification", "classify", "classify_descriptors", "compute_descriptors", "MIN_OPEN_ATOMS"]
+__all__ = [
+    "Classification",
+    "check_structure",
+    "classify",
+    "classify_descriptors",
+    "compute_descriptors",
+    "descriptor_arguments",
+    "resolve_model",
+    "MIN_OPEN_ATOMS",
+]
 
 #: Non-periodic structures with fewer atoms than this trigger a warning (training used larger supercells).
 MIN_OPEN_ATOMS = 50
@@ -101,20 +111,15 @@ class Classification:
         }
 
 
-def _resolve_model(model: ARISEClassifier | str | Path | None) -> ARISEClassifier:
-    from .classifier import ARISEClassifier
-    from .io import load_model
-
-    if model is None or isinstance(model, (str, Path)):
-        return load_model(model)
-    if not isinstance(model, ARISEClassifier):
-        raise ValueError(f"model: expected an ARISEClassifier, a path or None, got {type(model).__name__}")
-    model._check_fitted()
-    return model
+#: the old private name, still imported by :mod:`arisekit.batch.runner`; use :func:`resolve_model`
+_resolve_model = resolve_model
 
 
-def _check_atoms(atoms: Any, i: int, min_open_atoms: int) -> None:
-    name = f"atoms[{i}]"
+def check_structure(atoms: Any, index: int = 0, min_open_atoms: int = MIN_OPEN_ATOMS) -> None:
+    """Check that ``atoms`` (an ``ase.Atoms``) can be classified, as :func:`classify` does: ValueError
+    (its message starts with ``atoms[index]``) for an isolated atom or NaN/inf positions or cell vectors,
+    and a UserWarning for an open structure with fewer than ``min_open_atoms`` atoms."""
+    name = f"atoms[{index}]"
     if not hasattr(atoms, "get_positions") or not hasattr(atoms, "pbc"):
         raise ValueError(f"{name}: expected an ase.Atoms object, got {type(atoms).__name__}")
     from arisekit.descriptors.arise import check_describable
@@ -138,6 +143,12 @@ def _check_atoms(atoms: Any, i: int, min_open_atoms: int) -> None:
         )
 
 
+def descriptor_arguments(descriptor_params: Mapping[str, Any]) -> dict[str, Any]:
+    """Keyword arguments of :func:`arisekit.descriptors.arise_soap` from a model's ``descriptor_params_``:
+    entries that only describe the descriptor (its name, length, version) are left out."""
+    return {k: v for k, v in descriptor_params.items() if k not in _DESCRIPTOR_INFO_KEYS}
+
+
 def compute_descriptors(atoms_list: list[Atoms], descriptor_params: Mapping[str, Any]) -> np.ndarray:
     """Descriptors (n, d) of structures with ``arisekit.descriptors.arise_soap(**descriptor_params)``.
 
@@ -145,7 +156,7 @@ def compute_descriptors(atoms_list: list[Atoms], descriptor_params: Mapping[str,
     """
     descriptors = importlib.import_module("arisekit.descriptors")
 
-    params = {k: v for k, v in descriptor_params.items() if k not in _DESCRIPTOR_INFO_KEYS}
+    params = descriptor_arguments(descriptor_params)
     batch = getattr(descriptors, "arise_soap_batch", None)
     if batch is not None and len(atoms_list) > 1:
         try:
@@ -183,7 +194,7 @@ def classify_descriptors(
 ) -> list[Classification]:
     """Classify precomputed descriptors (n, d) in one batched MC-dropout inference (``n_threads``: its
     worker threads, 0 = all cores)."""
-    clf = _resolve_model(model)
+    clf = resolve_model(model)
     res = clf.predict_uncertainty(
         X,
         n_samples=n_samples,
@@ -267,8 +278,8 @@ def classify(
     if not atoms_list:
         raise ValueError("atoms_or_list: no structures given")
     for i, atoms in enumerate(atoms_list):
-        _check_atoms(atoms, i, min_open_atoms)
-    clf = _resolve_model(model)
+        check_structure(atoms, i, min_open_atoms)
+    clf = resolve_model(model)
     params = dict(clf.descriptor_params_)
     if n_threads:  # 0 is the descriptor's own default (all cores)
         params["n_threads"] = int(n_threads)

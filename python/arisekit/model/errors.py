@@ -10,3 +10,8 @@ class ModelIntegrityError(ValueError):
 class ModelManifestError(ModelIntegrityError):
     """A model's ``manifest.json`` is malformed (not JSON, missing or mistyped entries) or names a file
     outside the model folder (``..``, an absolute path, a symlink leading out)."""
+
+
+class NotFittedError(ValueError, AttributeError):
+    """A classifier is used before it is fitted or loaded (as scikit-learn's ``NotFittedError``, a
+    ValueError and an AttributeError)."""

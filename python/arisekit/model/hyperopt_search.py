@@ -93,12 +93,13 @@ def hyperopt_search(
     if max_evals < 1:
         raise ValueError(f"max_evals: must be ≥ 1, got {max_evals}")
     X = np.asarray(X, dtype=np.float32)
+    y = np.asarray(y)
     yi, names = _labels_to_indices(y, class_names)
-    if X_val is None:
+    if X_val is None:  # labels stay as given: fit reads them against the same class names
         tr, va = stratified_split(yi, validation_fraction, random_state)
-        X_fit, y_fit, X_val, y_val = X[tr], yi[tr], X[va], yi[va]
+        X_fit, y_fit, X_val, y_val = X[tr], y[tr], X[va], y[va]
     else:
-        X_fit, y_fit = X, yi
+        X_fit, y_fit = X, y
     done: list[HyperoptTrial] = []
 
     def objective(sample: dict[str, Any]) -> dict[str, Any]:

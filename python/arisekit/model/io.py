@@ -10,6 +10,9 @@ Layout of a model directory::
     manifest.json   {"format": "arisekit-model-manifest", "version": 1,
                      "files": {"model.keras": {"sha256": ..., "bytes": ...}, "metadata.json": {...}}}
 
+This module knows the files only (it never builds a classifier): :func:`read_model_files` checks and
+reads a directory, :func:`write_model_files` writes one. :func:`arisekit.load_model` (cached) and
+:meth:`ARISEClassifier.load <arisekit.model.ARISEClassifier.load>` turn the files into a classifier.
 Loading verifies every checksum; the weights are read with NumPy (no TensorFlow import).
 """
 
@@ -19,31 +22,34 @@ import datetime as _dt
 import hashlib
 import json
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from .classifier import record_central_weight
 from .errors import ModelIntegrityError, ModelManifestError
 from .keras_file import read_keras_mlp
 from .manifest import model_file, read_manifest
+from .network import MLPWeights
 from .novelty import NOVELTY_FILE, NoveltyReference
 
-if TYPE_CHECKING:
-    from .classifier import ARISEClassifier
-
 __all__ = [
+    "ModelFiles",
     "ModelIntegrityError",
     "ModelManifestError",
     "add_novelty",
-    "save_model",
-    "load_model",
     "default_model_dir",
+    "model_directory",
+    "read_model_files",
     "sha256_file",
+    "verify_model_dir",
+    "write_model_files",
     "MODEL_FILE",
     "METADATA_FILE",
     "MANIFEST_FILE",
+    "NOVELTY_FILE",
 ]
 
 MODEL_FILE = "model.keras"
@@ -84,9 +90,19 @@ def _write_json(path: Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
-def save_model(clf: ARISEClassifier, directory: str | Path) -> Path:
-    """Write a fitted classifier to ``directory`` (created if needed); return the directory path."""
-    clf._check_fitted()
+def write_model_files(
+    directory: str | Path,
+    keras_model: Any,
+    metadata: Mapping[str, Any],
+    novelty: NoveltyReference | None = None,
+) -> Path:
+    """Write a model directory (created if needed) and its manifest; return the directory path.
+
+    ``keras_model`` is saved as ``model.keras``; ``metadata`` (class names, class metadata, descriptor
+    parameters, architecture, hyper-parameters, training log) goes to ``metadata.json`` after the
+    format entries (format, version, date, arisekit and Keras versions); ``novelty`` to ``novelty.npz``
+    (an old one is removed when None). :meth:`arisekit.model.ARISEClassifier.save` calls this.
+    """
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise ValueError(f"directory: {directory} exists and is not a directory")
@@ -94,33 +110,20 @@ def save_model(clf: ARISEClassifier, directory: str | Path) -> Path:
     import keras
 
     model_tmp = directory / (MODEL_FILE + ".tmp.keras")
-    clf._export_keras().save(model_tmp)
+    keras_model.save(model_tmp)
     os.replace(model_tmp, directory / MODEL_FILE)
-    w = clf.weights_
-    metadata = {
+    content = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "arisekit_version": _package_version(),
         "keras_version": keras.__version__,
-        "n_features": w.n_features,
-        "n_classes": w.n_classes,
-        "class_names": [str(c) for c in clf.classes_],
-        "class_metadata": clf.class_metadata_,
-        "descriptor_params": record_central_weight(clf.descriptor_params_),
-        "architecture": {
-            "hidden_units": list(w.hidden_sizes),
-            "dropout_rates": list(w.dropout_rates),
-            "standardized": w.mean is not None,
-            "n_parameters": w.n_parameters,
-        },
-        "hyperparameters": clf.get_params(),
-        "training": clf.training_,
+        **metadata,
     }
-    _write_json(directory / METADATA_FILE, metadata)
+    _write_json(directory / METADATA_FILE, content)
     names = [MODEL_FILE, METADATA_FILE]
-    if getattr(clf, "novelty_", None) is not None:
-        clf.novelty_.save(directory / NOVELTY_FILE)
+    if novelty is not None:
+        novelty.save(directory / NOVELTY_FILE)
         names.append(NOVELTY_FILE)
     else:
         (directory / NOVELTY_FILE).unlink(missing_ok=True)
@@ -154,7 +157,10 @@ def default_model_dir() -> Path:
     )
 
 
-def _resolve_dir(path: str | Path | None) -> Path:
+def model_directory(path: str | Path | None = None) -> Path:
+    """The model directory that ``path`` names: itself, the folder of a model file inside it
+    (``model.keras``, ``metadata.json``, ``manifest.json``), or for None the packaged default model
+    (:func:`default_model_dir`). Raises FileNotFoundError if it does not exist."""
     if path is None:
         return default_model_dir()
     p = Path(path)
@@ -170,7 +176,7 @@ def _resolve_dir(path: str | Path | None) -> Path:
 def add_novelty(directory: str | Path, reference: NoveltyReference) -> Path:
     """Write (or replace) the novelty reference (:mod:`arisekit.model.novelty`) of a saved model and
     its manifest entry, leaving the other files as they are (their checksums are verified first)."""
-    directory = _resolve_dir(directory)
+    directory = model_directory(directory)
     manifest = verify_model_dir(directory, skip=(NOVELTY_FILE,))  # the file being replaced
     meta = json.loads((directory / METADATA_FILE).read_text())
     if reference.n_features != int(meta["n_features"]) or reference.n_classes != len(meta["class_names"]):
@@ -228,17 +234,33 @@ def _check_metadata(mpath: Path, meta: Any) -> None:
             raise ModelIntegrityError(f"{mpath}: {key!r} must be an object, got {type(meta[key]).__name__}")
 
 
-def load_model(path: str | Path | None = None, verify: bool = True) -> ARISEClassifier:
-    """Load an ARISE model directory (default: the model shipped with the package).
+@dataclass(frozen=True)
+class ModelFiles:
+    """The checked content of a model directory (:func:`read_model_files`)."""
+
+    directory: Path
+    #: network weights read from ``model.keras`` (NumPy, no TensorFlow)
+    weights: MLPWeights = field(repr=False)
+    #: ``metadata.json`` (checked: a JSON object with ``n_features`` and ``class_names`` that fit the weights)
+    metadata: dict[str, Any] = field(repr=False)
+    #: the out-of-library check, None if the model has none
+    novelty: NoveltyReference | None = field(repr=False)
+    #: SHA-256 of ``model.keras`` (from the verified manifest, or computed if not verified)
+    checksum: str
+
+    @property
+    def keras_file(self) -> Path:
+        """Path of the Keras model file."""
+        return self.directory / MODEL_FILE
+
+
+def read_model_files(path: str | Path | None = None, verify: bool = True) -> ModelFiles:
+    """Check and read an ARISE model directory (default: the model shipped with the package).
 
     Parameters
     ----------
     path : model directory (or a file inside it); None for the packaged default model.
     verify : check the SHA-256 checksums of the manifest (recommended).
-
-    The returned classifier has ``model_dir_`` and ``checksum_`` (SHA-256 of ``model.keras``). Its
-    ``descriptor_params_`` always hold ``central_weight``: metadata without it (models saved before it
-    was recorded) mean 1.0, the descriptor those models were trained on.
 
     Raises
     ------
@@ -247,9 +269,7 @@ def load_model(path: str | Path | None = None, verify: bool = True) -> ARISEClas
     ModelManifestError (a ModelIntegrityError) : malformed manifest (not JSON, an entry without a valid
         ``sha256``, wrong types) or one naming a file outside the model folder; nothing is read then.
     """
-    from .classifier import ARISEClassifier
-
-    directory = _resolve_dir(path)
+    directory = model_directory(path)
     manifest = verify_model_dir(directory) if verify else None
     mpath = directory / METADATA_FILE
     if not mpath.is_file():
@@ -269,20 +289,7 @@ def load_model(path: str | Path | None = None, verify: bool = True) -> ARISEClas
             f"{directory}: metadata says {meta['n_features']} features / {len(meta['class_names'])} classes, "
             f"{MODEL_FILE} has {weights.n_features} / {weights.n_classes}"
         )
-    from arisekit.descriptors.arise import LEGACY_CENTRAL_WEIGHT
-
-    # a model saved before the central weight was recorded was trained on descriptors made with 1.0
-    params = record_central_weight(meta.get("descriptor_params"), default=LEGACY_CENTRAL_WEIGHT)
-    clf = ARISEClassifier.from_weights(
-        weights,
-        meta["class_names"],
-        meta.get("class_metadata"),
-        params,
-        meta.get("training"),
-        meta.get("hyperparameters"),
-    )
-    clf._keras_path = directory / MODEL_FILE
-    clf.model_dir_ = directory
+    novelty = None
     if (manifest is None or NOVELTY_FILE in manifest["files"]) and (directory / NOVELTY_FILE).is_file():
         try:
             novelty = NoveltyReference.load(directory / NOVELTY_FILE)
@@ -293,9 +300,5 @@ def load_model(path: str | Path | None = None, verify: bool = True) -> ARISEClas
                 f"{directory / NOVELTY_FILE}: made for {novelty.n_features} features / {novelty.n_classes} "
                 f"classes, the model has {weights.n_features} / {weights.n_classes}"
             )
-        clf.novelty_ = novelty
-    #: SHA-256 of model.keras (provenance of results computed with this model)
-    clf.checksum_ = (
-        manifest["files"][MODEL_FILE]["sha256"] if manifest else sha256_file(directory / MODEL_FILE)
-    )
-    return clf
+    checksum = manifest["files"][MODEL_FILE]["sha256"] if manifest else sha256_file(directory / MODEL_FILE)
+    return ModelFiles(directory, weights, meta, novelty, checksum)

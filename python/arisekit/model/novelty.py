@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .split import stratified_split
+
 __all__ = ["NOVELTY_FILE", "NOVELTY_THRESHOLD", "NoveltyReference", "out_of_library"]
 
 #: File of a model directory holding its :class:`NoveltyReference` (NumPy ``.npz``).
@@ -104,8 +106,6 @@ class NoveltyReference:
         """Fit on in-library descriptors ``X`` (n, d) with class indices ``y``: a stratified ``holdout``
         share calibrates each class's scale against the other rows, which become the references.
         Classes in ``skip`` (e.g. the disordered class) get no reference."""
-        from .classifier import stratified_split
-
         X = np.asarray(X, dtype=np.float64)
         y = np.asarray(y, dtype=np.int64)
         if X.ndim != 2 or len(X) != len(y):

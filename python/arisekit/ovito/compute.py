@@ -93,9 +93,9 @@ class FrameResult:
 
 def run_global(atoms, clf, n_samples: int, seed: int | None) -> Generator[Progress, None, FrameResult]:
     """Classify the whole configuration as one structure (:func:`arisekit.classify`)."""
-    from arisekit.model.classification import _check_atoms, classify_descriptors, compute_descriptors
+    from arisekit.model.classification import check_structure, classify_descriptors, compute_descriptors
 
-    _check_atoms(atoms, 0, 50)
+    check_structure(atoms)
     yield "ARISE: computing the SOAP descriptor"
     X = compute_descriptors([atoms], clf.descriptor_params_)
     if X.shape[1] != clf.n_features_in_:

@@ -111,10 +111,10 @@ class ARISEModifier(ModifierInterface):
     # ------------------------------------------------------------------ model
     def classifier(self):
         """The ARISEClassifier in use: ``model`` if set, else the one at ``model_path`` (default: shipped)."""
+        from arisekit.model import default_model_dir, load_model, resolve_model
+
         if self.model is not None:
-            self.model._check_fitted()
-            return self.model
-        from arisekit.model import default_model_dir, load_model
+            return resolve_model(self.model)  # checks that it is a fitted ARISEClassifier
 
         path = self.model_path.strip()
         directory = Path(path) if path else default_model_dir()

@@ -19,12 +19,13 @@ from arisekit.spm.grid import spm_grid
 from arisekit.spm.result import SPMResult
 
 MODES = ("fast", "exact")
-#: Keys of a model's ``descriptor_params`` that are not arguments of the descriptor functions.
-_INFO_KEYS = frozenset({"descriptor", "name", "length", "n_features", "version"})
 
 
 def _descriptor_params(model) -> dict:
-    return {k: v for k, v in model.descriptor_params_.items() if k not in _INFO_KEYS}
+    """Keyword arguments of the descriptor functions from the model's ``descriptor_params_``."""
+    from arisekit.model import descriptor_arguments
+
+    return descriptor_arguments(model.descriptor_params_)
 
 
 def _prepare(atoms):
@@ -137,7 +138,7 @@ def iter_spm(
 ) -> Generator[float, None, SPMResult]:
     """Generator form of :func:`spm` (same arguments): yields the fraction of boxes done (0–1) after
     each chunk and returns the :class:`SPMResult` — for progress reporting and cancellation (OVITO)."""
-    from arisekit.model.classification import _resolve_model
+    from arisekit.model import resolve_model
 
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
@@ -146,7 +147,7 @@ def iter_spm(
     resolve_threads(n_threads)  # rejects negative or non-integer counts before any work
     if int(min_atoms) < 2:
         raise ValueError(f"min_atoms must be >= 2 (a descriptor needs neighbours), got {min_atoms}")
-    clf = _resolve_model(model)
+    clf = resolve_model(model)
     sample = _prepare(atoms)
     grid, geometry, axis = spm_grid(sample.get_positions(), box_size, stride, geometry, axis, max_memory)
     counts = grid.counts
