@@ -7,18 +7,16 @@ import sys
 import numpy as np
 import pytest
 from ase import Atoms
-from test_soap_structures import open_cluster, structure
+from helpers import open_cluster, structure
 
 from arisekit.descriptors import (
     arise_coefficients,
     arise_soap,
     arise_soap_batch,
     power_spectrum,
-    quippy_available,
     species_pairs,
 )
 
-needs_quippy = pytest.mark.skipif(not quippy_available(), reason="quippy-ase is not installed")
 TOL = 1e-8  # issue bar: 1e-6
 
 
@@ -31,7 +29,6 @@ def _compare(atoms, **kw):
     return ours
 
 
-@needs_quippy
 @pytest.mark.parametrize(
     "name,repeat,delete",
     [
@@ -45,13 +42,11 @@ def test_matches_quippy_periodic(name, repeat, delete):
     _compare(structure(name, repeat=repeat, rattle=0.05, delete=delete, seed=7))
 
 
-@needs_quippy
 def test_matches_quippy_open_and_mixed_boundaries():
     _compare(open_cluster("cscl", 4.5, rattle=0.05))
     _compare(structure("nanotube"))
 
 
-@needs_quippy
 def test_matches_quippy_with_extrinsic_scale_and_central_weight():
     atoms = structure("wurtzite", rattle=0.05)
     _compare(atoms, extrinsic_scale=1.1, central_weight=0.5)
@@ -120,9 +115,8 @@ def test_lone_impurity_pair_raise_or_skip():
     pairs = arise_coefficients(co2, undefined_pairs="skip")
     assert [(p.centre, p.neighbour) for p in pairs] == [(6, 8), (8, 6), (8, 8)]
     assert np.isfinite(skipped).all()
-    if quippy_available():
-        ref = arise_soap(co2, undefined_pairs="skip", backend="quippy")
-        np.testing.assert_allclose(skipped, ref, atol=TOL, rtol=0)
+    ref = arise_soap(co2, undefined_pairs="skip", backend="quippy")  # quippy-ase: a hard dependency
+    np.testing.assert_allclose(skipped, ref, atol=TOL, rtol=0)
 
 
 def test_bad_inputs_raise():

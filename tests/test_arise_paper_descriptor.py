@@ -17,20 +17,18 @@ import numpy as np
 import pytest
 from ase import Atoms
 from ase.build import bulk, fcc100
-from conftest import perovskite
+from helpers import perovskite
 
 from arisekit.descriptors import (
     arise_calculator,
     arise_coefficients,
     arise_soap,
     arise_soap_batch,
-    quippy_available,
     species_pairs,
 )
 from arisekit.descriptors.arise import DEFAULT_CENTRAL_WEIGHT, LEGACY_CENTRAL_WEIGHT
 from arisekit.geometry import nearest_distances, nearest_neighbor_distance, scale_isotropically
 
-needs_quippy = pytest.mark.skipif(not quippy_available(), reason="quippy-ase is not installed")
 TOL = 1e-8
 
 PAPER = (
@@ -95,7 +93,6 @@ PAPER_CASES = {
 }
 
 
-@needs_quippy
 @pytest.mark.parametrize("name", sorted(PAPER_CASES))
 def test_default_arise_soap_is_the_papers_quippy_descriptor(name):
     atoms = PAPER_CASES[name]()
@@ -120,7 +117,6 @@ def test_default_central_weight_is_zero():
         assert np.abs(default - arise_soap(atoms, central_weight=1.0)).max() > 1e-3
 
 
-@needs_quippy
 def test_quippy_backend_follows_the_default():
     atoms = defective(cu3au().repeat(2), 2, 5)
     np.testing.assert_allclose(arise_soap(atoms, backend="quippy"), arise_soap(atoms), atol=TOL, rtol=0)

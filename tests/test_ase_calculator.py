@@ -9,7 +9,7 @@ from ase.build import bulk
 from ase.calculators.calculator import PropertyNotImplementedError
 from ase.db import connect
 from ase.io import iread, write
-from conftest import METALS, bicrystal
+from helpers import METALS, bicrystal
 
 from arisekit.ase import ARISECalculator, to_data, to_key_value_pairs
 

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 from ase.io import write
-from conftest import bicrystal
+from helpers import bicrystal
 
 from arisekit.cli import main
 from arisekit.spm import SPMResult

@@ -166,7 +166,6 @@ def test_disordered_type_is_grey_in_ovito_outputs():
 
 
 def test_ptm_check_of_the_md_training_frames():
-    pytest.importorskip("ovito")
     from arisekit.dataset.md_training import lattice_fraction
 
     hot = disorder.gaussian_displacements(_fcc(4), 0.04, np.random.default_rng(3), D_CU)

@@ -215,7 +215,7 @@ def test_cli_bad_input(tmp_path, result, capsys):
 def open_metals(seed=0, noise=0.05):
     """Rattled (Gaussian, ``noise`` Å) open 3x3x3 supercells of the four classes of ``metal_model``, in
     class order."""
-    from conftest import METALS
+    from helpers import METALS
 
     rng = np.random.default_rng(seed)
     out = []

@@ -182,7 +182,6 @@ def test_benchmark_fingerprint_reads_the_checked_manifest(model_copy):
 
 @pytest.mark.parametrize("case, message", [ALL[0], ALL[-2], ("escape", "leads out of the model folder")])
 def test_malformed_manifest_ovito(model_copy, case, message):
-    pytest.importorskip("ovito")
     from ovito.io.ase import ase_to_ovito
 
     from arisekit.ovito import ARISEModifier

@@ -8,9 +8,8 @@ from ase import Atoms
 from ase.build import bulk
 
 import arisekit
+from arisekit import descriptors
 from arisekit.model import ARISEClassifier
-
-descriptors = pytest.importorskip("arisekit.descriptors")
 
 PARAMS = {"cutoff": 4.0, "atom_sigma": 0.1, "extrinsic_scale": 1.0}
 BUILDERS = {

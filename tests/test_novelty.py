@@ -135,7 +135,7 @@ def test_out_of_library_verdict_reaches_spm_ase_cli_and_ovito(tmp_path, capsys):
     assert main(["classify", str(path), "--samples", "20"]) == 0
     assert "out of library: novelty" in capsys.readouterr().out
 
-    ovito = pytest.importorskip("ovito")
+    import ovito
     from ovito.io import import_file
 
     from arisekit.ovito import ARISEModifier

@@ -8,17 +8,15 @@ import ase.io
 import numpy as np
 import pytest
 from ase.build import bulk
-from conftest import bicrystal
+from helpers import bicrystal
+from ovito.data import DataCollection
+from ovito.io import import_file
+from ovito.io.ase import ase_to_ovito
 
-ovito = pytest.importorskip("ovito")
-from ovito.data import DataCollection  # noqa: E402
-from ovito.io import import_file  # noqa: E402
-from ovito.io.ase import ase_to_ovito  # noqa: E402
-
-from arisekit.ovito import ARISEModifier, ParameterError  # noqa: E402
-from arisekit.ovito.convert import UNTYPED_SPECIES, data_to_atoms, type_numbers  # noqa: E402
-from arisekit.ovito.palette import type_colors  # noqa: E402
-from arisekit.spm import spm  # noqa: E402
+from arisekit.ovito import ARISEModifier, ParameterError
+from arisekit.ovito.convert import UNTYPED_SPECIES, data_to_atoms, type_numbers
+from arisekit.ovito.palette import type_colors
+from arisekit.spm import spm
 
 SPM = dict(box_size=10.0, stride=4.0, n_samples=20)
 

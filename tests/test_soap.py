@@ -5,13 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from ase import Atoms
-from test_soap_structures import open_cluster, structure
+from helpers import open_cluster, structure
 
-from arisekit.descriptors import Soap, power_spectrum, soap, soap_coefficients
+from arisekit.descriptors import Soap, power_spectrum, quippy_backend, soap, soap_coefficients
 
-quippy_backend = pytest.importorskip("arisekit.descriptors.quippy_backend")
-if not quippy_backend.quippy_available():  # pragma: no cover
-    pytest.skip("quippy-ase is not installed", allow_module_level=True)
+# quippy-ase is a hard dependency (pyproject.toml): without it these tests fail, they do not skip
 quippy_soap = quippy_backend.quippy_soap
 
 TOL = 1e-8  # issue bar: 1e-6; the implementation agrees to ~1e-12

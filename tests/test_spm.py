@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import bicrystal
+from helpers import bicrystal
 
 from arisekit.spm import SPMResult, choose_geometry, project_to_atoms, spm
 
