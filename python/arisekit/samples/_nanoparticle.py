@@ -27,8 +27,9 @@ MIN_DISTANCE_FACTOR = 0.7
 WALL_CAP = 40.0
 #: Most sub-domains a region splits into (variants: L1_0 c axis and antiphase, L1_2 sublattice).
 MAX_SUBDOMAINS = 4
-#: Default sub-domains per region over the annealing series (domains coarsen as order grows).
-DEFAULT_SUBDOMAINS = (3, 2, 1)
+#: Default variant domains per region over the annealing series (1: fixed geometry, only the order S
+#: rises; e.g. (3, 2, 1) adds domain coarsening).
+DEFAULT_SUBDOMAINS = (1, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -351,7 +352,8 @@ def annealing_series(
     ``subdomains[k]`` variant domains (coarsening to one), and a disordered shell ``shells[k]`` Å thick
     (a thinning shell lets ordered regions grow outward). Sites, seeds, variants and distortions are
     shared; the atoms disordered at step k are a subset of those of step k−1 (nested by the template's
-    per-site numbers). Defaults: S = 0.85, 0.92, 1.0; 3, 2, 1 domains per region; a 6 Å shell.
+    per-site numbers). Defaults: S = 0.85, 0.92, 1.0 in one fixed geometry (one domain per region, a 6 Å
+    shell).
     ``template_kw`` go to :func:`particle_template`."""
     orders, shells = [float(x) for x in orders], [float(x) for x in shells]
     subs = [int(x) for x in subdomains]
