@@ -26,7 +26,9 @@ def particle():
 
 @pytest.fixture(scope="module")
 def series():
-    return annealing_series(N, seed=1, regions=("L1_0", "Fe3Pt"), orders=(0.8, 0.9, 1.0), shells=(8, 6, 4))
+    return annealing_series(
+        N, seed=1, regions=("L1_0", "Fe3Pt"), orders=(0.8, 0.9, 1.0), shells=(8, 6, 4), subdomains=(3, 2, 1)
+    )
 
 
 def test_atom_count_shape_and_metadata(particle):
