@@ -355,3 +355,21 @@ def test_explore_refuses_its_input_and_a_file_as_output_folder(tmp_path, capsys)
     assert main(["explore", str(path), "--out", str(other)]) == 2
     assert "exists and is not a directory" in capsys.readouterr().err
     assert path.read_bytes() == before and other.read_text() == "x"
+
+
+def test_model_save_is_locked_and_leaves_no_temporaries(tmp_path, metal_model):
+    """ARISEClassifier.save: a second process saving the same folder is refused; files land whole."""
+    from arisekit.model import load_model
+
+    dest = tmp_path / "model"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(dest), "30"], stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout.readline().strip() == b"locked"
+        with pytest.raises(OutputBusyError, match="another arisekit process"):
+            metal_model.save(dest)
+    finally:
+        holder.kill()
+        holder.wait()
+    metal_model.save(dest)
+    assert not _leftovers(dest) and not _leftovers(tmp_path)
+    assert load_model(dest).classes_.tolist() == metal_model.classes_.tolist()

@@ -21,13 +21,14 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from arisekit._atomic import atomic_path, output_lock
 
 from .errors import ModelIntegrityError, ModelManifestError
 from .keras_file import read_keras_mlp
@@ -85,9 +86,10 @@ def _json_default(obj: Any) -> Any:
 
 
 def _write_json(path: Path, data: Any) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=False, default=_json_default) + "\n")
-    os.replace(tmp, path)
+    """Write JSON atomically (unique temporary file beside ``path``, then ``os.replace``); the caller
+    holds the model folder's lock."""
+    with atomic_path(path, what="model file", lock=False) as tmp:
+        tmp.write_text(json.dumps(data, indent=1, sort_keys=False, default=_json_default) + "\n")
 
 
 def write_model_files(
@@ -102,16 +104,25 @@ def write_model_files(
     parameters, architecture, hyper-parameters, training log) goes to ``metadata.json`` after the
     format entries (format, version, date, arisekit and Keras versions); ``novelty`` to ``novelty.npz``
     (an old one is removed when None). :meth:`arisekit.model.ARISEClassifier.save` calls this.
+
+    Each file is written under a unique temporary name and renamed into place, and the folder's lock
+    (``<directory>.lock``) is held throughout: a second process saving to the same folder gets
+    :class:`arisekit._atomic.OutputBusyError`; the manifest is written last, so a save cut short leaves
+    files whose checksums do not match it (refused when loading), never a model that silently mixes two.
     """
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise ValueError(f"directory: {directory} exists and is not a directory")
     directory.mkdir(parents=True, exist_ok=True)
+    with output_lock(directory):
+        return _write_model_files(directory, keras_model, metadata, novelty)
+
+
+def _write_model_files(directory: Path, keras_model: Any, metadata: Mapping[str, Any], novelty) -> Path:
     import keras
 
-    model_tmp = directory / (MODEL_FILE + ".tmp.keras")
-    keras_model.save(model_tmp)
-    os.replace(model_tmp, directory / MODEL_FILE)
+    with atomic_path(directory / MODEL_FILE, what="model file", lock=False) as tmp:
+        keras_model.save(tmp)
     content = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -123,7 +134,8 @@ def write_model_files(
     _write_json(directory / METADATA_FILE, content)
     names = [MODEL_FILE, METADATA_FILE]
     if novelty is not None:
-        novelty.save(directory / NOVELTY_FILE)
+        with atomic_path(directory / NOVELTY_FILE, what="model file", lock=False) as tmp:
+            novelty.save(tmp)
         names.append(NOVELTY_FILE)
     else:
         (directory / NOVELTY_FILE).unlink(missing_ok=True)
@@ -184,12 +196,12 @@ def add_novelty(directory: str | Path, reference: NoveltyReference) -> Path:
             f"novelty reference for {reference.n_features} features / {reference.n_classes} classes; "
             f"the model in {directory} has {meta['n_features']} / {len(meta['class_names'])}"
         )
-    tmp = directory / (NOVELTY_FILE + ".tmp")
-    reference.save(tmp)
-    os.replace(tmp, directory / NOVELTY_FILE)
     path = directory / NOVELTY_FILE
-    manifest["files"][NOVELTY_FILE] = {"sha256": sha256_file(path), "bytes": path.stat().st_size}
-    _write_json(directory / MANIFEST_FILE, manifest)
+    with output_lock(directory):
+        with atomic_path(path, what="model file", lock=False) as tmp:
+            reference.save(tmp)
+        manifest["files"][NOVELTY_FILE] = {"sha256": sha256_file(path), "bytes": path.stat().st_size}
+        _write_json(directory / MANIFEST_FILE, manifest)
     return path
 
 
@@ -241,7 +253,7 @@ class ModelFiles:
     directory: Path
     #: network weights read from ``model.keras`` (NumPy, no TensorFlow)
     weights: MLPWeights = field(repr=False)
-    #: ``metadata.json`` (checked: a JSON object with ``n_features`` and ``class_names`` that fit the weights)
+    #: the checked ``metadata.json`` (with ``n_features`` and ``class_names`` that fit the weights)
     metadata: dict[str, Any] = field(repr=False)
     #: the out-of-library check, None if the model has none
     novelty: NoveltyReference | None = field(repr=False)
