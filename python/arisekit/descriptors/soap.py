@@ -125,7 +125,7 @@ class Soap:
 
     @property
     def n_coeff(self) -> int:
-        """Coefficients per neighbour-species channel: ``n_max * (l_max + 1)**2``."""
+        """Number of coefficients per neighbour-species channel, ``n_max * (l_max + 1)**2``."""
         return int(self._calc.n_coeff_per_channel)
 
     def dim(self, n_species: int = 1) -> int:

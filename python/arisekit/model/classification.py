@@ -55,8 +55,8 @@ class Classification:
     n_atoms: int | None = None
     #: pre-activation outputs of the hidden layers (dropout off), if requested; not in :meth:`to_dict`
     representations: tuple[np.ndarray, ...] | None = field(default=None, repr=False)
-    #: distance-aware novelty of the predicted class (:mod:`arisekit.model.novelty`); None: the model has
-    #: no novelty reference; NaN: no check applies (the disordered class)
+    #: distance-aware novelty of the predicted class (:mod:`arisekit.model.novelty`); None when the model
+    #: has no novelty reference, NaN where no check applies (the disordered class)
     novelty: float | None = None
 
     @property
@@ -72,7 +72,7 @@ class Classification:
 
     @property
     def out_of_library(self) -> bool:
-        """The out-of-library verdict: novelty > 1, i.e. the structure lies farther from the training
+        """The out-of-library verdict, novelty > 1, i.e. the structure lies farther from the training
         structures of the predicted class than 99 % of held-out in-library ones; the prediction is then only
         the nearest library class (an unknown crystal, a gas). False without a novelty reference."""
         return self.novelty is not None and bool(out_of_library(self.novelty))

@@ -135,9 +135,12 @@ class ARISEClassifier:
         Widths of the hidden ReLU layers (paper: 256, 512, 256).
     dropout : float
         Dropout rate of every dropout layer, input included (paper: 3.17 %).
-    learning_rate, batch_size, epochs : float, int, int
-        Adam step size, mini-batch size and fixed number of epochs (paper: 2.16e-4, 64, 300); the
-        weights of the best-validation-accuracy epoch are kept.
+    learning_rate : float
+        Adam step size (paper: 2.16e-4).
+    batch_size : int
+        Mini-batch size (paper: 64).
+    epochs : int
+        Fixed number of epochs (paper: 300); the weights of the best-validation-accuracy epoch are kept.
     validation_fraction : float
         Stratified validation share used when no ``X_val`` is given (0: no validation).
     random_state : int
@@ -170,8 +173,10 @@ class ARISEClassifier:
         Training log (history, best epoch, row counts).
     novelty_ : NoveltyReference or None
         The distance-aware out-of-library check (:mod:`arisekit.model.novelty`); None if not available.
-    model_dir_, checksum_ : Path, str
-        Set by :meth:`load`: the model directory and the SHA-256 of its ``model.keras``.
+    model_dir_ : Path
+        Set by :meth:`load`: the model directory.
+    checksum_ : str
+        Set by :meth:`load`: the SHA-256 of the directory's ``model.keras``.
     """
 
     #: scikit-learn < 1.6 reads the estimator type from here (newer versions: ``__sklearn_tags__``)

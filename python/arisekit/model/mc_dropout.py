@@ -60,7 +60,7 @@ class MCDropoutResult:
     samples: np.ndarray | None = field(default=None, repr=False)  # (T, n, n_classes) if requested
     #: pre-activation outputs of the requested hidden layers, dropout off, each (n, width), if requested
     representations: list[np.ndarray] | None = field(default=None, repr=False)
-    #: (n,) distance-aware novelty of the predicted class (:mod:`arisekit.model.novelty`), if the model
+    #: distance-aware novelty (n,) of the predicted class (:mod:`arisekit.model.novelty`), if the model
     #: has a novelty reference; NaN where no check applies
     novelty: np.ndarray | None = field(default=None, repr=False)
 

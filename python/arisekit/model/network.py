@@ -22,10 +22,14 @@ class MLPWeights:
 
     Attributes
     ----------
-    kernels : tuple of (d_in, d_out) float32 arrays, one per dense layer (the last one is the output layer).
-    biases : tuple of (d_out,) float32 arrays.
-    dropout_rates : tuple of floats in [0, 1), the dropout rate acting on the *input* of each dense layer.
-    mean, scale : optional (d_0,) float32 arrays; inputs are standardised as ``(x - mean) / scale`` first.
+    kernels : tuple of ndarray
+        (d_in, d_out) float32 arrays, one per dense layer (the last one is the output layer).
+    biases : tuple of ndarray
+        (d_out,) float32 arrays.
+    dropout_rates : tuple of float
+        Rates in [0, 1), the dropout rate acting on the *input* of each dense layer.
+    mean, scale : ndarray or None
+        Optional (d_0,) float32 arrays; inputs are standardised as ``(x - mean) / scale`` first.
     """
 
     kernels: tuple[np.ndarray, ...]

@@ -49,13 +49,19 @@ class NoveltyReference:
 
     Attributes
     ----------
-    mean : (d,) mean training descriptor.
-    components : (k, d) orthonormal principal axes of the training descriptors.
-    references : (m, k) projected reference descriptors (float32).
-    labels : (m,) class index of each reference row.
-    scale : (n_classes,) the ``quantile`` of held-out nearest-reference distances per class; NaN for
+    mean : ndarray
+        (d,) mean training descriptor.
+    components : ndarray
+        (k, d) orthonormal principal axes of the training descriptors.
+    references : ndarray
+        (m, k) projected reference descriptors (float32).
+    labels : ndarray
+        (m,) class index of each reference row.
+    scale : ndarray
+        (n_classes,) the ``quantile`` of held-out nearest-reference distances per class; NaN for
         classes without references (no check).
-    quantile : calibration quantile (share of held-out in-library rows with novelty ≤ 1).
+    quantile : float
+        Calibration quantile (share of held-out in-library rows with novelty ≤ 1).
     """
 
     mean: np.ndarray

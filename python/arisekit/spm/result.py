@@ -84,7 +84,7 @@ class SPMResult:
 
     @property
     def disorder_score(self) -> np.ndarray:
-        """Per box: 1 - the largest probability of a crystal class (NaN for unclassified boxes); see
+        """1 - the largest probability of a crystal class, per box (NaN for unclassified boxes); see
         :func:`arisekit.model.uncertainty.disorder_score`."""
         from arisekit.model.uncertainty import disorder_score
 
@@ -92,7 +92,7 @@ class SPMResult:
 
     @property
     def out_of_library(self) -> np.ndarray:
-        """Per box: the out-of-library verdict (novelty > 1); all False without a novelty map."""
+        """The out-of-library verdict per box (novelty > 1); all False without a novelty map."""
         from arisekit.model.novelty import out_of_library
 
         if self.novelty is None:
