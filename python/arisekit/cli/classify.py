@@ -40,7 +40,7 @@ def _read(path: str, index: str, fmt: str | None) -> tuple[list[tuple[str, Any]]
     from pathlib import Path
 
     from arisekit.batch.inputs import Source, iter_frames_tolerant, parse_index
-    from arisekit.io._table import check_file
+    from arisekit.io import check_file
 
     try:
         check_file(path)

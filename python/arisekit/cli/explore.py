@@ -105,7 +105,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def _read_structure(path: str):
     from arisekit.cli.spm import read_structure
-    from arisekit.io._table import check_file
+    from arisekit.io import check_file
 
     check_file(path)
     try:

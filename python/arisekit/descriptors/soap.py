@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from arisekit import _core
-from arisekit.geometry._input import as_structure
+from arisekit.geometry import as_structure
 
 __all__ = ["Soap", "power_spectrum", "soap", "soap_coefficients"]
 
