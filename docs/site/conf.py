@@ -48,3 +48,24 @@ myst_heading_anchors = 3
 html_theme = "furo"
 html_title = f"arisekit {release}"
 html_static_path: list[str] = []
+
+
+def _trait_parameters(app, what, name, obj, options, lines) -> None:
+    """List the traits of a traits class (the OVITO modifier's parameters) with label and default."""
+    if what != "class" or not hasattr(obj, "class_traits"):
+        return
+    inherited = set()
+    for base in obj.__mro__[1:]:
+        if hasattr(base, "class_traits"):
+            inherited |= set(base.class_traits())
+    rows = []
+    for trait_name, trait in obj.class_traits().items():
+        if trait_name in inherited or trait_name.startswith("_") or not trait.label:
+            continue
+        rows.append(f"* ``{trait_name}`` (default ``{trait.default!r}``): {trait.label}")
+    if rows:
+        lines += ["", ".. rubric:: Parameters (traits)", "", *rows, ""]
+
+
+def setup(app) -> None:
+    app.connect("autodoc-process-docstring", _trait_parameters)
