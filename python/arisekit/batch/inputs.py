@@ -97,7 +97,7 @@ def _keys(paths: Sequence[Path]) -> list[str]:
 def discover(inputs: Sequence[str | Path], format: str | None = None) -> list[Source]:
     """Sources for ``inputs`` (duplicates dropped). FileNotFoundError / ValueError for missing, directory
     or empty inputs, before anything is computed."""
-    from arisekit.io._table import check_file
+    from arisekit.io import check_file
 
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
@@ -180,9 +180,9 @@ def count_frames(source: Source) -> int | None:
 
 def parse_index(index: Any) -> int | slice:
     """``index`` (int, slice or ase.io string such as ``":"``, ``"-1"``, ``"2:10:2"``) as int or slice."""
-    from arisekit.io.frames import _selection
+    from arisekit.io.frames import frame_selection
 
-    return _selection(index)
+    return frame_selection(index)
 
 
 def frame_numbers(selection: int | slice, total: int | None) -> Sequence[int] | None:

@@ -255,9 +255,9 @@ def run_batch(
     selection = parse_index(index)
     sources = discover(inputs, format)
 
-    from arisekit.model.classification import _resolve_model
+    from arisekit.model import resolve_model
 
-    clf = _resolve_model(model)
+    clf = resolve_model(model)
     n_samples = int(n_samples) if n_samples is not None else (1000 if mode == "global" else 100)
     run: dict[str, Any] = {
         "mode": mode,

@@ -57,7 +57,7 @@ def read_frames(path, index=":", format: str | None = None) -> Iterator[Atoms]:
         (the line where known); never a bare parser exception.
     """
     p = check_file(path)
-    selection = _selection(index)
+    selection = frame_selection(index)
     fmt = format if format is not None else _guess_format(path)
     _check_format(path, fmt)
     if fmt in _SPLIT_FORMATS:
@@ -82,7 +82,9 @@ def _check_format(path, fmt: str) -> None:
         raise ValueError(f"{path}: {fmt!r} is not a format ase.io can read; pass format=")
 
 
-def _selection(index) -> int | slice:
+def frame_selection(index: object) -> int | slice:
+    """A frame index (int, slice or ase.io string such as ``":"``, ``"-1"``, ``"2:10:2"``) as int or slice;
+    ValueError for anything else."""
     if isinstance(index, (int, np.integer)) and not isinstance(index, bool):
         return int(index)
     if isinstance(index, slice):

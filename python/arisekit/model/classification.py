@@ -111,10 +111,6 @@ class Classification:
         }
 
 
-#: the old private name, still imported by :mod:`arisekit.batch.runner`; use :func:`resolve_model`
-_resolve_model = resolve_model
-
-
 def check_structure(atoms: Any, index: int = 0, min_open_atoms: int = MIN_OPEN_ATOMS) -> None:
     """Check that ``atoms`` (an ``ase.Atoms``) can be classified, as :func:`classify` does: ValueError
     (its message starts with ``atoms[index]``) for an isolated atom or NaN/inf positions or cell vectors,
