@@ -51,44 +51,52 @@ def _categories(names: Sequence) -> np.ndarray:
     return out
 
 
-def class_maps(result, truth_names: Sequence, path, title: str = "") -> Path:
-    """Central z slice: truth class, predicted class, P(L1_0), P(L1_2), P(fcc) and MI of the boxes."""
+def class_maps(result, truth, path, title: str = "") -> Path:
+    """Two z slices (the central one and the one crossing most L1_2 boxes): truth class and truth domain
+    of each box (majority of its atoms), predicted class, P(L1_0), P(L1_2), P(fcc) and MI."""
     import matplotlib.pyplot as plt
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
 
+    names = [truth.class_names[c] if c >= 0 else None for c in truth.class_label]
+    l12 = (np.asarray(truth.class_label) == truth.class_names.index("L1_2")).reshape(result.shape)
+    rows = [result.shape[2] // 2]
+    if l12.any():
+        rows.append(int(np.argmax(l12.sum(axis=(0, 1)))))
+    domain = np.where(truth.region >= 0, truth.region, np.nan).astype(float)
     cmap = ListedColormap(list(CLASS_COLOURS.values()))
+    cat = dict(cmap=cmap, vmin=-0.5, vmax=4.5)
+    unit = dict(cmap="viridis", vmin=0, vmax=1)
     panels = [
-        ("truth (majority region)", _categories(truth_names), dict(cmap=cmap, vmin=-0.5, vmax=4.5)),
-        ("ARISE prediction", _categories(result.predictions), dict(cmap=cmap, vmin=-0.5, vmax=4.5)),
-        (
-            "P(L1_0)",
-            result.probabilities[:, result.class_index("L1_0")],
-            dict(cmap="viridis", vmin=0, vmax=1),
-        ),
-        (
-            "P(L1_2)",
-            result.probabilities[:, result.class_index("L1_2")],
-            dict(cmap="viridis", vmin=0, vmax=1),
-        ),
-        ("P(fcc)", result.probabilities[:, result.class_index("fcc")], dict(cmap="viridis", vmin=0, vmax=1)),
+        ("truth class", _categories(names), cat),
+        ("truth domain (0 = shell)", domain, dict(cmap="tab10", vmin=-0.5, vmax=9.5)),
+        ("ARISE prediction", _categories(result.predictions), cat),
+        ("P(L1_0)", result.probabilities[:, result.class_index("L1_0")], unit),
+        ("P(L1_2)", result.probabilities[:, result.class_index("L1_2")], unit),
+        ("P(fcc)", result.probabilities[:, result.class_index("fcc")], unit),
         ("mutual information (nats)", result.mutual_information, dict(cmap="magma", vmin=0, vmax=0.7)),
     ]
-    fig, axes = plt.subplots(1, len(panels), figsize=(3.3 * len(panels), 3.6))
-    for ax, (name, values, kw) in zip(axes, panels, strict=True):
-        plane, extent, z = _slice(result, values)
-        im = ax.imshow(plane.T, origin="lower", extent=extent, interpolation="nearest", **kw)
-        ax.set_title(name, fontsize=9)
-        ax.set_xlabel("x (Å)")
-        if ax is axes[0]:
-            ax.set_ylabel("y (Å)")
-        if "P(" in name or "mutual" in name:
-            fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03)
-    handles = [Patch(color=c, label=k) for k, c in CLASS_COLOURS.items()]
-    fig.legend(
-        handles=handles, loc="lower center", ncol=len(handles), fontsize=8, bbox_to_anchor=(0.3, -0.06)
+    fig, axes = plt.subplots(
+        len(rows),
+        len(panels),
+        figsize=(3.0 * len(panels), 3.2 * len(rows)),
+        layout="constrained",
+        squeeze=False,
     )
-    fig.suptitle(f"{title} (slice z = {z:.0f} Å)", fontsize=10)
+    for r, index in enumerate(rows):
+        for ax, (name, values, kw) in zip(axes[r], panels, strict=True):
+            plane, extent, z = _slice(result, values, index)
+            im = ax.imshow(plane.T, origin="lower", extent=extent, interpolation="nearest", **kw)
+            if r == 0:
+                ax.set_title(name, fontsize=9)
+            ax.set_xlabel("x (Å)", fontsize=8)
+            if ax is axes[r, 0]:
+                ax.set_ylabel(f"z = {z:.0f} Å\ny (Å)", fontsize=8)
+            if "P(" in name or "mutual" in name:
+                fig.colorbar(im, ax=ax, fraction=0.046, pad=0.02, shrink=0.8)
+    handles = [Patch(color=c, label=k) for k, c in CLASS_COLOURS.items()]
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8)
+    fig.suptitle(title, fontsize=10)
     return _save(fig, path)
 
 

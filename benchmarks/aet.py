@@ -86,6 +86,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="also time the 16 Å map of the last step in a fresh process (clean peak memory)",
     )
     p.add_argument("--quick", action="store_true", help="4000 atoms, stride 3 Å, 30 samples")
+    p.add_argument(
+        "--rescore",
+        action="store_true",
+        help="reuse the data and maps already in --out (no SPM): recompute scores, figures, clusters",
+    )
     p.add_argument("--time-map", default=None, help=argparse.SUPPRESS)  # child: time one map of this file
     args = p.parse_args(argv)
     if args.quick:
@@ -205,6 +210,11 @@ def score_map(result, atoms, box: float) -> dict:
                 np.isin(np.asarray(result.predictions, dtype=object)[shell], ["fcc", "disordered"])
             ),
             "named_L1_0_confidently": int((l10_conf & shell).sum()),
+            "named_L1_0_confidently_low_mi": int((l10_conf & shell & (mi < 0.1)).sum()),
+            "named_L1_0_confidently_atoms": [int(c) for c in result.counts[l10_conf & shell]],
+            "not_named_ordered": _mean(
+                ~np.isin(np.asarray(result.predictions, dtype=object)[shell], ["L1_0", "L1_2"])
+            ),
             "pure_named_L1_0_confidently": int((l10_conf & shell_pure).sum()),
             "max_p_L1_0": float(np.nanmax(result.probabilities[shell, result.class_index("L1_0")]))
             if shell.any()
@@ -220,7 +230,7 @@ def score_map(result, atoms, box: float) -> dict:
             "shell": _median(mi[shell]),
         },
         "per_region": region_accuracy(result, truth, atoms.info["region_kinds"]),
-        "truth_names": [atoms.info["class_names"][c] if c >= 0 else None for c in truth.class_label],
+        "truth": truth,
     }
 
 
@@ -259,9 +269,9 @@ def explore_l10(result, atoms, args, out: Path) -> dict:
     labels = ex.labels(soft=True)
     sep = domain_separation(labels, ex.data.ids, truth, atoms.info["region_c_over_a"])
     d = ex.distances
-    ratio = d["Fe-Pt"] / d["Fe-Fe"]
-    c_over_a = np.sqrt(np.clip(2.0 * ratio**2 - 1.0, 0.0, None))  # L1_0: d_FePt / d_FeFe = sqrt((1 + γ²) / 2)
-    ca_truth = np.asarray(atoms.info["region_c_over_a"])[np.maximum(truth.region[ex.data.ids], 0)]
+    ca_all = np.asarray(atoms.info["region_c_over_a"])
+    ca_truth = ca_all[np.maximum(truth.region[ex.data.ids], 0)]
+    low_ca = min(ca_all[ca_all < 1.0], default=1.0)
     clusters = {}
     for c in sorted(set(labels.tolist())):
         sel = labels == c
@@ -270,8 +280,10 @@ def explore_l10(result, atoms, args, out: Path) -> dict:
             "boxes": int(sel.sum()),
             "delta_d_median": float(np.nanmedian(dd)) if np.isfinite(dd).any() else float("nan"),
             "delta_d_std": float(np.nanstd(dd)) if np.isfinite(dd).any() else float("nan"),
-            "c_over_a_estimate_median": float(np.nanmedian(c_over_a[sel])),
-            "c_over_a_truth_median": float(np.median(ca_truth[sel])),
+            "d_FeFe_median": float(np.nanmedian(d["Fe-Fe"][sel])),
+            "d_FePt_median": float(np.nanmedian(d["Fe-Pt"][sel])),
+            "share_lowest_c_over_a": float(np.mean(np.isclose(ca_truth[sel], low_ca))),
+            "share_cubic_truth": float(np.mean(np.isclose(ca_truth[sel], 1.0))),
             "mi_median": float(np.median(ex.data.mutual_information[sel])),
         }
     return {
@@ -301,12 +313,12 @@ def spearman(order, mi) -> float:
 def run(args) -> dict:
     import arisekit
     from arisekit.explore import mi_histograms, write_time_series
-    from arisekit.spm import spm
 
     out = Path(args.out)
     (out / "maps").mkdir(parents=True, exist_ok=True)
     t_start = time.perf_counter()
-    paths = build_series(args, out / "data")
+    old = json.loads((out / "scores.json").read_text()) if args.rescore else None
+    paths = existing_series(out / "data", args) if args.rescore else build_series(args, out / "data")
     steps = [load_step(p) for p in paths]
     target_step = None if args.no_target_condition else steps.pop()
     labels = [f"t{k} (S={a.info['order']:.2f})" for k, a in enumerate(steps)]
@@ -340,33 +352,15 @@ def run(args) -> dict:
         rows = []
         for k, atoms in enumerate(steps):
             reps = [0] if (box == args.explore_box and k == len(steps) - 1) else False
-            t0 = time.perf_counter()
-            res = spm(
-                atoms,
-                box_size=box,
-                stride=args.stride,
-                n_samples=args.samples,
-                model=model,
-                representations=reps,
-                n_threads=args.threads,
-                seed=args.seed,
-                **spm_mode(args.mode),
-            )
-            seconds = time.perf_counter() - t0
-            res.save(out / "maps" / f"spm_{box:g}A_t{k}.h5")
+            name = f"spm_{box:g}A_t{k}.h5"
+            res, seconds, rss = get_map(atoms, box, reps, out / "maps" / name, args, model, old, k)
             row = score_map(res, atoms, box)
-            truth_names = row.pop("truth_names")
-            row.update(
-                label=labels[k],
-                order_parameter=atoms.info["order_parameter"],
-                seconds=seconds,
-                peak_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            )
+            truth = row.pop("truth")
+            row.update(label=labels[k], order_parameter=atoms.info["order_parameter"], seconds=seconds)
+            row["peak_rss_mib"] = rss
             rows.append(row)
             results[box].append(res)
-            plots.class_maps(
-                res, truth_names, out / f"class_maps_{box:g}A_t{k}.png", f"{box:g} Å box, {labels[k]}"
-            )
+            plots.class_maps(res, truth, out / f"class_maps_{box:g}A_t{k}.png", f"{box:g} Å box, {labels[k]}")
             print(
                 f"[{time.perf_counter() - t_start:7.1f} s] box {box:g} Å step {k}: {seconds:.1f} s, "
                 f"median MI {row['mi_median']:.3f}",
@@ -385,22 +379,14 @@ def run(args) -> dict:
             "low_mi_fraction_monotonic_increase": _falls([-x for x in low]),
         }
         if target_step is not None:
-            t0 = time.perf_counter()
-            res = spm(
-                target_step,
-                box_size=box,
-                stride=args.stride,
-                n_samples=args.samples,
-                model=model,
-                n_threads=args.threads,
-                seed=args.seed,
-                **spm_mode(args.mode),
+            name = f"spm_{box:g}A_t{len(steps) - 1}_noise_species_only.h5"
+            res, seconds, _ = get_map(
+                target_step, box, False, out / "maps" / name, args, model, old, "target"
             )
             row = score_map(res, target_step, box)
-            row.pop("truth_names")
-            row["seconds"] = time.perf_counter() - t0
+            row.pop("truth")
+            row["seconds"] = seconds
             report["maps"][f"{box:g}"]["target_condition"] = row
-            res.save(out / "maps" / f"spm_{box:g}A_t{len(steps) - 1}_noise_species_only.h5")
         write_time_series(results[box], out / f"timeseries_{box:g}A", labels=labels)
         plots.mi_slices(results[box], labels, out / f"mi_slices_{box:g}A.png")
     hists = {box: mi_histograms(results[box], labels, bins=20, mi_max=0.7) for box in args.boxes}
@@ -425,11 +411,51 @@ def run(args) -> dict:
         }
     if args.timing_child:
         report["timing_child"] = timed_child(paths[-1], args)
-    report["total_seconds"] = time.perf_counter() - t_start
-    report["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    report["total_seconds"] = time.perf_counter() - t_start if old is None else old["total_seconds"]
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    report["peak_rss_mib"] = rss if old is None else old["peak_rss_mib"]
     (out / "scores.json").write_text(json.dumps(report, indent=2, default=_json))
     (out / "scores.md").write_text(markdown(report))
     return report
+
+
+def existing_series(data_dir: Path, args) -> list[Path]:
+    """The point clouds a previous run wrote (``--rescore``): steps in order, then the target condition."""
+    steps = sorted(
+        (p for p in data_dir.glob("particle_t*.csv") if "_noise_species_only" not in p.name),
+        key=lambda p: int(p.stem.split("_t")[1]),
+    )
+    if not steps:
+        raise FileNotFoundError(f"{data_dir}: no particle_t*.csv to rescore (run without --rescore first)")
+    if not args.no_target_condition:
+        steps.append(data_dir / f"particle_t{len(steps) - 1}_noise_species_only.csv")
+    return steps
+
+
+def get_map(atoms, box: float, reps, path: Path, args, model, old: dict | None, step):
+    """SPM map of ``atoms`` (computed and saved, or loaded with ``--rescore``), its time (s) and the
+    process's peak RSS (MiB) after it (both from the previous scores with ``--rescore``)."""
+    from arisekit.spm import SPMResult, spm
+
+    if old is not None:
+        prev = old["maps"][f"{box:g}"]
+        row = prev["target_condition"] if step == "target" else prev["steps"][step]
+        return SPMResult.load(path), row["seconds"], row.get("peak_rss_mib", float("nan"))
+    t0 = time.perf_counter()
+    res = spm(
+        atoms,
+        box_size=box,
+        stride=args.stride,
+        n_samples=args.samples,
+        model=model,
+        representations=reps,
+        n_threads=args.threads,
+        seed=args.seed,
+        **spm_mode(args.mode),
+    )
+    seconds = time.perf_counter() - t0
+    res.save(path)
+    return res, seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def timed_child(path: Path, args) -> dict:
@@ -482,8 +508,10 @@ def markdown(r: dict) -> str:
     for box, m in r["maps"].items():
         lines.append(f"\n## {box} Å box, stride {r['params']['stride']:g} Å\n")
         lines.append(
-            "| step | L1_0 interior | L1_0 wall | L1_2 interior | L1_2 wall | A1 shell flagged | shell boxes "
-            "named L1_0 (p≥0.8) | L1_0 atoms interior | L1_2 atoms interior | median MI | time (s) |"
+            "| step | L1_0 interior | L1_0 wall | L1_2 interior | L1_2 wall | A1 shell boxes flagged (not "
+            "named L1_0/L1_2) | shell "
+            "boxes named L1_0 with p ≥ 0.8 (and MI < 0.1) | L1_0 atoms interior | L1_2 atoms interior | "
+            "median MI | time (s) |"
         )
         lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         rows = [(f"t{k}", s) for k, s in enumerate(m["steps"])]
@@ -495,8 +523,9 @@ def markdown(r: dict) -> str:
                 f"| {k} | {_pct(b['L1_0']['interior_accuracy'])} ({b['L1_0']['interior_boxes']}) | "
                 f"{_pct(b['L1_0']['wall_accuracy'])} | {_pct(b['L1_2']['interior_accuracy'])} "
                 f"({b['L1_2']['interior_boxes']}) | {_pct(b['L1_2']['wall_accuracy'])} | "
-                f"{_pct(s['shell']['flagged'])} | "
-                f"{s['shell']['named_L1_0_confidently']} of {s['shell']['boxes']} | "
+                f"{_pct(s['shell']['flagged'])} ({_pct(s['shell']['not_named_ordered'])}) | "
+                f"{s['shell']['named_L1_0_confidently']} ({s['shell']['named_L1_0_confidently_low_mi']}) "
+                f"of {s['shell']['boxes']} | "
                 f"{_pct(a['L1_0']['interior_accuracy'])} | {_pct(a['L1_2']['interior_accuracy'])} | "
                 f"{s['mi_median']:.4f} | {s['seconds']:.0f} |"
             )
@@ -537,13 +566,24 @@ def markdown(r: dict) -> str:
             f"{sep['pairs_separated']} of {sep['pairs_total']}; ARI (clusters vs c/a groups) "
             f"{sep['adjusted_rand_index']:.2f}\n"
         )
-        lines.append("| cluster | boxes | median Δd (Å) | c/a estimate | c/a truth | median MI |")
-        lines.append("|---|---:|---:|---:|---:|---:|")
+        lines.append(
+            "| cluster | boxes | median Δd (Å) | d_FeFe (Å) | d_FePt (Å) | boxes from lowest-c/a domains | "
+            "from cubic regions | median MI |"
+        )
+        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|")
         for c, v in e["clusters"].items():
             lines.append(
-                f"| {c} | {v['boxes']} | {v['delta_d_median']:+.3f} | {v['c_over_a_estimate_median']:.3f} | "
-                f"{v['c_over_a_truth_median']:.3f} | {v['mi_median']:.3f} |"
+                f"| {c} | {v['boxes']} | {v['delta_d_median']:+.3f} | {v['d_FeFe_median']:.3f} | "
+                f"{v['d_FePt_median']:.3f} | {_pct(v['share_lowest_c_over_a'])} | "
+                f"{_pct(v['share_cubic_truth'])} | {v['mi_median']:.3f} |"
             )
+        lines.append(
+            "\nPer domain (majority cluster, its share of the domain's boxes): "
+            + "; ".join(
+                f"{d} (c/a {v['c_over_a']:g}): cluster {v['majority_cluster']}, {_pct(v['share'])}"
+                for d, v in sep["domains"].items()
+            )
+        )
     if "timing" in r:
         t = r["timing"]
         lines.append(
