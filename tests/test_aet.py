@@ -106,6 +106,9 @@ def test_domain_separation_counts_pairs_that_differ_in_tetragonality():
     assert 0.0 < sep["adjusted_rand_index"] < 1.0
     mixed = domain_separation(np.zeros(12, dtype=int), np.arange(12), truth, [1.0, 0.96, 0.96, 0.98])
     assert mixed["pairs_separated"] == 0 and mixed["adjusted_rand_index"] == 0.0
+    # shattered: every box its own cluster, majority clusters differ but hold 25 % of a domain each
+    shattered = domain_separation(np.arange(12), np.arange(12), truth, [1.0, 0.96, 0.96, 0.98])
+    assert shattered["pairs_separated"] == 0
 
 
 def test_atom_accuracy_uses_wall_distance(small_series):

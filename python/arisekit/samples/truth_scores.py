@@ -147,14 +147,17 @@ def domain_separation(
     region_c_over_a: Sequence[float],
     min_difference: float = 0.02,
     purity: float = 0.9,
+    min_share: float = 0.5,
 ) -> dict:
     """How clusters of boxes (hidden-layer HDBSCAN labels, −1 outliers) split the truth domains.
 
     Boxes whose majority region is a tetragonal domain (c/a ≠ 1) with purity ≥ ``purity`` are kept. For
     each such domain: its boxes' majority cluster and the share of its boxes in it. For each pair of
     domains whose tetragonality differs by ≥ ``min_difference`` (relative): separated when their majority
-    clusters differ. Also the adjusted Rand index between cluster labels and the tetragonality groups
-    (domains sharing one c/a form a group) over the kept, non-outlier boxes.
+    clusters differ and each holds at least ``min_share`` of its domain's boxes (a clustering that shatters
+    every domain into many small clusters separates nothing). Also the adjusted Rand index between
+    cluster labels and the tetragonality groups (domains sharing one c/a form a group) over the kept,
+    non-outlier boxes.
     """
     from sklearn.metrics import adjusted_rand_score
 
@@ -188,13 +191,9 @@ def domain_separation(
             diff = abs(ca[a] - ca[b]) / (0.5 * (ca[a] + ca[b]))
             if diff >= min_difference - 1e-9:
                 ma, mb = domains[a]["majority_cluster"], domains[b]["majority_cluster"]
-                pairs.append(
-                    {
-                        "domains": [a, b],
-                        "difference": float(diff),
-                        "separated": bool(ma != mb and ma >= 0 and mb >= 0),
-                    }
-                )
+                whole = min(domains[a]["share"], domains[b]["share"]) >= min_share
+                separated = bool(ma != mb and ma >= 0 and mb >= 0 and whole)
+                pairs.append({"domains": [a, b], "difference": float(diff), "separated": separated})
     clustered = keep & (lab >= 0)
     group = np.unique(np.round(ca[np.maximum(reg, 0)], 6), return_inverse=True)[1]  # c/a group codes
     ari = (
