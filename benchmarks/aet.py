@@ -143,12 +143,18 @@ def time_map(path: Path, box: float, stride: float, samples: int, threads: int, 
 
 
 def build_series(args, data_dir: Path) -> list:
-    from arisekit.samples import aet_errors, annealing_series, write_aet
-    from arisekit.samples._nanoparticle import DEFAULT_ORDERS, DEFAULT_SHELLS, DEFAULT_SUBDOMAINS
+    from arisekit.samples import (
+        ANNEALING_ORDERS,
+        ANNEALING_SHELLS,
+        ANNEALING_SUBDOMAINS,
+        aet_errors,
+        annealing_series,
+        write_aet,
+    )
 
-    orders = args.orders or list(DEFAULT_ORDERS)
-    shells = args.shells or [DEFAULT_SHELLS[0]] * len(orders)
-    subs = args.subdomains or [DEFAULT_SUBDOMAINS[0]] * len(orders)
+    orders = args.orders or list(ANNEALING_ORDERS)
+    shells = args.shells or [ANNEALING_SHELLS[0]] * len(orders)
+    subs = args.subdomains or [ANNEALING_SUBDOMAINS[0]] * len(orders)
     clean = annealing_series(args.atoms, args.seed, orders=orders, shells=shells, subdomains=subs)
     paths = []
     for k, atoms in enumerate(clean):

@@ -48,11 +48,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _add_nanoparticle(kinds: Any) -> None:
-    from arisekit.samples._nanoparticle import (
-        DEFAULT_ORDERS,
-        DEFAULT_REGIONS,
-        DEFAULT_SHELLS,
-        DEFAULT_SUBDOMAINS,
+    from arisekit.samples import (
+        ANNEALING_ORDERS,
+        ANNEALING_SHELLS,
+        ANNEALING_SUBDOMAINS,
+        NANOPARTICLE_REGIONS,
     )
 
     nano = kinds.add_parser(
@@ -69,7 +69,7 @@ def _add_nanoparticle(kinds: Any) -> None:
     nano.add_argument(
         "--regions",
         nargs="+",
-        default=list(DEFAULT_REGIONS),
+        default=list(NANOPARTICLE_REGIONS),
         choices=("L1_0", "Fe3Pt", "FePt3"),
         help="core regions (default: %(default)s)",
     )
@@ -82,21 +82,21 @@ def _add_nanoparticle(kinds: Any) -> None:
         "--orders",
         nargs="+",
         type=float,
-        default=list(DEFAULT_ORDERS),
+        default=list(ANNEALING_ORDERS),
         help="long-range order S per step (default %(default)s)",
     )
     nano.add_argument(
         "--shells",
         nargs="+",
         type=float,
-        default=list(DEFAULT_SHELLS),
+        default=list(ANNEALING_SHELLS),
         help="disordered-shell thickness (Å) per step (default %(default)s)",
     )
     nano.add_argument(
         "--subdomains",
         nargs="+",
         type=int,
-        default=list(DEFAULT_SUBDOMAINS),
+        default=list(ANNEALING_SUBDOMAINS),
         help="variant domains per region per step (coarsening; default %(default)s)",
     )
     nano.add_argument("--order", type=float, default=1.0, help="long-range order S of one particle")

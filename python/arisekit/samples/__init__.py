@@ -1,6 +1,10 @@
 """Synthetic samples with ground truth: Voronoi polycrystals, a Ni-superalloy precipitate model and FePt-like
 nanoparticles with AET-like measurement errors (annealing series)."""
 
+from arisekit.samples._nanoparticle import DEFAULT_ORDERS as ANNEALING_ORDERS
+from arisekit.samples._nanoparticle import DEFAULT_REGIONS as NANOPARTICLE_REGIONS
+from arisekit.samples._nanoparticle import DEFAULT_SHELLS as ANNEALING_SHELLS
+from arisekit.samples._nanoparticle import DEFAULT_SUBDOMAINS as ANNEALING_SUBDOMAINS
 from arisekit.samples._nanoparticle import (
     ParticleTemplate,
     annealing_series,
@@ -13,7 +17,11 @@ from arisekit.samples.aet import aet_errors, read_truth, write_aet
 from arisekit.samples.voronoi import boundary_distance, surface_distance
 
 __all__ = [
+    "ANNEALING_ORDERS",
+    "ANNEALING_SHELLS",
+    "ANNEALING_SUBDOMAINS",
     "DEFAULT_D_NN",
+    "NANOPARTICLE_REGIONS",
     "ParticleTemplate",
     "aet_errors",
     "annealing_series",
