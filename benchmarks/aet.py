@@ -33,6 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
+from arisekit._json import dumps as json_dumps
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _aet_plots as plots  # noqa: E402
@@ -420,7 +422,7 @@ def run(args) -> dict:
     report["total_seconds"] = time.perf_counter() - t_start if old is None else old["total_seconds"]
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     report["peak_rss_mib"] = rss if old is None else old["peak_rss_mib"]
-    (out / "scores.json").write_text(json.dumps(report, indent=2, default=_json))
+    (out / "scores.json").write_text(json_dumps(report, indent=2))
     (out / "scores.md").write_text(markdown(report))
     return report
 
@@ -483,14 +485,6 @@ def timed_child(path: Path, args) -> dict:
     ]
     done = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def _json(obj):
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    raise TypeError(type(obj).__name__)
 
 
 def _pct(x) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
 import numpy as np
+
+from arisekit._json import write_json
 
 #: Grains of the demo polycrystal (prototype class names).
 DEMO_GRAINS = ("fcc", "bcc", "hcp", "diamond")
@@ -91,5 +92,5 @@ def run_demo(
     }
     for item in summary["global_examples"]:
         item.pop("class_info", None)
-    (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    write_json(out / "summary.json", summary, indent=2)
     return summary

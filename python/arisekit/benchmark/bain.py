@@ -8,7 +8,6 @@ one structure up to scale. The grid is the paper's: a, c ∈ [3.0, 6.0] Å in 0.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,9 +85,9 @@ class BainScan:
         }
 
     def save_json(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.write_text(json.dumps(self.to_dict()) + "\n")
-        return path
+        from arisekit._json import write_json
+
+        return write_json(path, self.to_dict(), indent=None)
 
     def plot(self, path: str | Path) -> Path:
         """PNG: arg-max class map (left) and mutual-information map (right), with constant-c/a lines."""

@@ -13,12 +13,12 @@ Files written by :func:`write_report` into the output folder:
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from arisekit._json import json_default_str, write_json
 from arisekit.benchmark.md import DISORDERED_TRUTH, METHOD_COVERS, METHOD_TITLES, MDRun, settings_dict
 
 __all__ = ["roc_curve", "summary", "table_markdown", "write_report", "plot_accuracy", "plot_roc"]
@@ -393,9 +393,7 @@ def write_report(run: MDRun, out_dir, plots: bool = True) -> dict[str, Path]:
         "frames": run.records,
     }
     paths = {"json": out / "md.json", "markdown": out / "md.md", "atoms": out / "md_atoms.npz"}
-    tmp = paths["json"].with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, indent=1, default=_json_default))
-    tmp.replace(paths["json"])
+    write_json(paths["json"], data, default=json_default_str)
     paths["markdown"].write_text(markdown_report(run, summ))
     arrays = {
         f"{r['name']}__{k}": np.asarray(v, dtype=float)
@@ -441,11 +439,3 @@ def markdown_report(run: MDRun, summ: dict[str, Any] | None = None) -> str:
     if run.records:
         lines += ["## Summary", "", summary_markdown(run, summ), "## Frames", "", table_markdown(run)]
     return "\n".join(lines)
-
-
-def _json_default(obj):
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    return str(obj)

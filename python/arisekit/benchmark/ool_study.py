@@ -3,13 +3,13 @@ in the library, with their space group and the physically expected nearest class
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from arisekit._json import write_json
 from arisekit.benchmark.out_of_library import OUT_OF_LIBRARY, build_out_of_library
 from arisekit.benchmark.protocol import open_supercells
 
@@ -127,6 +127,6 @@ def write_ool_report(results: list[OOLPrediction], out_dir: str | Path, settings
     out.mkdir(parents=True, exist_ok=True)
     paths = {"json": out / "out_of_library.json", "markdown": out / "out_of_library.md"}
     data = {"settings": settings or {}, "predictions": [r.to_dict() for r in results]}
-    paths["json"].write_text(json.dumps(data, indent=1) + "\n")
+    write_json(paths["json"], data)
     paths["markdown"].write_text("# Out-of-library structures\n\n" + ool_markdown(results))
     return paths

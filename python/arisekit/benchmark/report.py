@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from arisekit._json import write_json
 from arisekit.benchmark.metrics import accuracy, auroc, expected_calibration_error, reliability_bins
 from arisekit.benchmark.runner import ARISE, AccuracyRun
 
@@ -399,7 +400,7 @@ def write_report(run: AccuracyRun, out_dir: str | Path, plot: bool = True) -> di
     out.mkdir(parents=True, exist_ok=True)
     data = summary(run)
     paths = {"json": out / "accuracy.json", "markdown": out / "accuracy.md", "csv": out / "predictions.csv"}
-    paths["json"].write_text(json.dumps(data, indent=1) + "\n")
+    write_json(paths["json"], data)
     paths["markdown"].write_text(markdown_report(run, data))
     _write_csv(run, paths["csv"])
     if plot:

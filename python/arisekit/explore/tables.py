@@ -4,7 +4,6 @@ atomically (a unique temporary file renamed over it: a reader never sees a part 
 from __future__ import annotations
 
 import csv
-import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,10 +32,9 @@ def to_jsonable(obj):
 
 
 def write_json(obj, path) -> Path:
-    path = Path(path)
-    with atomic_path(path, what="output", lock=False) as tmp:  # callers lock the output folder
-        tmp.write_text(json.dumps(to_jsonable(obj), indent=1) + "\n", encoding="utf-8")
-    return path
+    from arisekit._json import write_json as _write_json
+
+    return _write_json(path, to_jsonable(obj), lock=False, what="output")  # callers lock the output folder
 
 
 def write_csv(rows: Sequence[dict], path) -> Path:

@@ -26,9 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from arisekit._atomic import atomic_path, output_lock
+from arisekit._json import write_json
 
 from .errors import ModelIntegrityError, ModelManifestError
 from .keras_file import read_keras_mlp
@@ -75,21 +74,10 @@ def _package_version() -> str:
     return __version__
 
 
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, Path):
-        return str(obj)
-    raise TypeError(f"object of type {type(obj).__name__} is not JSON serialisable")
-
-
 def _write_json(path: Path, data: Any) -> None:
     """Write JSON atomically (unique temporary file beside ``path``, then ``os.replace``); the caller
     holds the model folder's lock."""
-    with atomic_path(path, what="model file", lock=False) as tmp:
-        tmp.write_text(json.dumps(data, indent=1, sort_keys=False, default=_json_default) + "\n")
+    write_json(path, data, lock=False, what="model file")
 
 
 def write_model_files(

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from ase import Atoms
 
+from arisekit._json import dumps as json_dumps
 from arisekit.samples.defects import check_fraction, remove_random
 
 #: Point-cloud suffixes written with :func:`arisekit.io.write_point_cloud` (+ a ``.truth.npz`` sidecar).
@@ -169,7 +170,7 @@ def write_aet(atoms: Atoms, path, fmt: str | None = None) -> list[Path]:
     if fmt is None and path.suffix.lower() in POINT_CLOUD_SUFFIXES:
         write_point_cloud(atoms, path)
         arrays = {k: v for k, v in atoms.arrays.items() if k not in ("positions",)}
-        info = json.dumps(atoms.info, default=_json_default)
+        info = json_dumps(atoms.info)
         np.savez_compressed(truth_path(path), info=np.array(info), **arrays)
         return [path, truth_path(path)]
     if fmt is None and path.suffix.lower() == ".xyz":
@@ -189,11 +190,3 @@ def read_truth(path) -> tuple[dict[str, np.ndarray], dict]:
         arrays = {k: f[k] for k in f.files if k != "info"}
         info = json.loads(str(f["info"])) if "info" in f.files else {}
     return arrays, info
-
-
-def _json_default(obj):
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from arisekit._json import dumps as json_dumps
+
 FORMAT = "arisekit-spm-1"
 
 
@@ -121,7 +123,7 @@ class SPMResult:
             f.attrs["stride"] = float(self.stride)
             f.attrs["box_size"] = np.asarray(self.box_size, dtype=np.float64)
             f.attrs["class_names"] = json.dumps(list(self.class_names))
-            f.attrs["params"] = json.dumps(self.params, default=_json_default)
+            f.attrs["params"] = json_dumps(self.params)
             for name in (
                 "centers",
                 "counts",
@@ -169,11 +171,3 @@ class SPMResult:
                 )
         except OSError as exc:
             raise ValueError(f"{path}: unreadable or corrupt HDF5 file ({exc})") from exc
-
-
-def _json_default(obj):
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
