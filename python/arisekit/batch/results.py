@@ -12,36 +12,12 @@ import numpy as np
 
 from arisekit.batch.integrity import Scan, scan
 from arisekit.batch.store import FORMAT
+from arisekit.batch.tasks import FrameRecord
 
 __all__ = ["BatchResults", "FrameRecord", "Verification", "load_results", "load_spm_frame", "verify_results"]
 
 #: Small per-frame datasets loaded by :func:`load_results` (SPM maps are read with :func:`load_spm_frame`).
 _SUMMARY_ARRAYS = ("probabilities", "class_fractions", "mi_quantiles")
-
-
-@dataclass
-class FrameRecord:
-    """One finished frame: ``file`` (key of its input), ``index`` (frame number in that file), attributes
-    (``n_atoms``, ``info`` JSON and, in global mode, ``prediction``, ``probability``,
-    ``mutual_information`` ...) and small arrays (global: ``probabilities``; SPM: ``class_fractions``,
-    ``mi_quantiles``)."""
-
-    file: str
-    index: int
-    attrs: dict[str, Any]
-    arrays: dict[str, np.ndarray] = field(default_factory=dict)
-
-    def __getattr__(self, name: str) -> Any:  # attrs and arrays as attributes: rec.prediction
-        for store in ("attrs", "arrays"):
-            values = self.__dict__.get(store, {})
-            if name in values:
-                return values[name]
-        raise AttributeError(name)
-
-    @property
-    def info(self) -> dict[str, Any]:
-        """The frame's scalar ``atoms.info`` entries (e.g. LAMMPS ``timestep``)."""
-        return json.loads(self.attrs.get("info", "{}"))
 
 
 @dataclass

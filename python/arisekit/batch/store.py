@@ -38,7 +38,7 @@ import numpy as np
 
 from arisekit._atomic import check_output, output_lock, replace_file, temp_name
 from arisekit.batch.integrity import FrameIssue, Scan, looks_like_results, result_checksum, scan
-from arisekit.batch.tasks import FrameResult
+from arisekit.batch.tasks import FrameRecord
 
 __all__ = ["FORMAT", "ResultStore", "journal_dir"]
 
@@ -233,7 +233,7 @@ class ResultStore:
         return sorted(p for p in self.journal.glob(pattern) if not p.name.startswith("."))
 
     # ---------------------------------------------------------------------------------------- writes
-    def add_frame(self, key: str, index: int, result: FrameResult) -> Path:
+    def add_frame(self, key: str, index: int, result: FrameRecord) -> Path:
         """Write one finished frame to the journal atomically (with its checksum)."""
         self._open_journal()
         attrs = {k: v for k, v in result.attrs.items() if k != "checksum"}
@@ -389,7 +389,7 @@ def _init_root(f: Any, run: dict[str, Any]) -> None:
     f.attrs["arisekit_version"] = __version__
 
 
-def _load_entry(path: Path) -> tuple[str, int, FrameResult] | None:
+def _load_entry(path: Path) -> tuple[str, int, FrameRecord] | None:
     """A journal frame, or None if it is unreadable or its checksum does not match."""
     key, index = _parse_entry(path, ".npz")
     try:
@@ -400,7 +400,7 @@ def _load_entry(path: Path) -> tuple[str, int, FrameResult] | None:
         return None
     if attrs.get("checksum") != result_checksum(attrs, arrays):
         return None
-    return key, index, FrameResult(attrs, arrays)
+    return key, index, FrameRecord(key, index, attrs, arrays)
 
 
 def _replace_group(parent: Any, name: str) -> Any:
@@ -409,7 +409,7 @@ def _replace_group(parent: Any, name: str) -> Any:
     return parent.create_group(name)
 
 
-def _write_group(parent: Any, name: str, result: FrameResult) -> None:
+def _write_group(parent: Any, name: str, result: FrameRecord) -> None:
     g = _replace_group(parent, name)
     for k, v in result.arrays.items():
         v = np.asarray(v)

@@ -1,4 +1,11 @@
-"""Per-frame work run on Dask workers: one frame in, a :class:`FrameResult` (attributes + arrays) out."""
+"""Per-frame work run on Dask workers: one frame in, a :class:`FrameRecord` (attributes + arrays) out.
+
+:class:`FrameRecord` is the batch runner's one type for a frame's result, in the flattened form the batch
+store writes and :func:`arisekit.batch.load_results` reads back (JSON-ready scalars and NumPy arrays). It
+is not :class:`arisekit.ovito.compute.FrameResult`, the live result an OVITO modifier keeps in memory (the
+:class:`~arisekit.model.classification.Classification` or :class:`~arisekit.spm.SPMResult` itself, plus
+per-atom arrays) to write into a pipeline's data collection.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +15,37 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FrameResult", "MI_QUANTILES", "classify_frame", "spm_frame", "frame_info"]
+from arisekit._json import dumps as json_dumps
+
+__all__ = ["FrameRecord", "MI_QUANTILES", "classify_frame", "spm_frame", "frame_info"]
 
 #: Quantiles of the per-box mutual information stored with every SPM frame (for summaries and plots).
 MI_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 @dataclass
-class FrameResult:
-    """What is stored for one frame: scalar ``attrs`` (JSON-ready) and NumPy ``arrays``."""
+class FrameRecord:
+    """One frame's result as the batch store keeps it: ``file`` (key of its input) and ``index`` (frame
+    number in that file; "" and -1 until the store files it), attributes (``n_atoms``, ``info`` JSON and,
+    in global mode, ``prediction``, ``probability``, ``mutual_information`` ...; JSON-ready) and arrays
+    (global: ``probabilities``; SPM: the maps, ``class_fractions``, ``mi_quantiles``)."""
 
-    attrs: dict[str, Any]
+    file: str = ""
+    index: int = -1
+    attrs: dict[str, Any] = field(default_factory=dict)
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:  # attrs and arrays as attributes: rec.prediction
+        for store in ("attrs", "arrays"):
+            values = self.__dict__.get(store, {})
+            if name in values:
+                return values[name]
+        raise AttributeError(name)
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """The frame's scalar ``atoms.info`` entries (e.g. LAMMPS ``timestep``)."""
+        return json.loads(self.attrs.get("info", "{}"))
 
 
 def frame_info(atoms: Any) -> str:
@@ -33,7 +59,7 @@ def frame_info(atoms: Any) -> str:
 
 def classify_frame(
     atoms: Any, model: Any, n_samples: int, seed: int | None, n_threads: int = 0
-) -> FrameResult:
+) -> FrameRecord:
     """Whole-frame ARISE classification, as :func:`arisekit.classify` but with the descriptor's thread
     count set (``n_threads``; 0 = all cores). Entropies and mutual information in nats."""
     from arisekit.model.classification import classify
@@ -53,7 +79,7 @@ def classify_frame(
         "out_of_library": bool(res.out_of_library),
         "info": frame_info(atoms),
     }
-    return FrameResult(attrs, {"probabilities": np.asarray(res.probabilities, dtype=np.float64)})
+    return FrameRecord(attrs=attrs, arrays={"probabilities": np.asarray(res.probabilities, dtype=np.float64)})
 
 
 def spm_frame(
@@ -66,7 +92,7 @@ def spm_frame(
     spm_mode: str,
     min_atoms: int,
     n_threads: int = 0,
-) -> FrameResult:
+) -> FrameRecord:
     """Strided pattern matching of one frame: the :class:`arisekit.spm.SPMResult` fields (lengths in Å)
     plus per-frame summaries ``class_fractions`` (of classified boxes) and ``mi_quantiles``."""
     from arisekit.spm import spm
@@ -94,7 +120,7 @@ def spm_frame(
         "shape": [int(s) for s in r.shape],
         "geometry": r.geometry,
         "stride": float(r.stride),
-        "params": json.dumps(r.params, default=_json_default),
+        "params": json_dumps(r.params),
         "n_boxes": int(r.n_boxes),
         "n_classified": int(valid.sum()),
         "mean_mutual_information": float(mi.mean()) if len(mi) else float("nan"),
@@ -114,12 +140,4 @@ def spm_frame(
     }
     if r.novelty is not None:
         arrays["novelty"] = r.novelty
-    return FrameResult(attrs, arrays)
-
-
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+    return FrameRecord(attrs=attrs, arrays=arrays)

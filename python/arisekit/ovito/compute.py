@@ -23,7 +23,9 @@ Progress = str | float
 
 @dataclass
 class FrameResult:
-    """ARISE results of one frame.
+    """ARISE results of one OVITO frame, kept in memory (and in the modifier's cache) to be written into
+    the pipeline's data collection. (The batch runner's stored, flattened form of a frame's result is
+    :class:`arisekit.batch.FrameRecord`.)
 
     ``prediction`` (class index, -1 = unclassified), ``probabilities`` (n_atoms, n_classes) and
     ``mutual_information`` (nats) are per atom; they are None in "spm" mode (grid only). ``classification``
