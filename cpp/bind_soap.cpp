@@ -1,4 +1,5 @@
-// Python bindings: SOAP expansion coefficients and power spectrum (arisekit._core.SoapCalculator).
+// Python bindings: SOAP expansion coefficients (arisekit._core.SoapCalculator) and power spectrum
+// (arisekit._core.soap_power_spectrum).
 #include <pybind11/stl.h>
 
 #include "numpy_utils.hpp"
@@ -56,24 +57,6 @@ void register_soap(py::module_& m) {
             py::arg("positions"), py::arg("numbers"), py::arg("cell"), py::arg("pbc"), py::arg("centres"),
             py::arg("channel_species"), py::arg("n_threads") = 0,
             "Expansion coefficients (len(centres), n_channels * n_max * (l_max+1)**2), layout (channel, n, l, m).")
-        .def(
-            "power_spectrum",
-            [](const SoapCalculator& self, const DoubleArray& coeffs, int n_channels, bool normalise, double sigma0,
-               int n_threads) {
-                int64_t per = n_channels * self.n_coeff_per_channel();
-                if (coeffs.ndim() != 2 || coeffs.shape(1) != per)
-                    throw std::invalid_argument("coefficients must have shape (m, " + std::to_string(per) + ")");
-                int64_t m = coeffs.shape(0);
-                std::vector<double> out;
-                {
-                    py::gil_scoped_release release;
-                    out = self.power_spectrum(coeffs.data(), m, n_channels, normalise, sigma0, n_threads);
-                }
-                auto dim = static_cast<py::ssize_t>(self.n_power(n_channels) + 1);
-                return vector_to_numpy(std::move(out), {static_cast<py::ssize_t>(m), dim});
-            },
-            py::arg("coefficients"), py::arg("n_channels") = 1, py::arg("normalise") = true, py::arg("sigma0") = 0.0,
-            py::arg("n_threads") = 0, "Power spectrum rows (m, n_power + 1), quippy ordering and normalisation.")
         .def("radial_exact", &SoapCalculator::radial_exact, py::arg("n"), py::arg("l"), py::arg("r"),
              "Radial function g_nl(r) evaluated directly (no cutoff function).")
         .def("radial_table", &SoapCalculator::radial_table, py::arg("n"), py::arg("l"), py::arg("r"),
