@@ -168,8 +168,7 @@ def _execute(todo, seed, kwargs, paths, workers, scheduler, progress, total, on_
 
 
 def _assemble(plan, names, jobs, paths, out, descriptor_kwargs) -> None:
-    import h5py
-
+    """Gather the finished parts into the training-set file (:func:`arisekit.model.write_dataset`)."""
     from arisekit import __version__, prototypes
 
     index = {name: k for k, name in enumerate(names)}
@@ -213,18 +212,17 @@ def _assemble(plan, names, jobs, paths, out, descriptor_kwargs) -> None:
         cutoff=central.cutoff, atom_sigma=central.atom_sigma, extrinsic_scale=central.extrinsic_scale
     )
     params.update(descriptor_kwargs)
-    from arisekit._atomic import atomic_path
+    from arisekit.model.dataset import write_dataset
 
-    strings = h5py.string_dtype()
-    with atomic_path(out, what="dataset") as tmp, h5py.File(tmp, "w") as f:
-        f.create_dataset("X", data=np.asarray(X, dtype=np.float64), compression="gzip")
-        f.create_dataset("y", data=np.asarray(cols.pop("y"), dtype=np.int64))
-        for name in ("variant", "kind", "key"):
-            f.create_dataset(name, data=np.asarray(cols.pop(name), dtype=object), dtype=strings)
-        for name, values in cols.items():
-            f.create_dataset(name, data=np.asarray(values))
-        f.attrs.create("class_names", names, dtype=strings)
-        f.attrs["class_metadata"] = json.dumps([prototypes.get(n).to_dict() for n in names])
-        f.attrs["descriptor_params"] = json.dumps(params)
-        f.attrs["plan"] = plan.to_json()
-        f.attrs["arisekit_version"] = __version__
+    write_dataset(
+        out,
+        X,
+        cols.pop("y"),
+        names,
+        [prototypes.get(n).to_dict() for n in names],
+        params,
+        cols.pop("variant"),
+        columns=cols,
+        attrs={"plan": plan.to_json(), "arisekit_version": __version__},
+        x_dtype=np.float64,
+    )

@@ -14,7 +14,10 @@ Layout (one file, root group)::
                                default when X was computed (0.0 now; 1.0 before it was fixed), and
                                ``arisekit train`` then assumes 0.0
 
-Without ``variant`` all rows count as pristine.
+Without ``variant`` all rows count as pristine. Other per-row datasets (``arisekit dataset build`` adds
+``kind``, ``key``, ``cutoff``, ``atom_sigma``, ``extrinsic_scale``, ``displacement``, ``missing``,
+``realization``, ``n_atoms``) and root attributes (``plan``, ``arisekit_version``) may be present; the
+loader ignores them. :func:`write_dataset` is the one writer of this layout.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from typing import Any
 
 import h5py
 import numpy as np
+
+from arisekit._json import dumps as json_dumps
 
 __all__ = ["Dataset", "load_dataset", "write_dataset", "PRISTINE"]
 
@@ -131,13 +136,23 @@ def write_dataset(
     class_metadata: Sequence[Mapping[str, Any]] | None = None,
     descriptor_params: Mapping[str, Any] | None = None,
     variant: Sequence[str] | None = None,
+    *,
+    columns: Mapping[str, Sequence[Any]] | None = None,
+    attrs: Mapping[str, str] | None = None,
+    x_dtype: Any = np.float32,
 ) -> Path:
-    """Write a training set in the layout read by :func:`load_dataset`; returns the path. The file is
-    written atomically (unique temporary file renamed over ``path``, under the lock ``<path>.lock``)."""
+    """Write a training set in the layout read by :func:`load_dataset`; returns the path. The one writer
+    of that layout (``arisekit dataset build``, the disorder sets and hand-made sets all call it). The file
+    is written atomically (unique temporary file renamed over ``path``, under the lock ``<path>.lock``).
+
+    ``columns``: further per-row datasets (e.g. the builder's ``kind``, ``cutoff``, ``realization``), one
+    value per row; strings are stored as HDF5 strings. ``attrs``: further root attributes (strings, e.g.
+    the build plan as JSON). ``x_dtype``: the dtype X is stored in (float32 unless told).
+    """
     from arisekit._atomic import atomic_path
 
     path = Path(path)
-    X = np.asarray(X, dtype=np.float32)
+    X = np.asarray(X, dtype=x_dtype)
     y = np.asarray(y, dtype=np.int64)
     if X.ndim != 2 or y.shape != (len(X),):
         raise ValueError(f"X/y: need (n, d) and (n,), got {X.shape} and {y.shape}")
@@ -148,15 +163,32 @@ def write_dataset(
     )
     if len(meta) != len(class_names):
         raise ValueError(f"class_metadata: {len(meta)} entries for {len(class_names)} classes")
+    strings = h5py.string_dtype()
+    extra = {}
+    for name, values in (columns or {}).items():
+        if name in ("X", "y", "variant", "class_names"):
+            raise ValueError(f"columns: {name!r} is part of the layout itself")
+        arr = np.asarray(values)
+        if arr.shape[:1] != (len(y),):
+            raise ValueError(f"column {name!r}: {len(arr)} values for {len(y)} rows")
+        extra[name] = np.asarray(arr, dtype=object) if arr.dtype.kind in "OUS" else arr
+    if variant is not None:
+        v = [str(s) for s in variant]
+        if len(v) != len(y):
+            raise ValueError(f"variant: {len(v)} labels for {len(y)} rows")
     with atomic_path(path, what="dataset") as tmp, h5py.File(tmp, "w") as f:
         f.create_dataset("X", data=X, compression="gzip")
         f.create_dataset("y", data=y)
         if variant is not None:
-            v = [str(s) for s in variant]
-            if len(v) != len(y):
-                raise ValueError(f"variant: {len(v)} labels for {len(y)} rows")
-            f.create_dataset("variant", data=np.array(v, dtype=h5py.string_dtype()))
-        f.attrs["class_names"] = np.array([str(n) for n in class_names], dtype=h5py.string_dtype())
+            f.create_dataset("variant", data=np.array(v, dtype=strings))
+        for name, arr in extra.items():
+            if arr.dtype == object:
+                f.create_dataset(name, data=arr, dtype=strings)
+            else:
+                f.create_dataset(name, data=arr)
+        f.attrs["class_names"] = np.array([str(n) for n in class_names], dtype=strings)
         f.attrs["class_metadata"] = json.dumps(meta)
-        f.attrs["descriptor_params"] = json.dumps(dict(descriptor_params or {}))
+        f.attrs["descriptor_params"] = json_dumps(dict(descriptor_params or {}))
+        for name, value in (attrs or {}).items():
+            f.attrs[name] = value
     return path
