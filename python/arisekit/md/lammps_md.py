@@ -365,17 +365,33 @@ MELTING_POINTS: dict[tuple[str, str], MeltingPoint] = {
         "at 764 K), P = +0.35 kbar; one run. This potential's Al melts far below the experimental 933 "
         "K",
     ),
+    ("zhou2004", "W"): MeltingPoint(
+        4680.0,
+        "measured",
+        "melting_point: 4680 K, statistical +- 8 K, systematic ~ +- 100 K; 1,568 atoms, NPH "
+        "coexistence: stage 1 from the experimental 3,695 K rose at +89 K/ps while the solid grew "
+        "(T_m lies far above it), the last try of stage 2 started at 4,594 K and settled at 4,680 K "
+        "(drift -2 K/ps) with 3 of 10 slabs still bcc by PTM (79, 90, 59 % bcc); the run's mobility "
+        "check read that hot solid as liquid, so coexistence was judged by PTM per slab; P = -1.2 "
+        "kbar; one run",
+    ),
+    ("foiles1986", "Cu"): MeltingPoint(
+        1295.0,
+        "measured",
+        "melting_point: 1295 K, statistical +- 4 K, systematic ~ +- 30 K (still melting slowly, -2.8 "
+        "K/ps: an upper bound); 1,500 atoms, NPH coexistence: stage 1 from 1300 K settled at 1288 K, "
+        "the last try of stage 2 started at 1,307 K and settled at 1,295 K, both with 3-4 of 10 slabs "
+        "still fcc by PTM (63-91 % fcc); the run's mobility check read the solid as liquid, so "
+        "coexistence was judged by PTM per slab; P = -0.5 kbar",
+    ),
     **{
         ("zhou2004", el): MeltingPoint(t, "experimental", "experimental T_m (CRC), not this potential's")
         for el, t in {
             "Ag": 1234.9, "Au": 1337.3, "Ni": 1728.0, "Pd": 1828.1, "Pb": 600.6,
-            "Mo": 2896.0, "Ta": 3290.0, "W": 3695.0, "Co": 1768.0,
+            "Mo": 2896.0, "Ta": 3290.0, "Co": 1768.0,
             "Zr": 2128.0,
         }.items()
     },
-    ("foiles1986", "Cu"): MeltingPoint(
-        1357.8, "experimental", "experimental T_m (CRC), not this potential's"
-    ),
     ("tersoff1988", "Si"): MeltingPoint(
         1687.0, "experimental", "experimental T_m (CRC), not this potential's"
     ),
