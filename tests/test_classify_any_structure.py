@@ -86,13 +86,13 @@ def test_spm_ovito_and_ase_paths_describe_with_the_models_weight(shipped, monkey
     model = copy.deepcopy(shipped)
     model.descriptor_params_["central_weight"] = 0.25  # neither default: it must come from the model
     seen = []
-    original = arise_module._calculator
+    original = arise_module.Soap
 
-    def spy(cutoff, atom_sigma, n_max, l_max, central_weight, width):
-        seen.append(central_weight)
-        return original(cutoff, atom_sigma, n_max, l_max, central_weight, width)
+    def spy(cutoff, **kwargs):
+        seen.append(kwargs["central_weight"])
+        return original(cutoff, **kwargs)
 
-    monkeypatch.setattr(arise_module, "_calculator", spy)
+    monkeypatch.setattr(arise_module, "Soap", spy)  # ARISEDescriptor.soap builds its calculator with it
     sample = bulk("Cu", "fcc", a=3.61, cubic=True).repeat(4)
     for mode in ("fast", "exact"):
         spm(sample, box_size=8.0, stride=6.0, mode=mode, n_samples=5, model=model, min_atoms=2)

@@ -1,4 +1,6 @@
-"""How many threads to use: the cores available to this process, or an explicit count."""
+"""Thread helpers shared by subpackages: cores available to the process, an ordered thread ``map``.
+
+The process-wide thread setting lives in the public :mod:`arisekit.parallel`."""
 
 from __future__ import annotations
 
@@ -7,8 +9,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
-import numpy as np
-
 
 def available_cores() -> int:
     """Number of CPU cores this process may run on (its affinity mask where the OS has one)."""
@@ -16,13 +16,6 @@ def available_cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
-
-
-def resolve_threads(n_threads: int) -> int:
-    """``n_threads`` itself, or :func:`available_cores` for 0; ValueError for anything else."""
-    if isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)) or n_threads < 0:
-        raise ValueError(f"n_threads: must be an integer >= 0 (0 = all cores), got {n_threads!r}")
-    return int(n_threads) or available_cores()
 
 
 @contextmanager

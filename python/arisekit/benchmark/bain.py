@@ -154,7 +154,7 @@ def bain_scan(
     from tqdm.auto import tqdm
 
     from arisekit.benchmark.runner import descriptor_kwargs
-    from arisekit.descriptors import arise_calculator, arise_soap
+    from arisekit.descriptors import ARISEDescriptor
     from arisekit.model import resolve_model
 
     a_values = grid_values() if a_values is None else np.asarray(a_values, dtype=float)
@@ -163,11 +163,11 @@ def bain_scan(
         raise ValueError("a_values, c_values: need non-empty 1-D grids")
     clf = resolve_model(model)
     kwargs = descriptor_kwargs(clf.descriptor_params_)
-    calc = arise_calculator(**kwargs)
+    descriptor = ARISEDescriptor(**kwargs)
     rows = []
     points = [(c, a) for c in c_values for a in a_values]
     for c, a in tqdm(points, disable=not progress, desc="bain", unit="cell"):
-        rows.append(arise_soap(bct(a, c, symbol), calculator=calc, **kwargs))
+        rows.append(descriptor.compute(bct(a, c, symbol)))
     out = clf.predict_uncertainty(np.array(rows), n_samples=int(n_samples), seed=seed)
     shape = (len(c_values), len(a_values))
     return BainScan(

@@ -8,7 +8,6 @@ dropout inference of all descriptors then runs once in the calling process.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import multiprocessing as mp
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -29,9 +28,11 @@ ARISE = "arise"
 def descriptor_kwargs(descriptor_params: dict[str, Any] | None) -> dict[str, Any]:
     """Keyword arguments of :func:`arisekit.descriptors.arise_soap` from a model's descriptor parameters
     (keys it does not accept are dropped; lone-atom species pairs are skipped unless set otherwise)."""
-    from arisekit.descriptors import arise_soap
+    from dataclasses import fields
 
-    accepted = set(inspect.signature(arise_soap).parameters) - {"atoms", "n_threads", "calculator"}
+    from arisekit.descriptors import ARISEDescriptor
+
+    accepted = {f.name for f in fields(ARISEDescriptor)}
     kwargs = {k: v for k, v in dict(descriptor_params or {}).items() if k in accepted}
     kwargs.setdefault("undefined_pairs", "skip")
     return kwargs

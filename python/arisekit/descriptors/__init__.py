@@ -1,6 +1,7 @@
 """Descriptors: SOAP power spectrum (quippy conventions, C++ core) and the ARISE materials descriptor."""
 
 from arisekit.descriptors.arise import (
+    ARISEDescriptor,
     ArisePair,
     arise_calculator,
     arise_coefficients,
@@ -12,6 +13,7 @@ from arisekit.descriptors.quippy_backend import descriptor_string, quippy_availa
 from arisekit.descriptors.soap import Soap, power_spectrum, soap, soap_coefficients
 
 __all__ = [
+    "ARISEDescriptor",
     "ArisePair",
     "Soap",
     "arise_calculator",

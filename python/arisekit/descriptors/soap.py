@@ -23,6 +23,7 @@ import numpy as np
 
 from arisekit import _core
 from arisekit.geometry import as_structure
+from arisekit.parallel import resolve_threads
 
 __all__ = ["Soap", "power_spectrum", "soap", "soap_coefficients"]
 
@@ -138,7 +139,7 @@ class Soap:
         *,
         centre_species=None,
         neighbour_species=None,
-        n_threads: int = 0,
+        n_threads: int | None = None,
     ) -> np.ndarray:
         """Expansion coefficients of every centre atom, shape (n_centres, n_channels * n_coeff).
 
@@ -153,11 +154,16 @@ class Soap:
         centres = _select(s.numbers, _atomic_numbers(centre_species, "centre_species"))
         channels = _atomic_numbers(neighbour_species, "neighbour_species") or []
         return self._calc.coefficients(
-            s.positions, s.numbers, s.cell, list(s.pbc), centres, channels, int(n_threads)
+            s.positions, s.numbers, s.cell, list(s.pbc), centres, channels, resolve_threads(n_threads)
         )
 
     def power_spectrum(
-        self, coefficients: np.ndarray, *, n_species: int = 1, normalise: bool = True, n_threads: int = 0
+        self,
+        coefficients: np.ndarray,
+        *,
+        n_species: int = 1,
+        normalise: bool = True,
+        n_threads: int | None = None,
     ) -> np.ndarray:
         """Power spectrum (m, dim) of rows (m, n_species * n_coeff); see :func:`power_spectrum`."""
         return power_spectrum(
@@ -177,7 +183,7 @@ class Soap:
         neighbour_species=None,
         average: bool = False,
         normalise: bool = True,
-        n_threads: int = 0,
+        n_threads: int | None = None,
     ) -> np.ndarray:
         """SOAP vectors: (n_centres, dim) per atom, or (dim,) with ``average=True`` (quippy ``average=T``:
         coefficients averaged over the centres before the power spectrum). Raises ValueError if
@@ -214,7 +220,7 @@ def power_spectrum(
     l_max: int = 6,
     n_species: int = 1,
     normalise: bool = True,
-    n_threads: int = 0,
+    n_threads: int | None = None,
 ) -> np.ndarray:
     """SOAP power spectrum of coefficient rows, quippy's ordering and normalisation.
 
@@ -240,7 +246,9 @@ def power_spectrum(
     n_max = _check_int(n_max, "n_max", 1, 40)
     l_max = _check_int(l_max, "l_max", 0, 20)
     n_species = _check_int(n_species, "n_species", 1, 1000)
-    out = _core.soap_power_spectrum(c2, n_max, l_max, n_species, bool(normalise), 0.0, int(n_threads))
+    out = _core.soap_power_spectrum(
+        c2, n_max, l_max, n_species, bool(normalise), 0.0, resolve_threads(n_threads)
+    )
     return out[0] if one else out
 
 
@@ -255,7 +263,7 @@ def soap_coefficients(
     cutoff_transition_width: float = 0.5,
     centre_species=None,
     neighbour_species=None,
-    n_threads: int = 0,
+    n_threads: int | None = None,
     **kwargs,
 ) -> np.ndarray:
     """Per-atom SOAP coefficients (n_centres, n_channels * n_max * (l_max+1)**2); see :class:`Soap`."""
@@ -286,7 +294,7 @@ def soap(
     neighbour_species=None,
     average: bool = False,
     normalise: bool = True,
-    n_threads: int = 0,
+    n_threads: int | None = None,
     **kwargs,
 ) -> np.ndarray:
     """SOAP descriptor equal to quippy's ``soap`` descriptor with the same parameters.

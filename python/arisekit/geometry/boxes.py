@@ -8,6 +8,7 @@ import numpy as np
 
 from arisekit import _core
 from arisekit.geometry._input import as_structure
+from arisekit.parallel import resolve_threads
 
 #: Default cap on the memory a box grid may take (bytes).
 DEFAULT_MAX_MEMORY = 4 * 1024**3
@@ -140,7 +141,7 @@ def strided_boxes(
 
 
 def sphere_members(
-    structure, centers, radius: float, *, max_memory: float = DEFAULT_MAX_MEMORY, n_threads: int = 0
+    structure, centers, radius: float, *, max_memory: float = DEFAULT_MAX_MEMORY, n_threads: int | None = None
 ) -> BoxGrid:
     """Atoms within ``radius`` (Å, inclusive) of each of ``centers`` (m, 3), open boundaries."""
     s = as_structure(structure)
@@ -151,6 +152,6 @@ def sphere_members(
         raise ValueError("centers contain NaN or infinite values")
     if not np.isfinite(radius) or radius <= 0:
         raise ValueError(f"radius must be a positive length in Å, got {radius}")
-    raw = _core.sphere_members(s.positions, c, float(radius), float(max_memory), n_threads)
+    raw = _core.sphere_members(s.positions, c, float(radius), float(max_memory), resolve_threads(n_threads))
     diameter = np.full(3, 2.0 * radius)
     return BoxGrid((len(c),), c - radius, c, diameter, raw["offsets"], raw["indices"])

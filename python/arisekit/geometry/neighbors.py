@@ -8,6 +8,7 @@ import numpy as np
 
 from arisekit import _core
 from arisekit.geometry._input import as_structure
+from arisekit.parallel import resolve_threads
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ def neighbor_list(
     pbc=None,
     vectors: bool = False,
     shifts: bool = False,
-    n_threads: int = 0,
+    n_threads: int | None = None,
 ) -> NeighborList:
     """All ordered pairs of atoms closer than ``cutoff`` (Å), periodic images included.
 
@@ -50,12 +51,14 @@ def neighbor_list(
         Pair cutoff in Å (strict: pairs with distance < cutoff). May exceed the cell size.
     vectors, shifts : bool
         Also return pair vectors (Å) and integer image shifts.
-    n_threads : int
-        Worker threads (0: all cores).
+    n_threads : int or None
+        Worker threads (None: the process-wide setting, :mod:`arisekit.parallel`).
     """
     s = as_structure(structure, cell=cell, pbc=pbc)
     _check_cutoff(cutoff)
-    raw = _core.neighbor_list(s.positions, s.cell, list(s.pbc), float(cutoff), vectors, shifts, n_threads)
+    raw = _core.neighbor_list(
+        s.positions, s.cell, list(s.pbc), float(cutoff), vectors, shifts, resolve_threads(n_threads)
+    )
     return NeighborList(
         i=raw["i"],
         j=raw["j"],
@@ -71,7 +74,9 @@ def _check_cutoff(cutoff: float) -> None:
         raise ValueError(f"cutoff must be a positive finite length in Å, got {cutoff}")
 
 
-def surface_exposure(structure, radius: float, *, cell=None, pbc=None, n_threads: int = 0) -> np.ndarray:
+def surface_exposure(
+    structure, radius: float, *, cell=None, pbc=None, n_threads: int | None = None
+) -> np.ndarray:
     """Per-atom length of the mean neighbour vector within ``radius`` (Å), divided by ``radius``.
 
     About 0 for atoms with a complete environment (bulk, periodic images included), rising to ~0.4–0.6
@@ -80,7 +85,9 @@ def surface_exposure(structure, radius: float, *, cell=None, pbc=None, n_threads
     """
     s = as_structure(structure, cell=cell, pbc=pbc)
     _check_cutoff(radius)
-    total, count = _core.neighbor_centroids(s.positions, s.cell, list(s.pbc), float(radius), n_threads)
+    total, count = _core.neighbor_centroids(
+        s.positions, s.cell, list(s.pbc), float(radius), resolve_threads(n_threads)
+    )
     out = np.ones(len(s))
     has = count > 0
     out[has] = np.linalg.norm(total[has], axis=1) / count[has] / radius

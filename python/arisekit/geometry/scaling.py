@@ -8,6 +8,7 @@ import numpy as np
 
 from arisekit import _core
 from arisekit.geometry._input import as_structure
+from arisekit.parallel import resolve_threads
 
 #: Search radii (Å) tried in turn until every centre atom has a neighbour of the requested species (the
 #: first one covers nearly all bonds and keeps the search cheap; the result never depends on the radii).
@@ -40,7 +41,7 @@ def nearest_distances(
     neighbor_species=None,
     *,
     radii: Sequence[float] = DEFAULT_RADII,
-    n_threads: int = 0,
+    n_threads: int | None = None,
 ) -> np.ndarray:
     """Distance (Å) from every centre atom (of ``center_species``) to its nearest ``neighbor_species`` atom.
 
@@ -63,7 +64,7 @@ def _nearest_found(structure, center_species, neighbor_species, radii, n_threads
     d = np.full(len(centers), np.inf)
     for radius in radii:
         d = _core.nearest_distances(
-            s.positions, s.cell, list(s.pbc), centers, candidates, float(radius), n_threads
+            s.positions, s.cell, list(s.pbc), centers, candidates, float(radius), resolve_threads(n_threads)
         )
         if np.isfinite(d).all():
             break
@@ -111,7 +112,7 @@ def nearest_neighbor_distance(
     method: str = "hist",
     bins: int = 100,
     radii: Sequence[float] = DEFAULT_RADII,
-    n_threads: int = 0,
+    n_threads: int | None = None,
 ) -> float:
     """Nearest-neighbour distance d_NN (Å) of a structure or of its (centre, neighbour) species pair.
 

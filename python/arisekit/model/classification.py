@@ -145,7 +145,9 @@ def descriptor_arguments(descriptor_params: Mapping[str, Any]) -> dict[str, Any]
     return {k: v for k, v in descriptor_params.items() if k not in _DESCRIPTOR_INFO_KEYS}
 
 
-def compute_descriptors(atoms_list: list[Atoms], descriptor_params: Mapping[str, Any]) -> np.ndarray:
+def compute_descriptors(
+    atoms_list: list[Atoms], descriptor_params: Mapping[str, Any], n_threads: int | None = None
+) -> np.ndarray:
     """Descriptors (n, d) of structures with ``arisekit.descriptors.arise_soap(**descriptor_params)``.
 
     Uses ``arise_soap_batch`` (shared radial tables) when the descriptor module provides it.
@@ -153,6 +155,8 @@ def compute_descriptors(atoms_list: list[Atoms], descriptor_params: Mapping[str,
     descriptors = importlib.import_module("arisekit.descriptors")
 
     params = descriptor_arguments(descriptor_params)
+    if n_threads:  # None or 0: the process-wide setting (arisekit.parallel)
+        params["n_threads"] = n_threads
     batch = getattr(descriptors, "arise_soap_batch", None)
     if batch is not None and len(atoms_list) > 1:
         try:
@@ -186,10 +190,10 @@ def classify_descriptors(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     n_atoms: Iterable[int | None] | None = None,
     representations: bool = False,
-    n_threads: int = 0,
+    n_threads: int | None = None,
 ) -> list[Classification]:
     """Classify precomputed descriptors (n, d) in one batched MC-dropout inference (``n_threads``: its
-    worker threads, 0 = all cores)."""
+    worker threads, None = the process-wide setting of :mod:`arisekit.parallel`)."""
     clf = resolve_model(model)
     res = clf.predict_uncertainty(
         X,
@@ -234,7 +238,7 @@ def classify(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     min_open_atoms: int = MIN_OPEN_ATOMS,
     representations: bool = False,
-    n_threads: int = 0,
+    n_threads: int | None = None,
 ) -> Classification | list[Classification]:
     """Classify one structure or a list of structures with ARISE.
 
@@ -263,7 +267,8 @@ def classify(
     chunk_rows : rows per matrix product in the MC inference (memory bound).
     min_open_atoms : warn for non-periodic structures with fewer atoms.
     representations : also store the hidden-layer pre-activations (dropout off) in each result.
-    n_threads : threads of the C++ descriptor computation and of the MC-dropout inference (0 = all cores).
+    n_threads : threads of the C++ descriptor computation and of the MC-dropout inference (None: the
+        process-wide setting of :mod:`arisekit.parallel`).
 
     Returns
     -------
@@ -276,10 +281,7 @@ def classify(
     for i, atoms in enumerate(atoms_list):
         check_structure(atoms, i, min_open_atoms)
     clf = resolve_model(model)
-    params = dict(clf.descriptor_params_)
-    if n_threads:  # 0 is the descriptor's own default (all cores)
-        params["n_threads"] = int(n_threads)
-    X = compute_descriptors(atoms_list, params)
+    X = compute_descriptors(atoms_list, clf.descriptor_params_, n_threads)
     if X.shape[1] != clf.n_features_in_:
         raise ValueError(
             f"descriptor length {X.shape[1]} (params {clf.descriptor_params_}) does not match the model's "

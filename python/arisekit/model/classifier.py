@@ -465,11 +465,12 @@ class ARISEClassifier:
         chunk_rows: int = DEFAULT_CHUNK_ROWS,
         return_samples: bool = False,
         representations: bool | Sequence[int] = False,
-        n_threads: int = 0,
+        n_threads: int | None = None,
     ) -> MCDropoutResult:
         """Monte-Carlo dropout over ``n_samples`` passes: mean probabilities and uncertainty measures
         (optionally per-pass samples and hidden-layer representations, see :func:`mc_dropout_predict`;
-        ``n_threads``: worker threads, 0 = all cores). Its ``predictions`` are class indices."""
+        ``n_threads``: worker threads, None = :mod:`arisekit.parallel`'s setting). Its ``predictions`` are
+        class indices."""
         self._check_fitted()
         X = self._check_X(X)
         engine = self._engines.get(chunk_rows)

@@ -154,6 +154,9 @@ def train_keras_mlp(
     """
     import keras
 
+    from arisekit.parallel import configure_tensorflow
+
+    configure_tensorflow()  # the process-wide thread setting, if TensorFlow has not started its pools yet
     if epochs < 1 or batch_size < 1 or not learning_rate > 0:
         raise ValueError(
             f"epochs/batch_size/learning_rate: must be positive, got {epochs}, {batch_size}, {learning_rate}"

@@ -26,7 +26,8 @@ from itertools import repeat
 import numpy as np
 
 from arisekit import _core
-from arisekit._parallel import resolve_threads, thread_map
+from arisekit._parallel import thread_map
+from arisekit.parallel import explicit_threads, resolve_threads
 
 from .network import MLPWeights, hidden_representations
 from .uncertainty import entropy
@@ -188,7 +189,7 @@ class MCDropoutEngine:
         seed: int | None = 0,
         return_samples: bool = False,
         representations: bool | Sequence[int] = False,
-        n_threads: int = 0,
+        n_threads: int | None = None,
     ) -> MCDropoutResult:
         """See :func:`mc_dropout_predict`."""
         _check_args(n_samples, self.chunk_rows)
@@ -197,8 +198,9 @@ class MCDropoutEngine:
         n, n_classes = Xs.shape[0], self.weights.n_classes
         stats = _Statistics(n, n_classes, n_samples if return_samples else 0)
         pass_major = n >= self.PASS_MAJOR_MIN_ROWS
-        # BLAS threads: one per worker in the block plan; an explicit n_threads caps them in the other
-        blas_threads = 1 if pass_major else (int(n_threads) or None)
+        # BLAS threads: one per worker in the block plan; an explicit count (per call or process-wide) caps
+        # them in the other
+        blas_threads = 1 if pass_major else explicit_threads(n_threads)
         with self._lock, _blas_threads(blas_threads):
             if pass_major:
                 self._predict_pass_major(Xs, int(n_samples), seed, stats, workers)
@@ -381,7 +383,7 @@ def mc_dropout_predict(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     return_samples: bool = False,
     representations: bool | Sequence[int] = False,
-    n_threads: int = 0,
+    n_threads: int | None = None,
 ) -> MCDropoutResult:
     """Monte-Carlo dropout prediction: mean class probabilities and uncertainty measures.
 
@@ -396,7 +398,8 @@ def mc_dropout_predict(
     return_samples : also return all per-pass probabilities, shape (T, n, n_classes) (memory!).
     representations : True (all hidden layers) or hidden-layer indices: also return the layers'
         pre-activation outputs with dropout off (the NN representations used for clustering/UMAP).
-    n_threads : worker threads for many structures (0 = all cores available to the process).
+    n_threads : worker threads for many structures (None: the process-wide setting of
+        :mod:`arisekit.parallel`, by default all cores available to the process).
 
     Returns
     -------

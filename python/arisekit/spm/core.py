@@ -6,8 +6,9 @@ from collections.abc import Generator
 
 import numpy as np
 
-from arisekit._parallel import resolve_threads
+from arisekit.descriptors import ARISEDescriptor
 from arisekit.geometry import as_structure, strided_boxes
+from arisekit.parallel import resolve_threads
 from arisekit.spm.descriptors import (
     SURFACE_THRESHOLD,
     exact_descriptors,
@@ -21,11 +22,9 @@ from arisekit.spm.result import SPMResult
 MODES = ("fast", "exact")
 
 
-def _descriptor_params(model) -> dict:
-    """Keyword arguments of the descriptor functions from the model's ``descriptor_params_``."""
-    from arisekit.model import descriptor_arguments
-
-    return descriptor_arguments(model.descriptor_params_)
+def _descriptor(model) -> ARISEDescriptor:
+    """The model's descriptor (its ``descriptor_params_``)."""
+    return ARISEDescriptor.from_dict(model.descriptor_params_)
 
 
 def _prepare(atoms):
@@ -53,7 +52,7 @@ def spm(
     representations: bool | list[int] = False,
     seed: int = 0,
     chunk: int = 4096,
-    n_threads: int = 0,
+    n_threads: int | None = None,
     max_memory: float = 4 * 1024**3,
     surface_threshold: float | None = SURFACE_THRESHOLD,
     progress: bool = False,
@@ -84,7 +83,7 @@ def spm(
         so are boxes whose local nearest distances differ from the sample's (another phase or chemistry,
         :data:`arisekit.spm.descriptors.SCALE_TOLERANCE`); None disables the fallback (pure fast mode).
     n_threads : int
-        Threads for descriptors and inference (0 = all cores available to the process).
+        Threads for descriptors and inference (None: the process-wide setting of :mod:`arisekit.parallel`).
     progress : bool
         Show a progress bar (boxes classified).
     """
@@ -132,7 +131,7 @@ def iter_spm(
     representations: bool | list[int] = False,
     seed: int = 0,
     chunk: int = 4096,
-    n_threads: int = 0,
+    n_threads: int | None = None,
     max_memory: float = 4 * 1024**3,
     surface_threshold: float | None = SURFACE_THRESHOLD,
 ) -> Generator[float, None, SPMResult]:
@@ -152,7 +151,7 @@ def iter_spm(
     grid, geometry, axis = spm_grid(sample.get_positions(), box_size, stride, geometry, axis, max_memory)
     counts = grid.counts
     valid = counts >= int(min_atoms)
-    params = _descriptor_params(clf)
+    params = _descriptor(clf)
     n_classes = len(clf.classes_)
     prob = np.full((grid.n_boxes, n_classes), np.nan)
     mi, pe, vr = (np.full(grid.n_boxes, np.nan) for _ in range(3))
@@ -205,7 +204,7 @@ def iter_spm(
             min_atoms=int(min_atoms),
             axis=axis,
             box_size=float(box_size),
-            descriptor=params,
+            descriptor=params.to_dict(),
             model_checksum=_model_checksum(clf),
             arisekit_version=_version(),
             n_atoms=len(sample),

@@ -22,9 +22,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from arisekit import _core
-from arisekit._parallel import resolve_threads, thread_map
-from arisekit.descriptors import arise_calculator, arise_coefficients, arise_soap, power_spectrum
-from arisekit.geometry import BoxGrid, nearest_neighbor_distance, surface_exposure
+from arisekit._parallel import thread_map
+from arisekit.descriptors import ARISEDescriptor, power_spectrum
+from arisekit.geometry import BoxGrid, Structure, as_structure, nearest_neighbor_distance, surface_exposure
+from arisekit.parallel import resolve_threads
 
 #: Default threshold on :func:`arisekit.geometry.surface_exposure` above which an atom's environment
 #: counts as cut by a free surface.
@@ -32,12 +33,17 @@ SURFACE_THRESHOLD = 0.08
 
 
 def surface_boxes(
-    atoms, grid: BoxGrid, params: dict, threshold: float = SURFACE_THRESHOLD, n_threads: int = 0
+    atoms,
+    grid: BoxGrid,
+    descriptor: ARISEDescriptor,
+    threshold: float = SURFACE_THRESHOLD,
+    n_threads: int | None = None,
 ):
     """Boolean mask of boxes holding at least one atom whose SOAP environment (radius = cutoff · d_NN) is
     cut by a free surface of the sample."""
+    descriptor = ARISEDescriptor.from_dict(descriptor)
     d_nn = nearest_neighbor_distance(atoms)
-    radius = float(params.get("cutoff", 4.0)) * d_nn / float(params.get("extrinsic_scale", 1.0))
+    radius = descriptor.cutoff * d_nn / descriptor.extrinsic_scale
     exposed = (surface_exposure(atoms, radius, n_threads=n_threads) > threshold).astype(np.float64)
     return _membership(grid, len(atoms)) @ exposed > 0
 
@@ -47,7 +53,9 @@ def surface_boxes(
 SCALE_TOLERANCE = 0.03
 
 
-def scale_mismatch_boxes(atoms, grid: BoxGrid, tolerance: float = SCALE_TOLERANCE, n_threads: int = 0):
+def scale_mismatch_boxes(
+    atoms, grid: BoxGrid, tolerance: float = SCALE_TOLERANCE, n_threads: int | None = None
+):
     """Boolean mask of boxes in which, for some species pair (α, β), the mean distance of the box's α atoms
     to their nearest β atom (in the whole sample) differs from the sample-wide mean by more than
     ``tolerance`` (relative): there the sample's d_NN(α, β) would scale the box wrongly."""
@@ -68,7 +76,9 @@ def scale_mismatch_boxes(atoms, grid: BoxGrid, tolerance: float = SCALE_TOLERANC
             continue
         row = np.full(len(numbers), -1, dtype=np.int64)
         row[centres] = np.arange(len(centres))
-        sums, counts = _core.box_row_sums(grid.offsets, grid.indices, boxes, row, d[:, None], n_threads)
+        sums, counts = _core.box_row_sums(
+            grid.offsets, grid.indices, boxes, row, d[:, None], resolve_threads(n_threads)
+        )
         has = counts > 0
         local = sums[has, 0] / counts[has]
         out[np.flatnonzero(has)[np.abs(local - d.mean()) > float(tolerance) * d.mean()]] = True
@@ -81,16 +91,24 @@ def _membership(grid: BoxGrid, n_atoms: int) -> sp.csr_matrix:
 
 
 def fast_descriptors(
-    atoms, grid: BoxGrid, params: dict, valid: np.ndarray, chunk: int = 4096, n_threads: int = 0
+    atoms,
+    grid: BoxGrid,
+    descriptor: ARISEDescriptor,
+    valid: np.ndarray,
+    chunk: int = 4096,
+    n_threads: int | None = None,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield (box indices, descriptors) chunk by chunk for the boxes marked ``valid``."""
-    pairs = arise_coefficients(atoms, n_threads=n_threads, **params)
-    n_max, l_max = int(params.get("n_max", 9)), int(params.get("l_max", 6))
-    numbers = atoms.get_atomic_numbers()
+    descriptor = ARISEDescriptor.from_dict(descriptor)
+    pairs = descriptor.coefficients(atoms, n_threads=n_threads)
+    n_max, l_max = descriptor.n_max, descriptor.l_max
+    numbers = as_structure(atoms).numbers
     no_values = np.zeros((1, 0))
 
     def box_sums(rows: np.ndarray, atom_row: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return _core.box_row_sums(grid.offsets, grid.indices, rows, atom_row, values, n_threads)
+        return _core.box_row_sums(
+            grid.offsets, grid.indices, rows, atom_row, values, resolve_threads(n_threads)
+        )
 
     species_row = {z: np.where(numbers == z, 0, -1).astype(np.int64) for z in np.unique(numbers)}
     pair_row = []
@@ -119,21 +137,26 @@ def fast_descriptors(
 
 
 def exact_descriptors(
-    atoms, grid: BoxGrid, params: dict, valid: np.ndarray, chunk: int = 256, n_threads: int = 0
+    atoms,
+    grid: BoxGrid,
+    descriptor: ARISEDescriptor,
+    valid: np.ndarray,
+    chunk: int = 256,
+    n_threads: int | None = None,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield (box indices, descriptors) chunk by chunk; boxes whose descriptor is undefined (an isolated
     species) are dropped from ``valid`` in place. Boxes are described concurrently, one per thread
-    (``n_threads``, 0 = all cores)."""
-    from ase import Atoms
-
-    numbers, positions = atoms.get_atomic_numbers(), atoms.get_positions()
-    calculator = arise_calculator(**params)  # radial tables built once for all boxes
+    (``n_threads``; None: :mod:`arisekit.parallel`'s setting)."""
+    descriptor = ARISEDescriptor.from_dict(descriptor)
+    _ = descriptor.soap  # radial tables built once for all boxes, before the threads start
+    s = as_structure(atoms)
+    numbers, positions, no_cell = s.numbers, s.positions, np.zeros((3, 3))
 
     def describe(b: int) -> np.ndarray | None:
         idx = grid.members(b)
-        sub = Atoms(numbers=numbers[idx], positions=positions[idx], pbc=False)
+        sub = Structure(positions[idx], no_cell, (False, False, False), numbers[idx])  # an open box
         try:
-            return arise_soap(sub, n_threads=1, calculator=calculator, **params)
+            return descriptor.compute(sub, n_threads=1)
         except ValueError:
             return None
 
