@@ -7,6 +7,7 @@ void register_neighbors(py::module_& m);
 void register_boxes(py::module_& m);
 void register_soap(py::module_& m);
 void register_dense(py::module_& m);
+void register_arise(py::module_& m);
 
 PYBIND11_MODULE(_core, m) {
     m.doc() = "arisekit C++ core: neighbour search, isotropic scaling, strided boxes, SOAP, dense-layer kernels";
@@ -17,4 +18,5 @@ PYBIND11_MODULE(_core, m) {
     register_boxes(m);
     register_soap(m);
     register_dense(m);
+    register_arise(m);
 }

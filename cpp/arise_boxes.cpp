@@ -1,0 +1,369 @@
+// ARISE descriptors of many open boxes; see arise_boxes.hpp. The d_NN helpers below mirror
+// python/arisekit/geometry/scaling.py and the NumPy routines it calls operation by operation (same
+// operands, same order, no fused multiply-add: this file is built with -ffp-contract=off), so that every
+// box gets bit for bit the d_NN of the Python rule: a different rounding could move a distance into
+// another histogram bin and change d_NN by a bin width.
+#include "arise_boxes.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <exception>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "common.hpp"
+#include "grid.hpp"
+
+namespace arisekit {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kEqualDistanceTol = 1e-6;   // scaling.EQUAL_DISTANCE_TOL
+constexpr double kShellWindow = 5.0;         // scaling.SHELL_WINDOW
+constexpr double kSharedFraction = 1.0 / 3.0;  // scaling.SHARED_FRACTION
+constexpr double kMaxRelativeSpread = 0.06;  // scaling.MAX_RELATIVE_SPREAD
+
+// Python's min(a, b) and max(a, b): the first argument unless the second is strictly smaller/larger.
+inline double py_min(double a, double b) { return b < a ? b : a; }
+inline double py_max(double a, double b) { return b > a ? b : a; }
+
+// NumPy's pairwise summation of a contiguous float64 array (add.reduce, np.sum, np.mean).
+double pairwise_sum(const double* a, int64_t n) {
+    if (n < 8) {
+        double res = 0.0;
+        for (int64_t i = 0; i < n; ++i) res += a[i];
+        return res;
+    }
+    if (n <= 128) {
+        double r[8];
+        for (int j = 0; j < 8; ++j) r[j] = a[j];
+        int64_t i = 8;
+        for (; i < n - (n % 8); i += 8)
+            for (int j = 0; j < 8; ++j) r[j] += a[i + j];
+        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for (; i < n; ++i) res += a[i];
+        return res;
+    }
+    int64_t n2 = n / 2;
+    n2 -= n2 % 8;
+    return pairwise_sum(a, n2) + pairwise_sum(a + n2, n - n2);
+}
+
+double np_mean(const std::vector<double>& a) {
+    return pairwise_sum(a.data(), static_cast<int64_t>(a.size())) / static_cast<double>(a.size());
+}
+
+// np.median (NaN for an empty array or one holding NaN).
+double np_median(std::vector<double> a) {
+    const size_t n = a.size();
+    if (n == 0) return kNaN;
+    for (double v : a)
+        if (std::isnan(v)) return kNaN;
+    std::sort(a.begin(), a.end());
+    if (n % 2 == 1) return a[n / 2];
+    return (a[n / 2 - 1] + a[n / 2]) / 2.0;
+}
+
+double vmax(const std::vector<double>& a) {
+    double m = a[0];
+    for (double v : a) m = std::max(m, v);
+    return m;
+}
+
+double vmin(const std::vector<double>& a) {
+    double m = a[0];
+    for (double v : a) m = std::min(m, v);
+    return m;
+}
+
+// np.histogram(d, bins) with uniform bins: counts and edges (bins + 1), NumPy's binning rule.
+void np_histogram(const std::vector<double>& d, int bins, std::vector<int64_t>& counts, std::vector<double>& edges) {
+    double lo = vmin(d), hi = vmax(d);
+    if (!(std::isfinite(lo) && std::isfinite(hi)))
+        throw std::invalid_argument("autodetected range of distances is not finite");
+    if (lo == hi) {
+        lo = lo - 0.5;
+        hi = hi + 0.5;
+    }
+    edges.resize(bins + 1);
+    const double step = (hi - lo) / bins;  // np.linspace
+    for (int i = 0; i < bins; ++i) edges[i] = static_cast<double>(i) * step + lo;
+    edges[bins] = hi;
+    counts.assign(bins, 0);
+    const double denom = hi - lo;
+    for (double x : d) {
+        int64_t k = static_cast<int64_t>(((x - lo) / denom) * bins);
+        if (k == bins) --k;
+        if (x < edges[k])
+            --k;
+        else if (x >= edges[k + 1] && k != bins - 1)
+            ++k;
+        ++counts[k];
+    }
+}
+
+// counts / centres**2 with centres = 0.5 * (edges[1:] + edges[:-1]).
+void weighted_counts(const std::vector<int64_t>& counts, const std::vector<double>& edges,
+                     std::vector<double>& centres, std::vector<double>& y) {
+    const size_t bins = counts.size();
+    centres.resize(bins);
+    y.resize(bins);
+    for (size_t i = 0; i < bins; ++i) {
+        centres[i] = 0.5 * (edges[i + 1] + edges[i]);
+        y[i] = static_cast<double>(counts[i]) / (centres[i] * centres[i]);
+    }
+}
+
+size_t first_argmax(const std::vector<double>& v) {
+    size_t top = 0;
+    for (size_t i = 1; i < v.size(); ++i)
+        if (v[i] > v[top]) top = i;
+    return top;
+}
+
+// scaling._histogram_mode
+double histogram_mode(const std::vector<double>& d, int bins) {
+    const double mx = vmax(d);
+    if (mx - vmin(d) <= kEqualDistanceTol * mx) return np_mean(d) + 0.5 / bins;
+    std::vector<int64_t> counts;
+    std::vector<double> edges, centres, y;
+    np_histogram(d, bins, counts, edges);
+    weighted_counts(counts, edges, centres, y);
+    return centres[first_argmax(y)];
+}
+
+// scaling._is_discrete
+bool is_discrete(const std::vector<double>& d) {
+    const size_t n = d.size();
+    if (n <= 2) return true;
+    std::vector<double> x(d);
+    std::sort(x.begin(), x.end());
+    const double tol = kEqualDistanceTol * x[n - 1];
+    int64_t shared = 0, size = 1;
+    for (size_t i = 1; i <= n; ++i) {
+        if (i == n || x[i] - x[i - 1] > tol) {
+            if (size >= 3) shared += size;
+            size = 1;
+        } else {
+            ++size;
+        }
+    }
+    return static_cast<double>(shared) >= kSharedFraction * static_cast<double>(n);
+}
+
+// scaling._main_peak: (centre, robust standard deviation) of the main peak of the distances.
+std::pair<double, double> main_peak(const std::vector<double>& d) {
+    const int bins = static_cast<int>(std::min<int64_t>(std::max<int64_t>(static_cast<int64_t>(d.size()) / 8, 10), 100));
+    std::vector<int64_t> counts;
+    std::vector<double> edges, centres, y;
+    np_histogram(d, bins, counts, edges);
+    weighted_counts(counts, edges, centres, y);
+    // np.convolve(y, ones(3) / 3, mode="same")
+    const double c = 1.0 / 3.0;
+    std::vector<double> smooth(bins);
+    smooth[0] = y[0] * c + y[1] * c;
+    for (int i = 1; i < bins - 1; ++i) smooth[i] = y[i - 1] * c + y[i] * c + y[i + 1] * c;
+    smooth[bins - 1] = y[bins - 2] * c + y[bins - 1] * c;
+    const int top = static_cast<int>(first_argmax(smooth));
+    int lo = top, hi = top;
+    while (lo > 0 && smooth[lo - 1] >= 0.5 * smooth[top]) --lo;
+    while (hi < bins - 1 && smooth[hi + 1] >= 0.5 * smooth[top]) ++hi;
+    std::vector<double> inside;
+    for (double x : d)
+        if (x >= edges[lo] && x <= edges[hi + 1]) inside.push_back(x);
+    const double centre = np_median(inside);
+    const double half_width = py_max(edges[hi + 1] - centre, centre - edges[lo]);
+    std::vector<double> dev;
+    for (double x : d)
+        if (std::fabs(x - centre) <= 3.0 * half_width) dev.push_back(std::fabs(x - centre));
+    return {centre, 1.4826 * np_median(dev)};
+}
+
+// scaling._shell_distance on an open structure: d[k] is the nearest distance of centre found[k].
+double shell_distance(const double* pos, const int64_t* numbers, int64_t n, const std::vector<int64_t>& found,
+                      int64_t beta, const std::vector<double>& d) {
+    const auto peak = main_peak(d);
+    const double window = kShellWindow * py_min(peak.second, kMaxRelativeSpread * peak.first);
+    const double radius = py_min(vmax(d), 2.0 * np_median(d)) + window;
+    if (!std::isfinite(radius) || radius <= 0)
+        throw std::invalid_argument("cutoff must be a positive finite length in Å");
+    Cell open;
+    BinGrid grid(pos, n, open, radius);  // as neighbor_list(box, radius): same bins, same visiting order
+    std::vector<double> sums(found.size(), 0.0);
+    std::vector<int64_t> counts(found.size(), 0);
+    double f[3];
+    int32_t wrap[3];
+    for (size_t k = 0; k < found.size(); ++k) {
+        const int64_t a = found[k];
+        const double limit = d[k] + window;
+        grid.to_fractional(&pos[3 * a], f, wrap);
+        grid.for_each_within(f, false, [&](int64_t b, double, double, double, double d2, const int32_t*) {
+            if (b == a || numbers[b] != beta) return;
+            const double r = std::sqrt(d2);
+            if (r <= limit) {
+                sums[k] += r;
+                ++counts[k];
+            }
+        });
+    }
+    std::vector<double> shell(found.size());
+    for (size_t k = 0; k < found.size(); ++k)
+        shell[k] = counts[k] > 0 ? sums[k] / static_cast<double>(counts[k]) : d[k];
+    return main_peak(shell).first;
+}
+
+}  // namespace
+
+double open_pair_dnn(const double* pos, const int64_t* numbers, int64_t n, int64_t alpha, int64_t beta,
+                     const AriseBoxOptions& opt) {
+    if (n == 0) throw std::invalid_argument("the structure has no atoms");
+    std::vector<int64_t> centres, cands;
+    for (int64_t i = 0; i < n; ++i) {
+        if (numbers[i] == alpha) centres.push_back(i);
+        if (numbers[i] == beta) cands.push_back(i);
+    }
+    if (centres.empty()) throw std::invalid_argument("centre species is not present in the structure");
+    if (cands.empty()) throw std::invalid_argument("neighbour species is not present in the structure");
+    // scaling._nearest_found: the nearest candidate of each centre (the search radius grows up to the last
+    // of DEFAULT_RADII; the minimum does not depend on the radii), centres without one in reach dropped.
+    const double reach2 = opt.max_radius * opt.max_radius;
+    std::vector<int64_t> found;
+    std::vector<double> d;
+    found.reserve(centres.size());
+    d.reserve(centres.size());
+    for (int64_t a : centres) {
+        const double* p = &pos[3 * a];
+        double best = std::numeric_limits<double>::infinity();
+        for (int64_t b : cands) {
+            if (b == a) continue;
+            const double* q = &pos[3 * b];
+            const double dx = q[0] - p[0], dy = q[1] - p[1], dz = q[2] - p[2];
+            const double d2 = dx * dx + dy * dy + dz * dz;
+            if (d2 < best) best = d2;
+        }
+        if (best < reach2) {
+            found.push_back(a);
+            d.push_back(std::sqrt(best));
+        }
+    }
+    if (found.empty())
+        throw std::invalid_argument("no neighbour atom within reach of any centre atom: d_NN is undefined");
+    if (vmin(d) < 1e-6) throw std::invalid_argument("overlapping atoms (distance < 1e-6 Å): d_NN is undefined");
+    switch (opt.method) {
+        case DnnMethod::Mean:
+            return np_mean(d);
+        case DnnMethod::Hist:
+            return histogram_mode(d, opt.bins);
+        case DnnMethod::Shell:
+            if (is_discrete(d)) return histogram_mode(d, opt.bins);
+            return shell_distance(pos, numbers, n, found, beta, d);
+    }
+    throw std::invalid_argument("unknown d_NN method");
+}
+
+namespace {
+
+// One box: arise_soap(box) with the defaults of python/arisekit/descriptors/arise.py. Throws
+// std::invalid_argument where arise_soap raises ValueError.
+void describe_box(const SoapCalculator& calc, const double* pos, const int64_t* numbers, int64_t n,
+                  const AriseBoxOptions& opt, double* out) {
+    if (n == 0) throw std::invalid_argument("the structure has no atoms");
+    if (n == 1) throw std::invalid_argument("a single isolated atom");
+    std::vector<int64_t> species(numbers, numbers + n);
+    std::sort(species.begin(), species.end());
+    species.erase(std::unique(species.begin(), species.end()), species.end());
+    for (int64_t z : species)
+        if (std::count(numbers, numbers + n, z) == 1) throw std::invalid_argument("undefined species pair");
+    const int64_t per = calc.n_coeff_per_channel();
+    const int64_t n_pairs = static_cast<int64_t>(species.size() * species.size());
+    std::vector<double> means(size_t(n_pairs) * per, 0.0), scaled(3 * size_t(n));
+    Cell open;
+    int64_t p = 0;
+    for (int64_t alpha : species)
+        for (int64_t beta : species) {
+            const double d_nn = open_pair_dnn(pos, numbers, n, alpha, beta, opt);
+            const double f = opt.extrinsic_scale / d_nn;
+            for (int64_t k = 0; k < 3 * n; ++k) scaled[k] = pos[k] * f;
+            std::vector<int64_t> centres;
+            for (int64_t i = 0; i < n; ++i)
+                if (numbers[i] == alpha) centres.push_back(i);
+            const std::vector<double> c = calc.coefficients(scaled.data(), numbers, n, open, centres, {beta}, 1);
+            double* mean = &means[size_t(p) * per];  // coefficients.mean(axis=0): rows added in order
+            for (size_t r = 0; r < centres.size(); ++r)
+                for (int64_t j = 0; j < per; ++j) mean[j] += c[r * per + j];
+            for (int64_t j = 0; j < per; ++j) mean[j] /= static_cast<double>(centres.size());
+            ++p;
+        }
+    const std::vector<double> ps = calc.power_spectrum(means.data(), n_pairs, 1, true, 0.0, 1);
+    const int64_t dim = calc.n_power(1) + 1;
+    for (int64_t j = 0; j < dim; ++j) out[j] = 0.0;
+    for (int64_t q = 0; q < n_pairs; ++q)
+        for (int64_t j = 0; j < dim; ++j) out[j] += ps[size_t(q) * dim + j];
+    for (int64_t j = 0; j < dim; ++j) out[j] /= static_cast<double>(n_pairs);
+}
+
+}  // namespace
+
+void arise_box_descriptors(const SoapCalculator& calc, const double* positions, const int64_t* numbers,
+                           int64_t n_atoms, const int64_t* offsets, int64_t n_offsets, const int32_t* indices,
+                           int64_t n_indices, const int64_t* boxes, int64_t n_boxes, const AriseBoxOptions& opt,
+                           int n_threads, double* out, uint8_t* ok) {
+    if (!(std::isfinite(opt.extrinsic_scale) && opt.extrinsic_scale > 0))
+        throw std::invalid_argument("extrinsic_scale must be a positive number");
+    if (opt.bins < 1) throw std::invalid_argument("bins must be a positive integer");
+    require_finite(positions, 3 * n_atoms, "positions");
+    for (int64_t k = 0; k < n_boxes; ++k) {
+        const int64_t b = boxes[k];
+        if (b < 0 || b + 1 >= n_offsets) throw std::invalid_argument("box index out of range");
+        if (offsets[b] < 0 || offsets[b] > offsets[b + 1] || offsets[b + 1] > n_indices)
+            throw std::invalid_argument("offsets are not a valid CSR index");
+        for (int64_t s = offsets[b]; s < offsets[b + 1]; ++s)
+            if (indices[s] < 0 || indices[s] >= n_atoms) throw std::invalid_argument("atom index out of range");
+    }
+    const int64_t dim = calc.n_power(1) + 1;
+    const int nt = static_cast<int>(std::min<int64_t>(resolve_threads(n_threads), std::max<int64_t>(n_boxes, 1)));
+    std::atomic<int64_t> next{0};
+    std::vector<std::exception_ptr> errors(nt);
+    auto work = [&](int t) {
+        try {
+            std::vector<double> pos;
+            std::vector<int64_t> num;
+            for (int64_t k; (k = next.fetch_add(1)) < n_boxes;) {
+                const int64_t b = boxes[k];
+                const int64_t m = offsets[b + 1] - offsets[b];
+                pos.resize(3 * size_t(m));
+                num.resize(size_t(m));
+                for (int64_t s = 0; s < m; ++s) {
+                    const int64_t a = indices[offsets[b] + s];
+                    for (int c = 0; c < 3; ++c) pos[3 * s + c] = positions[3 * a + c];
+                    num[s] = numbers[a];
+                }
+                double* row = out + size_t(k) * dim;
+                try {
+                    describe_box(calc, pos.data(), num.data(), m, opt, row);
+                    ok[k] = 1;
+                } catch (const std::invalid_argument&) {
+                    std::fill(row, row + dim, 0.0);
+                    ok[k] = 0;
+                }
+            }
+        } catch (...) {
+            errors[t] = std::current_exception();
+            next.store(n_boxes);
+        }
+    };
+    if (nt <= 1) {
+        work(0);
+    } else {
+        std::vector<std::thread> pool;
+        for (int t = 0; t < nt; ++t) pool.emplace_back(work, t);
+        for (auto& th : pool) th.join();
+    }
+    for (auto& e : errors)
+        if (e) std::rethrow_exception(e);
+}
+
+}  // namespace arisekit
