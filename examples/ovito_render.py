@@ -3,7 +3,8 @@
 Builds a small Voronoi polycrystal (columnar grains, viewed from the top), runs ``ARISEModifier`` in
 SPM-projection mode and writes three PNG images to the output folder:
 
-* ``structure_types.png`` — atoms coloured by ARISE structure type, with a legend;
+* ``structure_types.png`` — atoms coloured by ARISE structure type, with a legend of the types present
+  (:func:`arisekit.ovito.structure_legend`);
 * ``mutual_information.png`` — atoms coloured by the mutual information (uncertainty, nats) with
   ``ColorCodingModifier``: grain boundaries light up;
 * ``spm_mutual_information.png`` — the SPM voxel grid (one cell per box) coloured by mutual information.
@@ -66,7 +67,7 @@ def main(argv=None) -> int:
     from ovito.pipeline import Pipeline, StaticSource
     from ovito.vis import ColorLegendOverlay, TachyonRenderer, Viewport
 
-    from arisekit.ovito import ARISEModifier
+    from arisekit.ovito import ARISEModifier, legend_types, structure_legend
     from arisekit.samples import polycrystal
 
     out = Path(args.out)
@@ -95,13 +96,14 @@ def main(argv=None) -> int:
         for t in data.particles["Structure Type"].types
     }
     print("atoms per structure type:", {k: v for k, v in fractions.items() if v})
+    print("legend:", legend_types(data))
     pipeline.add_to_scene()
 
     renderer = TachyonRenderer(ambient_occlusion=False, shadows=False)
     vp = Viewport(type=Viewport.Type.Top)
 
-    # 1) structure types (colours set by the modifier) with a legend of the typed property
-    legend = ColorLegendOverlay(property="particles/Structure Type", title="ARISE", **LEGEND)
+    # 1) structure types (colours set by the modifier) with a legend of the types present in the frame
+    legend = structure_legend(pipeline=pipeline, title="ARISE")
     vp.overlays.append(legend)
     render(vp, renderer, out / "structure_types.png", args.image_size)
     vp.overlays.remove(legend)

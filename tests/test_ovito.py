@@ -166,6 +166,51 @@ def test_global_mode_periodic_extxyz(tmp_path, metal_model):
     assert "arise-spm" not in data.grids
 
 
+def test_absent_types_stay_selectable_and_leave_the_legend(tmp_path, metal_model):
+    """Every class stays a defined type (SelectTypeModifier by name works, selecting nothing, on a frame
+    where the class is absent), but only the types present are enabled: the colour legend lists those."""
+    from ovito.modifiers import SelectTypeModifier
+    from ovito.vis import ColorLegendOverlay
+
+    from arisekit.ovito import legend_types, structure_legend
+
+    crystal = bulk("Cu", "fcc", a=3.61, cubic=True).repeat(3)
+    ase.io.write(tmp_path / "fcc.xyz", crystal, format="extxyz")
+    pipeline = import_file(str(tmp_path / "fcc.xyz"))
+    pipeline.modifiers.append(ARISEModifier(model=metal_model, mode="global", n_samples=20))
+    select = SelectTypeModifier(property="Structure Type", types={"bcc", "diamond"})
+    pipeline.modifiers.append(select)
+    data = pipeline.compute()
+    types = data.particles["Structure Type"].types
+    assert [t.name for t in types] == ["Unclassified", *metal_model.classes_]  # all defined
+    assert data.attributes["SelectType.num_selected"] == 0
+    assert not np.asarray(data.particles["Selection"]).any()
+    assert legend_types(data) == ["fcc"] == [t.name for t in types if t.enabled]
+    select.types = {"fcc"}
+    assert pipeline.compute().attributes["SelectType.num_selected"] == len(crystal)
+
+    legend = structure_legend(pipeline=pipeline)
+    assert isinstance(legend, ColorLegendOverlay) and legend.property == "particles/Structure Type"
+    assert structure_legend("grid", font_size=0.1).font_size == 0.1
+    with pytest.raises(ValueError, match="source"):
+        structure_legend("bonds")
+
+
+def test_legend_of_spm_grid_lists_present_types(dump_file, metal_model):
+    pipeline = import_file(str(dump_file))
+    pipeline.modifiers.append(ARISEModifier(model=metal_model, **SPM))
+    data = pipeline.compute(0)
+    from arisekit.ovito import legend_types
+
+    props = {"particles": data.particles["Structure Type"], "grid": data.grids["arise-spm"]["Structure Type"]}
+    for source, prop in props.items():
+        present = set(np.unique(np.asarray(prop)).tolist())
+        names = structure_names(prop)
+        assert len(names) == len(metal_model.classes_) + 1
+        assert legend_types(data, source) == [names[t] for t in sorted(present)]
+        assert len(present) < len(names)  # fcc|bcc bicrystal: hcp and diamond absent
+
+
 def test_polycrystal_extxyz_grains(tmp_path, metal_model):
     from arisekit.samples import polycrystal
 

@@ -23,6 +23,13 @@ __all__ = ["MODES", "ARISEModifier"]
 MODES = ("spm_atoms", "spm", "global")
 
 
+def _spm_length(value: float, label: str) -> ValidatedRange:
+    """A positive length parameter (Å) of strided pattern matching."""
+    return ValidatedRange(
+        low=0.0, high=None, value=value, exclude_low=True, label=label, ovito_group="Strided pattern matching"
+    )
+
+
 class ARISEModifier(ModifierInterface):
     """ARISE crystal-structure recognition (SOAP + Bayesian neural network) in an OVITO pipeline.
 
@@ -46,22 +53,8 @@ class ARISEModifier(ModifierInterface):
     """
 
     mode = ValidatedEnum(*MODES, label="Mode", ovito_group="ARISE")
-    box_size = ValidatedRange(
-        low=0.0,
-        high=None,
-        value=16.0,
-        exclude_low=True,
-        label="Box size (Å)",
-        ovito_group="Strided pattern matching",
-    )
-    stride = ValidatedRange(
-        low=0.0,
-        high=None,
-        value=2.0,
-        exclude_low=True,
-        label="Stride (Å)",
-        ovito_group="Strided pattern matching",
-    )
+    box_size = _spm_length(16.0, "Box size (Å)")
+    stride = _spm_length(2.0, "Stride (Å)")
     spm_mode = ValidatedEnum("fast", "exact", label="Box descriptors", ovito_group="Strided pattern matching")
     min_atoms = ValidatedRange(
         low=2, high=None, value=10, label="Min. atoms per box", ovito_group="Strided pattern matching"

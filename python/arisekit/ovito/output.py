@@ -14,6 +14,12 @@ Outputs (names are what the OVITO GUI and ``data.particles[...]`` show):
   ``Structure Type``, ``ARISE Probability``, ``Mutual Information``, ``Disorder Score``,
   ``Predictive Entropy``, ``Atom Count`` and ``Probability <class>``; empty boxes hold NaN and type 0.
 * attributes ``ARISE.*`` (see :func:`write_attributes`).
+
+The ``Structure Type`` properties (particles and grid) always define every type, 0 to n_classes, so
+``SelectTypeModifier(property="Structure Type", types={"bcc"})`` works on every frame (and selects nothing
+where no atom is bcc); the types absent from the frame are *disabled* (``ElementType.enabled`` False), which
+OVITO's colour legend (``ColorLegendOverlay``, see :func:`arisekit.ovito.structure_legend`) skips: it lists
+the types present in the frame, not all ~124.
 """
 
 from __future__ import annotations
@@ -53,18 +59,22 @@ def resolve_classes(requested: Sequence[str], class_names: Sequence[str]) -> lis
     return out
 
 
-def _add_types(prop, class_names: Sequence[str]) -> None:
+def _add_types(prop, class_names: Sequence[str], present: np.ndarray | None = None) -> None:
+    """Append every structure type (0 = Unclassified, class k -> k + 1) to the typed property ``prop``;
+    with ``present`` (type ids found in the data), the others are added disabled (hidden from legends)."""
     from ovito.data import ElementType
 
+    shown = None if present is None else {int(t) for t in np.unique(present)}
     for tid, name, color in type_table(class_names):
-        prop.types.append(ElementType(id=tid, name=name, color=color))
+        enabled = shown is None or tid in shown
+        prop.types.append(ElementType(id=tid, name=name, color=color, enabled=enabled))
 
 
 def _structure_property(container, values: np.ndarray, class_names: Sequence[str]):
     if "Structure Type" in container:
         del container["Structure Type"]  # drop types of an upstream modifier (PTM, CNA)
     prop = container.create_property("Structure Type", dtype=int, data=values)
-    _add_types(prop, class_names)
+    _add_types(prop, class_names, present=values)
     return prop
 
 
@@ -146,7 +156,7 @@ def _write_grid(data, result: FrameResult, selected: list[int], grid_vis) -> np.
     grid = data.grids.create(**kwargs, vis=grid_vis) if grid_vis is not None else data.grids.create(**kwargs)
     grid.title = "ARISE SPM map"
     prop = grid.create_property("Structure Type", dtype=int, data=field(types))
-    _add_types(prop, result.class_names)
+    _add_types(prop, result.class_names, present=types)
     p_assigned = np.full(s.n_boxes, np.nan)
     ok = am >= 0
     p_assigned[ok] = s.probabilities[np.flatnonzero(ok), am[ok]]
