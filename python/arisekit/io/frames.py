@@ -141,18 +141,24 @@ def _truncated(path: str, chunk_frame: int, what: str, last_line: int) -> ValueE
     )
 
 
-def _lammps_chunks(path: str, p) -> Iterator[_Chunk]:
-    """Split a LAMMPS text dump into frames (each ends after its ``ITEM: ATOMS`` rows)."""
+def _split_text(path: str, p, split, what: str) -> Iterator[_Chunk]:
+    """Frames of the text file ``p`` cut by ``split`` (a ``_*_split`` generator); a line that is not text
+    becomes a ValueError naming the line and frame (``what``: the format, for the message)."""
     state = {"frame": 0}
     lines = text_lines(p)
     try:
-        yield from _lammps_split(path, lines, state)
+        yield from split(path, lines, state)
     except NotText as exc:
         raise ValueError(
-            f"{path}: line {exc.bad.line}: frame {state['frame']}: {exc.bad.message('LAMMPS dump')}"
+            f"{path}: line {exc.bad.line}: frame {state['frame']}: {exc.bad.message(what)}"
         ) from None
     finally:
         lines.close()
+
+
+def _lammps_chunks(path: str, p) -> Iterator[_Chunk]:
+    """Split a LAMMPS text dump into frames (each ends after its ``ITEM: ATOMS`` rows)."""
+    return _split_text(path, p, _lammps_split, "LAMMPS dump")
 
 
 def _lammps_split(path: str, it: Iterator[tuple[int, str]], state: dict[str, int]) -> Iterator[_Chunk]:
@@ -216,16 +222,7 @@ def _lammps_split(path: str, it: Iterator[tuple[int, str]], state: dict[str, int
 
 def _xyz_chunks(path: str, p) -> Iterator[_Chunk]:
     """Split an (extended) XYZ file into frames: atom count, comment line, atom rows."""
-    state = {"frame": 0}
-    lines = text_lines(p)
-    try:
-        yield from _xyz_split(path, lines, state)
-    except NotText as exc:
-        raise ValueError(
-            f"{path}: line {exc.bad.line}: frame {state['frame']}: {exc.bad.message('XYZ')}"
-        ) from None
-    finally:
-        lines.close()
+    return _split_text(path, p, _xyz_split, "XYZ")
 
 
 def _xyz_split(path: str, it: Iterator[tuple[int, str]], state: dict[str, int]) -> Iterator[_Chunk]:
