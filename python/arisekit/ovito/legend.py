@@ -3,7 +3,7 @@
 :class:`~arisekit.ovito.ARISEModifier` defines every structure type on every frame (so that
 ``SelectTypeModifier`` finds any class by name) but disables the types absent from the frame; OVITO's
 ``ColorLegendOverlay`` skips disabled types, so the legend lists only the types present in the frame being
-rendered (a handful) instead of all ~124 classes stacked on top of each other.
+rendered (a handful) instead of all ~124 classes stacked on top of each other::
 
     from ovito.vis import Viewport
     from arisekit.ovito import structure_legend
@@ -39,7 +39,7 @@ def structure_legend(source: str = "particles", *, pipeline=None, title: str = "
 
     ``source``: "particles" (per-atom types) or "grid" (the SPM voxel grid ``arise-spm``). ``pipeline``:
     the pipeline holding the ARISE modifier (needed when the scene has several). ``style``: any
-    ``ColorLegendOverlay`` parameter, overriding :data:`LEGEND_STYLE`.
+    ``ColorLegendOverlay`` parameter, overriding ``arisekit.ovito.legend.LEGEND_STYLE``.
     """
     from ovito.vis import ColorLegendOverlay
 
