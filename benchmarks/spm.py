@@ -36,7 +36,9 @@ def slab_benchmark(clf, n_samples: int, exact_sample: int, seed: int) -> None:
     )
     box, stride = 16.0, 1.0
     t0 = time.perf_counter()
-    fast = spm(sample, box, stride, mode="fast", n_samples=n_samples, model=clf, seed=seed)
+    fast = spm(
+        sample, box_size=box, stride=stride, box_descriptors="fast", n_samples=n_samples, model=clf, seed=seed
+    )
     t_fast = time.perf_counter() - t0
     print(
         f"\n[1] slab polycrystal: {len(sample)} atoms, grid {fast.shape}, {fast.n_boxes} boxes, T={n_samples}"
@@ -97,7 +99,9 @@ def slab_benchmark(clf, n_samples: int, exact_sample: int, seed: int) -> None:
 def superalloy_benchmark(clf, n_samples: int, seed: int) -> None:
     sample = superalloy(seed=seed)
     t0 = time.perf_counter()
-    result = spm(sample, 16.0, 3.0, mode="fast", n_samples=n_samples, model=clf, seed=seed)
+    result = spm(
+        sample, box_size=16.0, stride=3.0, box_descriptors="fast", n_samples=n_samples, model=clf, seed=seed
+    )
     elapsed = time.perf_counter() - t0
     centre = sample.get_positions().mean(axis=0)
     inside = np.all(np.abs(result.centers - centre) < 8.0, axis=1)
@@ -118,7 +122,16 @@ def large_benchmark(clf, n_samples: int, seed: int) -> None:
 
     frame = displace(bulk("Cu", "fcc", a=3.61, cubic=True).repeat(63), 0.02, np.random.default_rng(seed))
     t0 = time.perf_counter()
-    result = spm(frame, 12.0, 3.0, mode="fast", n_samples=n_samples, model=clf, seed=seed, progress=True)
+    result = spm(
+        frame,
+        box_size=12.0,
+        stride=3.0,
+        box_descriptors="fast",
+        n_samples=n_samples,
+        model=clf,
+        seed=seed,
+        progress=True,
+    )
     elapsed = time.perf_counter() - t0
     print(
         f"\n[3] periodic frame, {len(frame)} atoms, {result.n_boxes} boxes, T={n_samples}: {elapsed:.0f} s "

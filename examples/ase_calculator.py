@@ -1,11 +1,11 @@
-"""ARISE as an ASE calculator: global and per-atom (local) predictions, trajectories and ase.db.
+"""ARISE as an ASE calculator: global and per-atom (SPM) predictions, trajectories and ase.db.
 
     python examples/ase_calculator.py                          # shipped model
     python examples/ase_calculator.py --model PATH --db out.db
 
 1. ``atoms.calc = ARISECalculator(...)``; ``get_property("prediction")``, class probabilities and
    mutual information (nats). Results are cached until the atoms change.
-2. ``mode="local"``: strided pattern matching projected onto the atoms of an fcc | bcc bicrystal
+2. ``mode="spm"``: strided pattern matching projected onto the atoms of an fcc | bcc bicrystal
    (per-atom ``structure_type``, ``atom_probability``, ``atom_mutual_information``).
 3. Frames of an ASE trajectory, stored in an ase.db database with key-value pairs and data.
 """
@@ -58,9 +58,9 @@ def main(argv: list[str] | None = None) -> None:
         f"mutual information = {calc.get_property('mutual_information', atoms):.4f} nats"
     )
 
-    # 2. per-atom results of a bicrystal (local mode runs strided pattern matching)
+    # 2. per-atom results of a bicrystal (mode "spm" runs strided pattern matching)
     sample = bicrystal()
-    local = ARISECalculator(model=calc.model, mode="local", box_size=12.0, stride=4.0, n_samples=args.samples)
+    local = ARISECalculator(model=calc.model, mode="spm", box_size=12.0, stride=4.0, n_samples=args.samples)
     sample.calc = local
     names = local.structure_names(sample)
     x = sample.positions[:, 0]

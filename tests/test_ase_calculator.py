@@ -1,4 +1,4 @@
-"""ARISECalculator: ASE property protocol, caching, parameters, local mode, ase.db and bad input."""
+"""ARISECalculator: ASE property protocol, caching, parameters, spm mode, ase.db and bad input."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ def test_model_from_path_matches_object(metal_model, tmp_path):
 
 def test_local_mode_on_bicrystal(metal_model):
     sample = bicrystal()
-    calc = ARISECalculator(model=metal_model, mode="local", box_size=12.0, stride=4.0, n_samples=20)
+    calc = ARISECalculator(model=metal_model, mode="spm", box_size=12.0, stride=4.0, n_samples=20)
     sample.calc = calc
     types = calc.get_property("structure_type", sample)
     assert types.shape == (len(sample),) and types.dtype.kind == "i"
@@ -105,7 +105,7 @@ def test_local_mode_on_bicrystal(metal_model):
     assert names[int(np.argmin(x))] == "fcc" and names[int(np.argmax(x))] == "bcc"
 
     glob = ARISECalculator(model=metal_model)
-    with pytest.raises(PropertyNotImplementedError, match="mode='local'"):
+    with pytest.raises(PropertyNotImplementedError, match="mode='spm'"):
         glob.get_property("structure_type", sample)
 
 
@@ -132,12 +132,12 @@ def test_ase_db_round_trip(metal_model, tmp_path):
 
 def test_local_results_in_db_data(metal_model, tmp_path):
     sample = bicrystal()
-    sample.calc = ARISECalculator(model=metal_model, mode="local", box_size=12.0, stride=6.0, n_samples=5)
+    sample.calc = ARISECalculator(model=metal_model, mode="spm", box_size=12.0, stride=6.0, n_samples=5)
     with connect(tmp_path / "local.db") as db:
         db.write(sample, key_value_pairs=to_key_value_pairs(sample.calc, sample), data=to_data(sample.calc))
     row = connect(tmp_path / "local.db").get(id=1)
     np.testing.assert_array_equal(row.data["structure_type"], sample.calc.get_property("structure_type"))
-    assert row.arise_mode == "local"
+    assert row.arise_mode == "spm"
 
 
 def test_trajectory_frames(counted, tmp_path):
@@ -196,6 +196,6 @@ def test_bad_input(metal_model):
         ARISECalculator(model="/nonexistent/model")
     with pytest.raises(ValueError, match="calc"):
         to_key_value_pairs(object())
-    local = ARISECalculator(model=metal_model, mode="local", box_size=40.0, stride=4.0)
+    local = ARISECalculator(model=metal_model, mode="spm", box_size=40.0, stride=4.0)
     with pytest.raises(ValueError, match="box_size"):
         local.get_property("structure_type", _bcc())

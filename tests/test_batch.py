@@ -354,7 +354,7 @@ def test_resume_with_other_parameters_is_refused(data, cluster, tmp_path, capsys
 @pytest.mark.parametrize(
     "extra, message",
     [
-        (["--mode", "spm", "--stride", "0"], "stride: must be a positive number"),
+        (["--mode", "spm", "--stride", "0"], "SPMParameters.stride: must be a positive length in Å"),
         (["--workers", "0"], "workers: must be an integer ≥ 1"),
         (["--index", "1:x"], "index must be an integer or a slice"),
         (["--samples", "0"], "n_samples: must be an integer ≥ 1"),

@@ -75,3 +75,69 @@ def test_unknown_keywords_are_not_swallowed():
     with pytest.raises(TypeError, match="ARISE descriptor parameters are"):
         arise_soap(bulk("Cu"), cutof=3.0)
     assert arise_calculator(extrinsic_scale=2.0).central_weight == 0.0
+
+
+# ----------------------------------------------------------------------------------------- SPMParameters
+def test_spm_parameters_defaults_round_trip_and_hash():
+    from arisekit.spm import SPMParameters
+
+    p = SPMParameters(box_size=12, stride=2, box_descriptors="exact", representations=[0, 1])
+    assert p.box_size == 12.0 and isinstance(p.box_size, float) and p.representations == (0, 1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.stride = 3.0
+    assert hash(p) == hash(
+        SPMParameters(box_size=12.0, stride=2.0, box_descriptors="exact", representations=(0, 1))
+    )
+    back = SPMParameters.from_dict(json.loads(json.dumps(p.to_dict())))
+    assert back == p
+    assert pickle.loads(pickle.dumps(p)) == p
+    assert SPMParameters().n_samples == 100  # arisekit.modes.DEFAULT_N_SAMPLES["spm"]
+
+
+def test_spm_parameters_older_keywords_and_overrides():
+    from arisekit.spm import SPMParameters
+
+    p = SPMParameters.from_kwargs(None, mode="exact", box_size=10.0, stride=5.0)
+    assert p.box_descriptors == "exact"
+    assert SPMParameters.from_kwargs(p, spm_mode="fast").box_descriptors == "fast"
+    assert p.replace(n_samples=7).n_samples == 7 and p.replace(n_samples=7).box_size == 10.0
+    with pytest.raises(ValueError, match=r"\['box'\]: unknown"):
+        SPMParameters.from_kwargs(p, box=3.0)
+    with pytest.raises(ValueError, match="given twice"):
+        SPMParameters.from_kwargs(None, mode="exact", box_descriptors="fast")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"box_size": 0.0}, "SPMParameters.box_size: must be a positive length in Å"),
+        ({"stride": float("nan")}, "SPMParameters.stride"),
+        ({"stride": 20.0}, "stride: 20.0 Å is larger than box_size 16.0 Å"),
+        ({"box_descriptors": "approximate"}, r"box_descriptors: must be one of \('fast', 'exact'\)"),
+        ({"geometry": "sphere"}, "SPMParameters.geometry"),
+        ({"axis": 3}, "SPMParameters.axis"),
+        ({"n_samples": 0}, "SPMParameters.n_samples: must be an integer ≥ 1"),
+        ({"min_atoms": 1}, "SPMParameters.min_atoms: must be an integer ≥ 2"),
+        ({"seed": 1.5}, "SPMParameters.seed"),
+        ({"surface_threshold": -1.0}, "SPMParameters.surface_threshold"),
+        ({"chunk": 0}, "SPMParameters.chunk"),
+    ],
+)
+def test_spm_parameters_validation_names_the_parameter(kwargs, message):
+    from arisekit.spm import SPMParameters
+
+    with pytest.raises(ValueError, match=message):
+        SPMParameters(**kwargs)
+
+
+def test_one_mode_vocabulary():
+    from arisekit.ase.calculator import MODES as ASE_MODES
+    from arisekit.batch import MODES as BATCH_MODES
+    from arisekit.modes import MODES, check_mode, default_n_samples
+
+    assert MODES == ASE_MODES == BATCH_MODES == ("global", "spm")
+    assert check_mode("local") == check_mode("spm_atoms") == "spm"  # older spellings
+    assert default_n_samples("global") == 1000 and default_n_samples("spm") == 100
+    assert default_n_samples("spm", 7) == 7
+    with pytest.raises(ValueError, match="mode: must be one of"):
+        check_mode("nearby")

@@ -51,7 +51,7 @@ def test_save_load_round_trip(tmp_path, exact_result):
     back = SPMResult.load(path)
     np.testing.assert_array_equal(back.probabilities, exact_result.probabilities)
     assert back.class_names == exact_result.class_names and back.shape == exact_result.shape
-    assert back.params["mode"] == "exact" and back.params["arisekit_version"]
+    assert back.params["box_descriptors"] == "exact" and back.params["arisekit_version"]
     assert back.map("fcc").shape == exact_result.shape
 
 
@@ -78,7 +78,8 @@ def test_geometry_choice():
         (dict(box_size=12.0, stride=13.0), "larger than box_size"),
         (dict(box_size=-1.0), "box_size"),
         (dict(stride=0.0), "stride"),
-        (dict(mode="approximate"), "mode"),
+        (dict(box_descriptors="approximate"), "box_descriptors"),
+        (dict(mode="approximate"), "box_descriptors"),  # the older keyword
         (dict(n_samples=0), "n_samples"),
         (dict(stride=1e-4, max_memory=1e6), "memory limit"),
         (dict(geometry="sphere"), "geometry"),

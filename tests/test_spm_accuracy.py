@@ -11,7 +11,7 @@ from arisekit.spm import project_to_atoms, spm
 def polycrystal_map():
     grains = ["fcc", "bcc", "hcp", "diamond"]
     sample = polycrystal(grains, (64.0, 64.0, 12.0), mode="slab", seed=0, species="Cu")
-    return sample, spm(sample, 12.0, 3.0, n_samples=50, seed=0)
+    return sample, spm(sample, box_size=12.0, stride=3.0, n_samples=50, seed=0)
 
 
 def test_grain_interiors_get_their_grains_class(polycrystal_map):
@@ -39,7 +39,7 @@ def test_l12_precipitate_is_found_in_the_random_fcc_matrix():
     sample = superalloy(edge=56.0, precipitate_edge=20.0, seed=0)
     # 16 Å boxes, the paper's size for its FePt nanoparticle: 12 Å boxes of this random alloy hold only
     # ~12 Al atoms, too few for the (Al, Al) substructure to read as disordered (many look ordered)
-    result = spm(sample, 16.0, 4.0, n_samples=50, seed=0)
+    result = spm(sample, box_size=16.0, stride=4.0, n_samples=50, seed=0)
     centre = sample.get_positions().mean(axis=0)
     pred = np.asarray(result.predictions, dtype=object)
     offset = np.abs(result.centers - centre).max(axis=1)  # Chebyshev distance of the box centre (Å)

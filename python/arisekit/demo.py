@@ -32,23 +32,28 @@ def run_demo(
     out: str | Path = "arisekit_demo",
     *,
     model=None,
+    params=None,
     size=(64.0, 64.0, 12.0),
-    box_size: float = 12.0,
-    stride: float = 2.0,
-    n_samples: int = 50,
-    mode: str = "fast",
     seed: int = 0,
     species: str | None = "Cu",
+    **overrides,
 ) -> dict:
     """Build a 4-grain slab, map it, classify example structures; write files to ``out``.
 
-    Returns the summary dict (also written to ``out/summary.json``). Lengths in Å.
+    ``params``: the :class:`arisekit.spm.SPMParameters` of the map (default: 12 Å boxes, 2 Å stride, 50
+    samples per box, fast box descriptors, seeded with ``seed``); ``overrides`` set its fields one by one
+    (``n_samples=20``, ``box_descriptors="exact"``). Returns the summary dict (also written to
+    ``out/summary.json``). Lengths in Å.
     """
     from ase.io import write
 
     from arisekit.model import classify, resolve_model
     from arisekit.samples import polycrystal
-    from arisekit.spm import plot_map, plot_overview, project_to_atoms, spm
+    from arisekit.spm import SPMParameters, plot_map, plot_overview, project_to_atoms, spm
+
+    if params is None:
+        params = SPMParameters(box_size=12.0, stride=2.0, n_samples=50, seed=seed)
+    params = SPMParameters.from_kwargs(params, **overrides)
 
     t0 = time.perf_counter()
     out = Path(out)
@@ -57,7 +62,7 @@ def run_demo(
     grains = [g for g in DEMO_GRAINS if g in clf.classes_]
     sample = polycrystal(grains, size, mode="slab", seed=seed, species=species)
     write(out / "polycrystal.xyz", sample)
-    result = spm(sample, box_size, stride, mode=mode, n_samples=n_samples, model=clf, seed=seed)
+    result = spm(sample, params, model=clf)
     result.save(out / "spm.h5")
     plot_overview(result, classes=grains, path=out / "spm_maps.png")
     import matplotlib.pyplot as plt
@@ -70,7 +75,7 @@ def run_demo(
     per_atom = project_to_atoms(result, sample)
     truth = np.asarray(sample.info["class_names"])[sample.arrays["class_label"]]
     names = np.asarray(result.class_names + ["none"])[per_atom["prediction"]]
-    interior = sample.arrays["boundary_distance"] >= box_size
+    interior = sample.arrays["boundary_distance"] >= params.box_size
     accuracy = float(np.mean(names[interior] == truth[interior])) if interior.any() else float("nan")
     examples = classify([a for _, a in _global_examples()], n_samples=1000, model=clf)
     summary = {
@@ -78,9 +83,9 @@ def run_demo(
         "spm": {
             "boxes": result.n_boxes,
             "grid": list(result.shape),
-            "mode": mode,
-            "box_size": box_size,
-            "stride": stride,
+            "box_descriptors": params.box_descriptors,
+            "box_size": params.box_size,
+            "stride": params.stride,
             "class_fractions": result.class_fractions(),
             "median_mutual_information": float(np.nanmedian(result.mutual_information)),
         },

@@ -1,7 +1,8 @@
 """``ARISECalculator``: ARISE class probabilities and uncertainties as ASE calculator properties.
 
-Global mode classifies the whole structure (:func:`arisekit.classify`); local mode runs strided pattern
-matching (:func:`arisekit.spm.spm`) and projects the box results onto the atoms
+``mode="global"`` classifies the whole structure (:func:`arisekit.classify`); ``mode="spm"`` runs strided
+pattern matching (:func:`arisekit.spm.spm`, with the calculator's :class:`arisekit.spm.SPMParameters`) and
+projects the box results onto the atoms
 (:func:`arisekit.spm.project_to_atoms`). Results follow ASE's caching protocol: they are kept until the
 atoms (positions, numbers, cell, pbc, ...) or the parameters change.
 """
@@ -16,6 +17,8 @@ from ase.calculators.calculator import Calculator, PropertyNotImplementedError, 
 
 from arisekit.model.novelty import out_of_library
 from arisekit.model.uncertainty import DISORDERED_CLASS, disorder_score
+from arisekit.modes import MODES as _MODES
+from arisekit.modes import check_mode, default_n_samples
 
 __all__ = ["ARISECalculator", "ATOM_PROPERTIES", "GLOBAL_PROPERTIES", "MODES"]
 
@@ -32,7 +35,7 @@ GLOBAL_PROPERTIES = (
     "novelty",  # distance-aware novelty of the prediction (float; NaN: no check; see arisekit.model.novelty)
     "out_of_library",  # the out-of-library verdict: novelty > 1 (bool)
 )
-#: Per-atom properties (``mode="local"`` only); atoms in no classified box get -1 / NaN.
+#: Per-atom properties (``mode="spm"`` only); atoms in no classified box get -1 / NaN.
 ATOM_PROPERTIES = (
     "structure_type",  # (n_atoms,) int class index into ``calc.class_names``
     "atom_probability",  # (n_atoms,) probability of that class
@@ -41,8 +44,8 @@ ATOM_PROPERTIES = (
     "atom_disorder_score",  # (n_atoms,) 1 - largest crystal-class probability
     "atom_novelty",  # (n_atoms,) mean novelty of the boxes covering the atom (NaN: no check)
 )
-MODES = ("global", "local")
-_SPM_MODES = ("fast", "exact")
+#: What is classified (:data:`arisekit.modes.MODES`; the older ``"local"`` is read as ``"spm"``).
+MODES = _MODES
 
 
 class ARISECalculator(Calculator):
@@ -57,20 +60,22 @@ class ARISECalculator(Calculator):
     ----------
     model : ARISEClassifier, str, Path or None
         Classifier object, model directory, or None for the shipped default model (loaded once, here).
-    mode : "global" or "local"
-        "global": one classification of the whole structure. "local": strided pattern matching; every
+    mode : "global" or "spm"
+        "global": one classification of the whole structure. "spm": strided pattern matching; every
         atom gets the mean result of the boxes containing it, and the global properties are means over
-        the classified boxes (``prediction`` is the class of largest mean probability).
+        the classified boxes (``prediction`` is the class of largest mean probability). ``"local"`` (the
+        older name) is read as "spm".
     n_samples : int or None
-        Monte-Carlo dropout passes; None = 1000 (global) or 100 per box (local).
+        Monte-Carlo dropout passes; None = 1000 (global) or 100 per box (spm), :mod:`arisekit.modes`.
     seed : int or None
         Seed of the dropout masks (None: not reproducible).
     box_size, stride : float
-        SPM box edge and step in Å (local mode).
-    spm_mode : "fast" or "exact"
-        SPM descriptor mode (local mode), see :func:`arisekit.spm.spm`.
+        SPM box edge and step in Å (spm mode).
+    box_descriptors : "fast" or "exact"
+        How SPM boxes are described (spm mode), see :class:`arisekit.spm.SPMParameters` (older name:
+        ``spm_mode``).
     min_atoms : int
-        SPM boxes with fewer atoms are not classified (local mode).
+        SPM boxes with fewer atoms are not classified (spm mode).
     **kwargs
         Other :class:`ase.calculators.calculator.Calculator` arguments (``label``, ``atoms``, ...).
 
@@ -87,7 +92,7 @@ class ARISECalculator(Calculator):
         "seed": 0,
         "box_size": 16.0,
         "stride": 1.0,
-        "spm_mode": "fast",
+        "box_descriptors": "fast",
         "min_atoms": 10,
     }
     discard_results_on_any_change = True
@@ -101,6 +106,10 @@ class ARISECalculator(Calculator):
     # ------------------------------------------------------------------------------------ parameters
     def set(self, **kwargs: Any) -> dict[str, Any]:
         """Change parameters (and/or ``model=``); any change discards the cached results."""
+        if "spm_mode" in kwargs:  # the older name
+            kwargs["box_descriptors"] = kwargs.pop("spm_mode")
+        if "mode" in kwargs:
+            kwargs["mode"] = check_mode(kwargs["mode"])
         model_changed = "model" in kwargs
         if model_changed:
             self._clf = self._resolve(kwargs.pop("model"))
@@ -156,8 +165,12 @@ class ARISECalculator(Calculator):
         """Class names, in the order of ``probabilities`` and the ``structure_type`` indices."""
         return tuple(str(c) for c in self._clf.classes_)
 
+    def spm_parameters(self):
+        """The :class:`arisekit.spm.SPMParameters` of this calculator (used in ``mode="spm"``)."""
+        return _spm_parameters(self.parameters)
+
     def structure_names(self, atoms: Any = None) -> list[str | None]:
-        """Per-atom class names (local mode; None for atoms in no classified box)."""
+        """Per-atom class names (spm mode; None for atoms in no classified box)."""
         names = self.class_names
         return [names[k] if k >= 0 else None for k in self.get_property("structure_type", atoms)]
 
@@ -174,8 +187,8 @@ class ARISECalculator(Calculator):
             per_atom = sorted(set(properties) & set(ATOM_PROPERTIES))
             if per_atom:
                 raise PropertyNotImplementedError(
-                    f"{per_atom}: per-atom properties need mode='local' (this calculator has mode='global'); "
-                    "use calc.set(mode='local')"
+                    f"{per_atom}: per-atom properties need mode='spm' (this calculator has mode='global'); "
+                    "use calc.set(mode='spm')"
                 )
             self.results.update(self._global(atoms))
         else:
@@ -184,7 +197,7 @@ class ARISECalculator(Calculator):
     def _global(self, atoms: Any) -> dict[str, Any]:
         from arisekit.model.classification import classify
 
-        n_samples = 1000 if self.parameters["n_samples"] is None else int(self.parameters["n_samples"])
+        n_samples = default_n_samples("global", self.parameters["n_samples"])
         res = classify(atoms, n_samples=n_samples, model=self._clf, seed=self.parameters["seed"])
         return {
             "prediction": res.prediction,
@@ -203,17 +216,7 @@ class ARISECalculator(Calculator):
         from arisekit.spm import project_to_atoms, spm
 
         p = self.parameters
-        n_samples = 100 if p["n_samples"] is None else int(p["n_samples"])
-        result = spm(
-            atoms,
-            box_size=float(p["box_size"]),
-            stride=float(p["stride"]),
-            mode=p["spm_mode"],
-            n_samples=n_samples,
-            model=self._clf,
-            min_atoms=int(p["min_atoms"]),
-            seed=p["seed"],
-        )
+        result = spm(atoms, self.spm_parameters(), model=self._clf)
         valid = result.valid
         if not valid.any():
             raise ValueError(
@@ -264,30 +267,24 @@ def _check_atoms(atoms: Any) -> None:
         raise ValueError("atoms: positions contain NaN or inf")
 
 
+def _spm_parameters(p: dict[str, Any]):
+    from arisekit.spm import SPMParameters
+
+    return SPMParameters(
+        box_size=p["box_size"],
+        stride=p["stride"],
+        box_descriptors=p["box_descriptors"],
+        n_samples=default_n_samples("spm", p["n_samples"]),
+        min_atoms=p["min_atoms"],
+        seed=p["seed"],
+    )
+
+
 def _validate(p: dict[str, Any]) -> None:
     """ValueError naming the first bad parameter."""
-    if p["mode"] not in MODES:
-        raise ValueError(f"mode: must be one of {MODES}, got {p['mode']!r}")
-    if p["spm_mode"] not in _SPM_MODES:
-        raise ValueError(f"spm_mode: must be one of {_SPM_MODES}, got {p['spm_mode']!r}")
-    n = p["n_samples"]
-    if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1):
-        raise ValueError(f"n_samples: must be an integer ≥ 1 or None, got {n!r}")
-    for name in ("box_size", "stride"):
-        value = p[name]
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float, np.number))
-            or not np.isfinite(value)
-            or value <= 0
-        ):
-            raise ValueError(f"{name}: must be a positive length in Å, got {value!r}")
-    if (
-        isinstance(p["min_atoms"], bool)
-        or not isinstance(p["min_atoms"], (int, np.integer))
-        or p["min_atoms"] < 2
-    ):
-        raise ValueError(f"min_atoms: must be an integer ≥ 2, got {p['min_atoms']!r}")
-    seed = p["seed"]
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
-        raise ValueError(f"seed: must be an integer or None, got {seed!r}")
+    check_mode(p["mode"])
+    default_n_samples(p["mode"], p["n_samples"])
+    try:
+        _spm_parameters(p)
+    except ValueError as exc:
+        raise ValueError(str(exc).removeprefix("SPMParameters.")) from None

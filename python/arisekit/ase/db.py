@@ -70,14 +70,14 @@ def to_key_value_pairs(calc: Any, atoms: Any = None, top: int = 3) -> dict[str, 
 
 def to_data(calc: Any, atoms: Any = None) -> dict[str, Any]:
     """Array results for the ``data=`` field of ``db.write``: ``class_names``, ``probabilities`` and, in
-    local mode, the per-atom arrays (``structure_type``, ``atom_probability``, ``atom_probabilities``,
+    spm mode, the per-atom arrays (``structure_type``, ``atom_probability``, ``atom_probabilities``,
     ``atom_mutual_information``)."""
     calc = _calc(calc)
     data: dict[str, Any] = {
         "class_names": list(calc.class_names),
         "probabilities": calc.get_property("probabilities", atoms),
     }
-    if calc.parameters["mode"] == "local":
+    if calc.parameters["mode"] == "spm":
         for name in ATOM_PROPERTIES:
             data[name] = calc.get_property(name, atoms)
     return data

@@ -8,10 +8,11 @@ at once (crash-safe journal merged into one HDF5 file) and resumes where an inte
 from arisekit.batch.inputs import POINT_CLOUD, POINT_CLOUD_SUFFIXES, discover
 from arisekit.batch.plot import plot_summary
 from arisekit.batch.results import BatchResults, FrameRecord, load_results, load_spm_frame
-from arisekit.batch.runner import MODES, BatchSummary, run_batch
+from arisekit.batch.runner import MODES, BatchOptions, BatchSummary, run_batch
 from arisekit.batch.store import journal_dir
 
 __all__ = [
+    "BatchOptions",
     "MODES",
     "POINT_CLOUD",
     "POINT_CLOUD_SUFFIXES",

@@ -13,6 +13,7 @@ A frame whose worker is lost is resubmitted (up to ``_MAX_ATTEMPTS`` times) befo
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -22,7 +23,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -42,11 +43,13 @@ from arisekit.batch.inputs import (
 from arisekit.batch.integrity import frame_fingerprint
 from arisekit.batch.scheduler import connect_scheduler, is_lost_worker
 from arisekit.batch.store import ResultStore
+from arisekit.modes import MODES as _MODES
+from arisekit.modes import check_mode, default_n_samples
+from arisekit.spm.parameters import SPMParameters
 
-__all__ = ["BatchSummary", "MODES", "default_workers", "model_fingerprint", "run_batch"]
+__all__ = ["BatchOptions", "BatchSummary", "MODES", "default_workers", "model_fingerprint", "run_batch"]
 
-MODES = ("global", "spm")
-_SPM_MODES = ("fast", "exact")
+MODES = _MODES
 _MAX_ATTEMPTS = 3  # submissions of one frame whose worker is lost before it counts as failed
 
 
@@ -166,47 +169,13 @@ def _sigint_ignored(enabled: bool):
         signal.signal(signal.SIGINT, previous)
 
 
-def run_batch(
-    inputs: Sequence[str | os.PathLike],
-    out: str | os.PathLike = "results.h5",
-    *,
-    mode: str = "global",
-    model: Any = None,
-    n_samples: int | None = None,
-    seed: int | None = 0,
-    box_size: float = 16.0,
-    stride: float = 1.0,
-    spm_mode: str = "fast",
-    min_atoms: int = 10,
-    index: Any = ":",
-    format: str | None = None,
-    pixel_size: float | None = None,
-    scheduler: str | None = None,
-    client: Any = None,
-    workers: int | None = None,
-    processes: bool = True,
-    max_in_flight: int | None = None,
-    threads_per_frame: int = 1,
-    connect_timeout: float = 5.0,
-    progress: bool = True,
-    plot: bool = True,
-) -> BatchSummary:
-    """Classify every selected frame of every input file on a Dask cluster; results to HDF5 ``out``.
+@dataclass(frozen=True)
+class BatchOptions:
+    """How a batch run reads its inputs and where it runs (not what it computes; that is ``mode``,
+    ``n_samples``/``seed`` and the :class:`arisekit.spm.SPMParameters`).
 
     Parameters
     ----------
-    inputs : paths
-        Structure files (LAMMPS dump, extended XYZ, ASE .traj, any ase.io format) and point clouds
-        (``.csv``/``.txt``, one frame per file); see :mod:`arisekit.batch.inputs`.
-    out : path
-        HDF5 results file (created or resumed); journal in ``<out>.frames/``, plot ``<out stem>.png``.
-    mode : "global" or "spm"
-        Whole-frame classification, or strided pattern matching maps (``box_size``, ``stride`` in Å,
-        ``spm_mode``, ``min_atoms`` as in :func:`arisekit.spm.spm`).
-    model : ARISEClassifier, path or None
-        Classifier (default: the shipped model). It is sent to every worker once.
-    n_samples : int or None
-        Monte-Carlo dropout passes (None: 1000 in global mode, 100 per box in SPM mode).
     index : int, slice or str
         Frames per file, ase.io syntax (``":"`` all, ``"::10"``, ``"-1"``).
     format : str or None
@@ -218,15 +187,105 @@ def run_batch(
         single-threaded worker processes (``processes=False``: threads in this process, for testing).
     client : distributed.Client or None
         Use this client instead (``scheduler``/``workers`` are then ignored; the client is not closed).
+    workers : int or None
+        Workers of the embedded cluster (None: the cores available to this process).
+    processes : bool
+        Worker processes (True) or threads of this process.
     max_in_flight : int or None
         Frames submitted but not finished at most (default 2 per worker thread).
     threads_per_frame : int
-        C++ descriptor threads used by one task (default 1: the cluster's worker threads are the
-        parallelism; 0 = all cores of the worker's machine).
+        Threads used by one task (default 1: the cluster's worker threads are the parallelism; 0 = the
+        worker's own :mod:`arisekit.parallel` setting, by default all cores of its machine).
     connect_timeout : float
         Seconds to wait for the scheduler.
     progress, plot : bool
         tqdm progress bar (stderr); summary PNG next to ``out``.
+    """
+
+    index: Any = ":"
+    format: str | None = None
+    pixel_size: float | None = None
+    scheduler: str | None = None
+    client: Any = field(default=None, compare=False, repr=False)
+    workers: int | None = None
+    processes: bool = True
+    max_in_flight: int | None = None
+    threads_per_frame: int = 1
+    connect_timeout: float = 5.0
+    progress: bool = True
+    plot: bool = True
+
+    def __post_init__(self) -> None:
+        if self.workers is not None:
+            _check_positive("workers", self.workers, integer=True, minimum=1)
+        if self.max_in_flight is not None:
+            _check_positive("max_in_flight", self.max_in_flight, integer=True, minimum=1)
+        if self.pixel_size is not None:
+            _check_positive("pixel_size", self.pixel_size)
+        _check_positive("threads_per_frame", self.threads_per_frame, integer=True, minimum=0)
+        _check_positive("connect_timeout", self.connect_timeout)
+        parse_index(self.index)
+
+
+_OPTION_NAMES = frozenset(f.name for f in fields(BatchOptions))
+
+
+def _split_keywords(options, kwargs) -> tuple[BatchOptions, dict[str, Any], dict[str, Any]]:
+    """(options, run keywords n_samples/seed, SPM keywords) from run_batch's keyword arguments."""
+    from arisekit.spm.parameters import _ALIASES
+
+    spm_names = {f.name for f in fields(SPMParameters)} | set(_ALIASES)
+    opts, run, spm = {}, {}, {}
+    for key, value in kwargs.items():
+        if key in _OPTION_NAMES:
+            opts[key] = value
+        elif key in ("n_samples", "seed"):
+            run[key] = value
+        elif key in spm_names:
+            spm[key] = value
+        else:
+            raise TypeError(
+                f"run_batch() got an unexpected keyword argument {key!r} (keywords: n_samples, seed, the "
+                f"fields of SPMParameters and of BatchOptions)"
+            )
+    options = BatchOptions() if options is None else options
+    if opts:
+        options = dataclasses.replace(options, **opts)
+    return options, run, spm
+
+
+def run_batch(
+    inputs: Sequence[str | os.PathLike],
+    out: str | os.PathLike = "results.h5",
+    *,
+    mode: str = "global",
+    model: Any = None,
+    params: SPMParameters | None = None,
+    options: BatchOptions | None = None,
+    **kwargs: Any,
+) -> BatchSummary:
+    """Classify every selected frame of every input file on a Dask cluster; results to HDF5 ``out``.
+
+    Parameters
+    ----------
+    inputs : paths
+        Structure files (LAMMPS dump, extended XYZ, ASE .traj, any ase.io format) and point clouds
+        (``.csv``/``.txt``, one frame per file); see :mod:`arisekit.batch.inputs`.
+    out : path
+        HDF5 results file (created or resumed); journal in ``<out>.frames/``, plot ``<out stem>.png``.
+    mode : "global" or "spm"
+        Whole-frame classification, or strided pattern matching maps with ``params``
+        (:mod:`arisekit.modes`).
+    model : ARISEClassifier, path or None
+        Classifier (default: the shipped model). It is sent to every worker once.
+    params : SPMParameters or None
+        The SPM run (``mode="spm"``; None: the defaults).
+    options : BatchOptions or None
+        Inputs (frame index, format, pixel size) and execution (scheduler, workers, threads, ...).
+    **kwargs
+        ``n_samples`` (Monte-Carlo dropout passes; None: 1000 in global mode, 100 per box in SPM mode) and
+        ``seed``; fields of :class:`SPMParameters` (``box_size=16.0, stride=2.0, box_descriptors="exact"``,
+        ...) and of :class:`BatchOptions` (``index="::10", workers=4, ...``) set one by one.
 
     Returns
     -------
@@ -234,51 +293,47 @@ def run_batch(
         ``computed``/``skipped``/``failed`` frame counts and ``errors`` ("<file>: frame N: ...").
     """
     t0 = time.perf_counter()
-    if mode not in MODES:
-        raise ValueError(f"mode: must be one of {MODES}, got {mode!r}")
-    if n_samples is not None:
-        _check_positive("n_samples", n_samples, integer=True, minimum=1)
+    mode = check_mode(mode)
+    options, run_kw, spm_kw = _split_keywords(options, kwargs)
+    n_samples = default_n_samples(mode, run_kw.get("n_samples"))
+    seed = run_kw.get("seed", 0 if params is None else params.seed)
+    spm_params = None
     if mode == "spm":
-        _check_positive("box_size", box_size)
-        _check_positive("stride", stride)
-        _check_positive("min_atoms", min_atoms, integer=True, minimum=2)
-        if spm_mode not in _SPM_MODES:
-            raise ValueError(f"spm_mode: must be one of {_SPM_MODES}, got {spm_mode!r}")
-    if workers is not None:
-        _check_positive("workers", workers, integer=True, minimum=1)
-    if max_in_flight is not None:
-        _check_positive("max_in_flight", max_in_flight, integer=True, minimum=1)
-    if pixel_size is not None:
-        _check_positive("pixel_size", pixel_size)
-    _check_positive("threads_per_frame", threads_per_frame, integer=True, minimum=0)
-    _check_positive("connect_timeout", connect_timeout)
-    selection = parse_index(index)
-    sources = discover(inputs, format)
+        spm_params = SPMParameters.from_kwargs(params, **spm_kw, n_samples=n_samples, seed=seed)
+    selection = parse_index(options.index)
+    sources = discover(inputs, options.format)
 
     from arisekit.model import resolve_model
 
     clf = resolve_model(model)
-    n_samples = int(n_samples) if n_samples is not None else (1000 if mode == "global" else 100)
     run: dict[str, Any] = {
         "mode": mode,
         "n_samples": n_samples,
         "seed": seed,
         "class_names": [str(c) for c in clf.classes_],
         "model": model_fingerprint(clf),
-        "pixel_size": pixel_size,
+        "pixel_size": options.pixel_size,
     }
-    if mode == "spm":
+    if spm_params is not None:
         run.update(
-            box_size=float(box_size), stride=float(stride), spm_mode=spm_mode, min_atoms=int(min_atoms)
+            box_size=spm_params.box_size,
+            stride=spm_params.stride,
+            box_descriptors=spm_params.box_descriptors,
+            min_atoms=spm_params.min_atoms,
         )
-    fn, kwargs = _task(mode, n_samples, seed, box_size, stride, spm_mode, min_atoms, threads_per_frame)
+    fn, task_kwargs = _task(mode, n_samples, seed, spm_params, options.threads_per_frame)
     dispatcher = _Dispatcher(
-        client, scheduler, workers or default_workers(), processes, float(connect_timeout), max_in_flight
+        options.client,
+        options.scheduler,
+        options.workers or default_workers(),
+        options.processes,
+        float(options.connect_timeout),
+        options.max_in_flight,
     )
     inputs = [s.path for s in sources]
     store = ResultStore(out, run, inputs)
     png = store.out.with_suffix(".png")
-    if plot:
+    if options.plot:
         check_output(png, [*inputs, store.out], what="summary plot")
     summary = BatchSummary(out=store.out, mode=mode)
     store.lock()
@@ -288,14 +343,14 @@ def run_batch(
             dispatcher,
             sources,
             selection,
-            str(index),
-            format,
-            (fn, kwargs, ModelPayload(clf)),
-            pixel_size,
-            progress,
+            str(options.index),
+            options.format,
+            (fn, task_kwargs, ModelPayload(clf)),
+            options.pixel_size,
+            options.progress,
             summary,
         )
-        if plot:
+        if options.plot:
             from arisekit.batch.plot import plot_summary
 
             summary.plot = plot_summary(store.out, png)
@@ -305,21 +360,12 @@ def run_batch(
     return summary
 
 
-def _task(mode, n_samples, seed, box_size, stride, spm_mode, min_atoms, threads_per_frame: int):
+def _task(mode, n_samples, seed, spm_params, threads_per_frame: int):
     """The worker function and its keyword arguments."""
-    n_threads = int(threads_per_frame)  # descriptor threads inside one task
+    n_threads = int(threads_per_frame) or None  # threads inside one task (0: the worker's own setting)
     if mode == "global":
         return tasks.classify_frame, {"n_samples": n_samples, "seed": seed, "n_threads": n_threads}
-    kwargs = dict(
-        n_samples=n_samples,
-        seed=seed,
-        box_size=float(box_size),
-        stride=float(stride),
-        spm_mode=spm_mode,
-        min_atoms=int(min_atoms),
-        n_threads=n_threads,
-    )
-    return tasks.spm_frame, kwargs
+    return tasks.spm_frame, {"params": spm_params, "n_threads": n_threads}
 
 
 def _run(store, dispatcher, sources, selection, index_text, fmt, task, pixel_size, progress, summary) -> None:

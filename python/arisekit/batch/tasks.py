@@ -58,10 +58,11 @@ def frame_info(atoms: Any) -> str:
 
 
 def classify_frame(
-    atoms: Any, model: Any, n_samples: int, seed: int | None, n_threads: int = 0
+    atoms: Any, model: Any, n_samples: int, seed: int | None, n_threads: int | None = None
 ) -> FrameRecord:
-    """Whole-frame ARISE classification, as :func:`arisekit.classify` but with the descriptor's thread
-    count set (``n_threads``; 0 = all cores). Entropies and mutual information in nats."""
+    """Whole-frame ARISE classification, as :func:`arisekit.classify` but with the thread count set
+    (``n_threads``; None: the worker's :mod:`arisekit.parallel` setting). Entropies and mutual information
+    in nats."""
     from arisekit.model.classification import classify
 
     clf = getattr(model, "classifier", model)  # a runner.ModelPayload or a classifier
@@ -82,33 +83,14 @@ def classify_frame(
     return FrameRecord(attrs=attrs, arrays={"probabilities": np.asarray(res.probabilities, dtype=np.float64)})
 
 
-def spm_frame(
-    atoms: Any,
-    model: Any,
-    n_samples: int,
-    seed: int | None,
-    box_size: float,
-    stride: float,
-    spm_mode: str,
-    min_atoms: int,
-    n_threads: int = 0,
-) -> FrameRecord:
-    """Strided pattern matching of one frame: the :class:`arisekit.spm.SPMResult` fields (lengths in Å)
-    plus per-frame summaries ``class_fractions`` (of classified boxes) and ``mi_quantiles``."""
+def spm_frame(atoms: Any, model: Any, params: Any, n_threads: int | None = None) -> FrameRecord:
+    """Strided pattern matching of one frame with ``params`` (an :class:`arisekit.spm.SPMParameters`): the
+    :class:`arisekit.spm.SPMResult` fields (lengths in Å) plus per-frame summaries ``class_fractions`` (of
+    classified boxes) and ``mi_quantiles``."""
     from arisekit.spm import spm
 
     model = getattr(model, "classifier", model)  # a runner.ModelPayload or a classifier
-    r = spm(
-        atoms,
-        box_size=box_size,
-        stride=stride,
-        mode=spm_mode,
-        n_samples=n_samples,
-        model=model,
-        min_atoms=min_atoms,
-        seed=seed,
-        n_threads=n_threads,
-    )
+    r = spm(atoms, params, model=model, n_threads=n_threads)
     valid = r.valid
     fractions = np.zeros(len(r.class_names))
     if valid.any():

@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from arisekit.modes import BOX_DESCRIPTORS, MODES, default_n_samples
+
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register the ``batch`` sub-command."""
@@ -28,7 +30,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--mode",
-        choices=("global", "spm"),
+        choices=MODES,
         default="global",
         help="global: one classification per frame; spm: strided pattern matching maps",
     )
@@ -67,7 +69,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed of the dropout masks (default 0)")
     p.add_argument("--box-size", type=float, default=16.0, metavar="Å", help="SPM box edge in Å (default 16)")
     p.add_argument("--stride", type=float, default=1.0, metavar="Å", help="SPM stride in Å (default 1)")
-    p.add_argument("--spm-mode", choices=("fast", "exact"), default="fast", help="SPM descriptor mode")
+    p.add_argument(
+        "--box-descriptors",
+        "--spm-mode",
+        dest="box_descriptors",
+        choices=BOX_DESCRIPTORS,
+        default="fast",
+        help="how SPM boxes are described (default fast; --spm-mode is the older name)",
+    )
     p.add_argument("--min-atoms", type=int, default=10, help="SPM boxes with fewer atoms are skipped")
     p.add_argument("--index", default=":", help="frames per file, ase.io syntax: ':' (default), '::10', '-1'")
     p.add_argument(
@@ -138,17 +147,20 @@ def run(args: argparse.Namespace) -> int:
         return _verify(args.verify)
     if not args.inputs:
         raise ValueError("no INPUT files given (or use --verify FILE to check a results file)")
-    summary = run_batch(
-        args.inputs,
-        args.out,
-        mode=args.mode,
-        model=args.model,
-        n_samples=args.samples,
-        seed=args.seed,
-        box_size=args.box_size,
-        stride=args.stride,
-        spm_mode=args.spm_mode,
-        min_atoms=args.min_atoms,
+    from arisekit.batch import BatchOptions
+    from arisekit.spm import SPMParameters
+
+    params = None
+    if args.mode == "spm":
+        params = SPMParameters(
+            box_size=args.box_size,
+            stride=args.stride,
+            box_descriptors=args.box_descriptors,
+            min_atoms=args.min_atoms,
+            n_samples=default_n_samples("spm", args.samples),
+            seed=args.seed,
+        )
+    options = BatchOptions(
         index=args.index,
         format=args.format,
         pixel_size=args.pixel_size,
@@ -160,6 +172,16 @@ def run(args: argparse.Namespace) -> int:
         connect_timeout=args.timeout,
         progress=args.progress,
         plot=args.plot,
+    )
+    summary = run_batch(
+        args.inputs,
+        args.out,
+        mode=args.mode,
+        model=args.model,
+        params=params,
+        options=options,
+        n_samples=args.samples,
+        seed=args.seed,
     )
     for note in summary.notes:
         print(f"arisekit batch: warning: {note}", file=sys.stderr)

@@ -28,7 +28,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("--format", default=None, help="ase.io format, if it cannot be guessed from the file name")
     p.add_argument(
-        "--threads", type=int, default=0, help="threads for descriptors and inference (0 = all cores)"
+        "--threads",
+        type=int,
+        default=0,
+        help="threads for descriptors and inference (default 0: all cores available to the process)",
     )
     p.set_defaults(func=run)
     return p
@@ -108,14 +111,16 @@ def run(args: argparse.Namespace) -> int:
     if not structures:
         print("arisekit classify: error: no structure could be classified", file=sys.stderr)
         return 2
-    results = classify(
-        structures,
-        n_samples=args.samples,
-        model=model,
-        seed=args.seed,
-        min_open_atoms=0,
-        n_threads=args.threads,
-    )
+    from arisekit.parallel import num_threads
+
+    with num_threads(args.threads):  # the process-wide setting (arisekit.parallel), for this command
+        results = classify(
+            structures,
+            n_samples=args.samples,
+            model=model,
+            seed=args.seed,
+            min_open_atoms=0,
+        )
     if args.json:
         out = [{"file": lab, **res.to_dict(top=args.top)} for lab, res in zip(labels, results, strict=True)]
         print(json.dumps(out, indent=1))

@@ -15,7 +15,14 @@ def add_parser(subparsers) -> None:
     p.add_argument("--out", default="arisekit_demo", help="output folder (default ./arisekit_demo)")
     p.add_argument("--model", help="model directory (default: the shipped model)")
     p.add_argument("--samples", type=int, default=50, help="MC-dropout passes per box")
-    p.add_argument("--mode", choices=("fast", "exact"), default="fast")
+    p.add_argument(
+        "--box-descriptors",
+        "--mode",
+        dest="box_descriptors",
+        choices=("fast", "exact"),
+        default="fast",
+        help="how SPM boxes are described (default fast; --mode is the older name)",
+    )
     p.set_defaults(func=_run)
 
 
@@ -24,10 +31,15 @@ def _run(args: argparse.Namespace) -> int:
 
     from arisekit.demo import run_demo
 
-    summary = run_demo(args.out, model=args.model, n_samples=args.samples, mode=args.mode)
+    summary = run_demo(
+        args.out, model=args.model, n_samples=args.samples, box_descriptors=args.box_descriptors
+    )
     spm = summary["spm"]
     print(f"polycrystal: {summary['sample']['atoms']} atoms, grains {', '.join(summary['sample']['grains'])}")
-    print(f"SPM ({spm['mode']}): {spm['boxes']} boxes of {spm['box_size']} Å, stride {spm['stride']} Å")
+    print(
+        f"SPM ({spm['box_descriptors']} box descriptors): {spm['boxes']} boxes of {spm['box_size']} Å, "
+        f"stride {spm['stride']} Å"
+    )
     for name, frac in sorted(spm["class_fractions"].items(), key=lambda kv: -kv[1]):
         print(f"  {name:>12s}: {100 * frac:5.1f} % of boxes")
     print(

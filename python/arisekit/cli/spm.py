@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from arisekit.modes import BOX_DESCRIPTORS, GEOMETRIES
+
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
@@ -20,8 +22,15 @@ def add_parser(subparsers) -> None:
     p.add_argument("--format", help="ase.io format name, if not guessed from the file name")
     p.add_argument("--box-size", type=float, default=16.0, help="box edge in Å (default 16)")
     p.add_argument("--stride", type=float, default=1.0, help="box step in Å (default 1)")
-    p.add_argument("--mode", choices=("fast", "exact"), default="fast")
-    p.add_argument("--geometry", choices=("auto", "bulk", "slab", "rod"), default="auto")
+    p.add_argument(
+        "--box-descriptors",
+        "--mode",
+        dest="box_descriptors",
+        choices=BOX_DESCRIPTORS,
+        default="fast",
+        help="how boxes are described (default fast; --mode is the older name)",
+    )
+    p.add_argument("--geometry", choices=GEOMETRIES, default="auto")
     p.add_argument("--samples", type=int, default=100, help="Monte-Carlo dropout passes per box")
     p.add_argument("--min-atoms", type=int, default=10)
     p.add_argument("--representations", action="store_true", help="keep hidden-layer representations")
@@ -29,7 +38,10 @@ def add_parser(subparsers) -> None:
     p.add_argument("--plot", help="also write a PNG overview to this path")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
-        "--threads", type=int, default=0, help="threads for descriptors and inference (0 = all cores)"
+        "--threads",
+        type=int,
+        default=0,
+        help="threads for descriptors and inference (default 0: all cores available to the process)",
     )
     p.set_defaults(func=_run)
 
@@ -67,23 +79,22 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _compute(args: argparse.Namespace) -> int:
-    from arisekit.spm import plot_overview, spm
+    from arisekit.parallel import num_threads
+    from arisekit.spm import SPMParameters, plot_overview, spm
 
-    atoms = read_structure(args.input, args.index, args.format)
-    result = spm(
-        atoms,
-        args.box_size,
-        args.stride,
-        mode=args.mode,
-        n_samples=args.samples,
-        model=args.model,
+    params = SPMParameters(
+        box_size=args.box_size,
+        stride=args.stride,
+        box_descriptors=args.box_descriptors,
         geometry=args.geometry,
+        n_samples=args.samples,
         min_atoms=args.min_atoms,
         representations=args.representations,
         seed=args.seed,
-        n_threads=args.threads,
-        progress=True,
     )
+    atoms = read_structure(args.input, args.index, args.format)
+    with num_threads(args.threads):  # the process-wide setting (arisekit.parallel), for this command
+        result = spm(atoms, params, model=args.model, progress=True)
     result.save(args.out)
     print(f"{result.n_boxes} boxes on a {result.geometry} grid {result.shape}; maps written to {args.out}")
     for name, frac in sorted(result.class_fractions().items(), key=lambda kv: -kv[1])[:8]:

@@ -110,24 +110,13 @@ def run_global(atoms, clf, n_samples: int, seed: int | None) -> Generator[Progre
     return FrameResult("global", tuple(result.class_names), len(atoms), np.zeros(3), classification=result)
 
 
-def run_spm(
-    atoms,
-    clf,
-    box_size: float,
-    stride: float,
-    spm_mode: str,
-    n_samples: int,
-    min_atoms: int,
-    seed: int | None,
-    project: bool,
-) -> Generator[Progress, None, FrameResult]:
-    """Strided pattern matching over ``atoms`` (Å), optionally projected to the atoms."""
+def run_spm(atoms, clf, params, project: bool) -> Generator[Progress, None, FrameResult]:
+    """Strided pattern matching over ``atoms`` (Å) with ``params`` (an :class:`arisekit.spm.SPMParameters`),
+    optionally projected to the atoms."""
     from arisekit.spm import iter_spm, project_to_atoms
 
-    yield f"ARISE: strided pattern matching ({spm_mode} descriptors)"
-    result = yield from iter_spm(
-        atoms, box_size, stride, mode=spm_mode, n_samples=n_samples, model=clf, min_atoms=min_atoms, seed=seed
-    )
+    yield f"ARISE: strided pattern matching ({params.box_descriptors} descriptors)"
+    result = yield from iter_spm(atoms, params, model=clf)
     names = tuple(result.class_names)
     out = FrameResult("spm_atoms" if project else "spm", names, len(atoms), np.zeros(3), spm=result)
     if project:

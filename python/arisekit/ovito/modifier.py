@@ -138,18 +138,19 @@ class ARISEModifier(ModifierInterface):
         """Run the ARISE computation of the current mode on ``atoms`` (generator yielding progress)."""
         if self.mode == "global":
             return (yield from run_global(atoms, clf, int(self.n_samples), self.seed))
-        return (
-            yield from run_spm(
-                atoms,
-                clf,
-                float(self.box_size),
-                float(self.stride),
-                self.spm_mode,
-                int(self.n_samples),
-                int(self.min_atoms),
-                self.seed,
-                project=self.mode == "spm_atoms",
-            )
+        return (yield from run_spm(atoms, clf, self.spm_parameters(), project=self.mode == "spm_atoms"))
+
+    def spm_parameters(self):
+        """The :class:`arisekit.spm.SPMParameters` of this modifier's settings (validated)."""
+        from arisekit.spm import SPMParameters
+
+        return SPMParameters(
+            box_size=float(self.box_size),
+            stride=float(self.stride),
+            box_descriptors=self.spm_mode,
+            n_samples=int(self.n_samples),
+            min_atoms=int(self.min_atoms),
+            seed=self.seed,
         )
 
     def modify(self, data, *, frame: int = 0, data_cache=None, **kwargs: Any):

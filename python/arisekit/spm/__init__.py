@@ -2,7 +2,17 @@
 
 from arisekit.spm.core import iter_spm, project_to_atoms, spm
 from arisekit.spm.grid import choose_geometry
+from arisekit.spm.parameters import SPMParameters
 from arisekit.spm.plot import plot_map, plot_overview
 from arisekit.spm.result import SPMResult
 
-__all__ = ["SPMResult", "choose_geometry", "iter_spm", "plot_map", "plot_overview", "project_to_atoms", "spm"]
+__all__ = [
+    "SPMParameters",
+    "SPMResult",
+    "choose_geometry",
+    "iter_spm",
+    "plot_map",
+    "plot_overview",
+    "project_to_atoms",
+    "spm",
+]

@@ -8,18 +8,20 @@ import numpy as np
 
 from arisekit.descriptors import ARISEDescriptor
 from arisekit.geometry import as_structure, strided_boxes
+from arisekit.modes import BOX_DESCRIPTORS
 from arisekit.parallel import resolve_threads
 from arisekit.spm.descriptors import (
-    SURFACE_THRESHOLD,
     exact_descriptors,
     fast_descriptors,
     scale_mismatch_boxes,
     surface_boxes,
 )
 from arisekit.spm.grid import spm_grid
+from arisekit.spm.parameters import SPMParameters
 from arisekit.spm.result import SPMResult
 
-MODES = ("fast", "exact")
+#: How boxes are described (:data:`arisekit.modes.BOX_DESCRIPTORS`).
+MODES = BOX_DESCRIPTORS
 
 
 def _descriptor(model) -> ARISEDescriptor:
@@ -40,70 +42,34 @@ def _prepare(atoms):
 
 def spm(
     atoms,
-    box_size: float = 16.0,
-    stride: float = 1.0,
+    params: SPMParameters | None = None,
     *,
-    mode: str = "fast",
-    n_samples: int = 100,
     model=None,
-    geometry: str = "auto",
-    axis: int | None = None,
-    min_atoms: int = 10,
-    representations: bool | list[int] = False,
-    seed: int = 0,
-    chunk: int = 4096,
     n_threads: int | None = None,
-    max_memory: float = 4 * 1024**3,
-    surface_threshold: float | None = SURFACE_THRESHOLD,
     progress: bool = False,
+    **overrides,
 ) -> SPMResult:
     """Classify every box of a strided grid over ``atoms``; returns probability and uncertainty maps.
 
     Parameters
     ----------
-    atoms : ase.Atoms
-        The sample (positions in Å; periodic axes are wrapped, open samples used as they are).
-    box_size, stride : float
-        Box edge and step (Å). Axes thinner than the box are spanned by one box (``geometry="auto"``:
-        slab → 2D grid, rod → 1D grid); ``geometry`` forces "bulk", "slab" or "rod" (``axis``: spanned
-        axis for slabs, long axis for rods).
-    mode : "fast" or "exact"
-        See :mod:`arisekit.spm.descriptors`. Fast shares one per-atom SOAP computation between boxes.
-    n_samples : int
-        Monte-Carlo dropout passes per box.
+    atoms : ase.Atoms, OVITO DataCollection or Structure
+        The sample (positions in Å; periodic axes are wrapped, open samples used as they are); anything
+        :func:`arisekit.geometry.as_structure` accepts.
+    params : SPMParameters or None
+        The run: box size and stride (Å), ``box_descriptors`` ("fast"/"exact"), ``geometry``, Monte-Carlo
+        samples, ... (None: the defaults).
     model : ARISEClassifier, path or None
         Classifier (default: the shipped model).
-    min_atoms : int
-        Boxes with fewer atoms are marked empty (NaN) and not classified.
-    representations : bool or list of int
-        Also keep the hidden-layer representations (True: all layers) for exploration.
-    surface_threshold : float or None
-        Fast mode only: boxes with atoms whose environment is cut by a free surface of the sample
-        (:func:`arisekit.geometry.surface_exposure` above this value) are described in exact mode, and
-        so are boxes whose local nearest distances differ from the sample's (another phase or chemistry,
-        :data:`arisekit.spm.descriptors.SCALE_TOLERANCE`); None disables the fallback (pure fast mode).
-    n_threads : int
+    n_threads : int or None
         Threads for descriptors and inference (None: the process-wide setting of :mod:`arisekit.parallel`).
     progress : bool
         Show a progress bar (boxes classified).
+    **overrides
+        Fields of :class:`SPMParameters` set here (``spm(atoms, box_size=12.0, stride=2.0,
+        box_descriptors="exact")``); ``mode="fast"/"exact"`` is read as ``box_descriptors``.
     """
-    steps = iter_spm(
-        atoms,
-        box_size,
-        stride,
-        mode=mode,
-        n_samples=n_samples,
-        model=model,
-        geometry=geometry,
-        axis=axis,
-        min_atoms=min_atoms,
-        representations=representations,
-        seed=seed,
-        chunk=chunk,
-        n_threads=n_threads,
-        max_memory=max_memory,
-        surface_threshold=surface_threshold,
-    )
+    steps = iter_spm(atoms, params, model=model, n_threads=n_threads, **overrides)
     from tqdm.auto import tqdm
 
     with tqdm(
@@ -119,51 +85,38 @@ def spm(
 
 def iter_spm(
     atoms,
-    box_size: float = 16.0,
-    stride: float = 1.0,
+    params: SPMParameters | None = None,
     *,
-    mode: str = "fast",
-    n_samples: int = 100,
     model=None,
-    geometry: str = "auto",
-    axis: int | None = None,
-    min_atoms: int = 10,
-    representations: bool | list[int] = False,
-    seed: int = 0,
-    chunk: int = 4096,
     n_threads: int | None = None,
-    max_memory: float = 4 * 1024**3,
-    surface_threshold: float | None = SURFACE_THRESHOLD,
+    **overrides,
 ) -> Generator[float, None, SPMResult]:
     """Generator form of :func:`spm` (same arguments): yields the fraction of boxes done (0–1) after
     each chunk and returns the :class:`SPMResult` — for progress reporting and cancellation (OVITO)."""
     from arisekit.model import resolve_model
 
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-    if int(n_samples) < 1:
-        raise ValueError(f"n_samples must be >= 1, got {n_samples}")
+    p = SPMParameters.from_kwargs(params, **overrides)
     resolve_threads(n_threads)  # rejects negative or non-integer counts before any work
-    if int(min_atoms) < 2:
-        raise ValueError(f"min_atoms must be >= 2 (a descriptor needs neighbours), got {min_atoms}")
     clf = resolve_model(model)
     sample = _prepare(atoms)
-    grid, geometry, axis = spm_grid(sample.get_positions(), box_size, stride, geometry, axis, max_memory)
+    grid, geometry, axis = spm_grid(
+        sample.get_positions(), p.box_size, p.stride, p.geometry, p.axis, p.max_memory
+    )
     counts = grid.counts
-    valid = counts >= int(min_atoms)
-    params = _descriptor(clf)
+    valid = counts >= p.min_atoms
+    descriptor = _descriptor(clf)
     n_classes = len(clf.classes_)
     prob = np.full((grid.n_boxes, n_classes), np.nan)
     mi, pe, vr = (np.full(grid.n_boxes, np.nan) for _ in range(3))
     novelty = np.full(grid.n_boxes, np.nan) if getattr(clf, "novelty_", None) is not None else None
-    layers = _layers(representations, clf)
+    layers = _layers(p.representations, clf)
     reps: dict[int, np.ndarray] = {}
     plan = [(exact_descriptors, valid)]
     n_exact = int(valid.sum())
-    if mode == "fast":
+    if p.box_descriptors == "fast":
         to_exact = np.zeros_like(valid)
-        if surface_threshold is not None:
-            to_exact = valid & surface_boxes(sample, grid, params, float(surface_threshold), n_threads)
+        if p.surface_threshold is not None:
+            to_exact = valid & surface_boxes(sample, grid, descriptor, p.surface_threshold, n_threads)
             to_exact |= valid & scale_mismatch_boxes(sample, grid, n_threads=n_threads)
         plan = [(fast_descriptors, valid & ~to_exact), (exact_descriptors, to_exact)]
         n_exact = int(to_exact.sum())
@@ -172,9 +125,9 @@ def iter_spm(
     for source, mask in plan:
         if not mask.any():
             continue
-        size = int(chunk) if source is fast_descriptors else max(1, int(chunk) // 16)
-        for rows, X in source(sample, grid, params, mask, chunk=size, n_threads=n_threads):
-            res = clf.predict_uncertainty(X, n_samples=int(n_samples), seed=seed, n_threads=n_threads)
+        size = p.chunk if source is fast_descriptors else max(1, p.chunk // 16)
+        for rows, X in source(sample, grid, descriptor, mask, chunk=size, n_threads=n_threads):
+            res = clf.predict_uncertainty(X, n_samples=p.n_samples, seed=p.seed, n_threads=n_threads)
             prob[rows] = res.probabilities
             mi[rows], pe[rows], vr[rows] = res.mutual_information, res.predictive_entropy, res.variation_ratio
             if novelty is not None and res.novelty is not None:
@@ -190,7 +143,7 @@ def iter_spm(
         geometry=geometry,
         centers=grid.centers,
         box_size=grid.size,
-        stride=float(stride),
+        stride=p.stride,
         counts=counts,
         probabilities=prob,
         mutual_information=mi,
@@ -198,17 +151,12 @@ def iter_spm(
         variation_ratio=vr,
         class_names=[str(c) for c in clf.classes_],
         params=dict(
-            mode=mode,
-            n_samples=int(n_samples),
-            seed=seed,
-            min_atoms=int(min_atoms),
-            axis=axis,
-            box_size=float(box_size),
-            descriptor=params.to_dict(),
+            p.to_dict(),
+            axis=axis,  # the axis used (chosen by geometry="auto")
+            descriptor=descriptor.to_dict(),
             model_checksum=_model_checksum(clf),
             arisekit_version=_version(),
             n_atoms=len(sample),
-            surface_threshold=surface_threshold,
             exact_boxes=n_exact,
         ),
         representations=reps,
