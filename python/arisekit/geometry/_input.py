@@ -1,4 +1,4 @@
-"""Coercion and validation of structure-like inputs (``ase.Atoms`` or NumPy arrays)."""
+"""Coercion and validation of structure-like inputs (``ase.Atoms``, OVITO ``DataCollection``, arrays)."""
 
 from __future__ import annotations
 
@@ -37,19 +37,71 @@ def check_positions(positions: np.ndarray, name: str = "positions") -> np.ndarra
     return arr
 
 
-def as_structure(obj, cell=None, pbc=None, numbers=None) -> Structure:
-    """Turn an ``ase.Atoms`` or an (n, 3) array of positions (Å) into a validated :class:`Structure`.
+def is_structure_like(obj) -> bool:
+    """Whether ``obj`` is one structure as :func:`as_structure` reads it (not a list of structures):
+    a :class:`Structure`, an ``ase.Atoms``, an OVITO ``DataCollection`` or a ``(positions, cell, pbc,
+    numbers)`` tuple."""
+    if isinstance(obj, Structure) or (Atoms is not None and isinstance(obj, Atoms)):
+        return True
+    return _is_data_collection(obj) or _is_array_tuple(obj)
 
-    For arrays, ``cell`` defaults to zeros and ``pbc`` to all False (an open point cloud). Explicit
-    ``cell``/``pbc`` override the values of an ``Atoms`` object.
+
+def _is_data_collection(obj) -> bool:
+    return hasattr(obj, "particles") and hasattr(obj, "cell") and not isinstance(obj, np.ndarray)
+
+
+def _is_array_tuple(obj) -> bool:
+    return isinstance(obj, tuple) and len(obj) == 4 and np.ndim(obj[0]) == 2 and np.ndim(obj[2]) <= 1
+
+
+def ovito_arrays(data) -> tuple[np.ndarray, np.ndarray, tuple[bool, bool, bool], np.ndarray, np.ndarray]:
+    """``(positions, cell, pbc, numbers, origin)`` of an OVITO ``DataCollection`` (Å): positions relative to
+    the cell origin (ASE cells start at 0), species as :func:`arisekit.ovito.convert.type_numbers`.
+    ValueError when there are no particles."""
+    from arisekit.ovito.convert import type_numbers  # only reached with OVITO data, so OVITO is installed
+
+    particles = data.particles
+    if particles is None or int(particles.count) == 0:
+        raise ValueError("data: the pipeline output has no particles to classify")
+    positions = np.array(particles.positions, dtype=np.float64)
+    cell = data.cell
+    if cell is None:
+        origin, vectors, pbc = np.zeros(3), np.zeros((3, 3)), (False, False, False)
+    else:
+        matrix = np.array(cell[...], dtype=np.float64)
+        origin, vectors, pbc = matrix[:, 3].copy(), matrix[:, :3].T.copy(), tuple(bool(p) for p in cell.pbc)
+    return positions - origin, vectors, pbc, type_numbers(particles), origin
+
+
+def as_structure(obj, cell=None, pbc=None, numbers=None) -> Structure:
+    """Turn a structure-like input into a validated :class:`Structure` (positions and cell in Å).
+
+    Accepted, each converted once: a :class:`Structure` (returned unchanged: ``as_structure`` is idempotent),
+    an ``ase.Atoms``, an OVITO ``DataCollection`` (positions relative to the cell origin, species from the
+    particle types, see :mod:`arisekit.ovito.convert`), a ``(positions, cell, pbc, numbers)`` tuple, or an
+    (n, 3) array of positions. For arrays, ``cell`` defaults to zeros, ``pbc`` to all False (an open point
+    cloud) and ``numbers`` to ones. Explicit ``cell``/``pbc``/``numbers`` override the values of the input.
     """
     if isinstance(obj, Structure) and cell is None and pbc is None and numbers is None:
         return obj
-    if Atoms is not None and isinstance(obj, Atoms):
+    if isinstance(obj, Structure):
+        cell = obj.cell if cell is None else cell
+        pbc = obj.pbc if pbc is None else pbc
+        numbers = obj.numbers if numbers is None else numbers
+        positions = obj.positions
+    elif Atoms is not None and isinstance(obj, Atoms):
         positions = obj.get_positions()
         cell = np.asarray(obj.get_cell(), dtype=np.float64) if cell is None else cell
         pbc = tuple(bool(p) for p in obj.get_pbc()) if pbc is None else pbc
         numbers = obj.get_atomic_numbers() if numbers is None else numbers
+    elif _is_data_collection(obj):
+        positions, c, p, z, _ = ovito_arrays(obj)
+        cell, pbc = (c if cell is None else cell), (p if pbc is None else pbc)
+        numbers = z if numbers is None else numbers
+    elif _is_array_tuple(obj):
+        positions, c, p, z = obj
+        cell, pbc = (c if cell is None else cell), (p if pbc is None else pbc)
+        numbers = z if numbers is None else numbers
     else:
         positions = obj
     positions = check_positions(positions)

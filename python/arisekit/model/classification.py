@@ -112,23 +112,35 @@ class Classification:
 
 
 def check_structure(atoms: Any, index: int = 0, min_open_atoms: int = MIN_OPEN_ATOMS) -> None:
-    """Check that ``atoms`` (an ``ase.Atoms``) can be classified, as :func:`classify` does: ValueError
-    (its message starts with ``atoms[index]``) for an isolated atom or NaN/inf positions or cell vectors,
-    and a UserWarning for an open structure with fewer than ``min_open_atoms`` atoms."""
-    name = f"atoms[{index}]"
-    if not hasattr(atoms, "get_positions") or not hasattr(atoms, "pbc"):
-        raise ValueError(f"{name}: expected an ase.Atoms object, got {type(atoms).__name__}")
+    """Check that ``atoms`` (an ``ase.Atoms``, an OVITO ``DataCollection``, a ``(positions, cell, pbc,
+    numbers)`` tuple or a :class:`~arisekit.geometry.Structure`) can be classified, as :func:`classify`
+    does: ValueError (its message starts with ``atoms[index]``) for an isolated atom or NaN/inf positions or
+    cell vectors, and a UserWarning for an open structure with fewer than ``min_open_atoms`` atoms."""
     from arisekit.descriptors.arise import check_describable
+    from arisekit.geometry import is_structure_like
 
-    n = len(atoms)
-    pbc = np.asarray(atoms.pbc, dtype=bool)
+    name = f"atoms[{index}]"
+    if not is_structure_like(atoms):
+        raise ValueError(
+            f"{name}: expected an ase.Atoms, an OVITO DataCollection, a (positions, cell, pbc, numbers) "
+            f"tuple or an arisekit.geometry.Structure, got {type(atoms).__name__}"
+        )
+    if isinstance(atoms, tuple):
+        positions, cell, pbc = atoms[0], atoms[1], atoms[2]
+    elif hasattr(atoms, "particles"):  # OVITO DataCollection
+        from arisekit.geometry import ovito_arrays
+
+        positions, cell, pbc, _, _ = ovito_arrays(atoms)
+    else:  # ase.Atoms or Structure
+        positions, cell, pbc = atoms.positions, atoms.cell, atoms.pbc
+    n, pbc = len(positions), np.asarray(pbc, dtype=bool) * np.ones(3, dtype=bool)
     try:  # any periodic cell (one atom included) or open structure of 2+ atoms; not an isolated atom
         check_describable(n, pbc)
     except ValueError as exc:
         raise ValueError(f"{name}: {exc}") from exc
-    if not np.all(np.isfinite(atoms.get_positions())):
+    if not np.all(np.isfinite(np.asarray(positions, dtype=np.float64))):
         raise ValueError(f"{name}: positions contain NaN or inf")
-    if pbc.any() and not np.all(np.isfinite(np.asarray(atoms.cell)[pbc])):
+    if pbc.any() and not np.all(np.isfinite(np.asarray(cell, dtype=np.float64)[pbc])):
         raise ValueError(f"{name}: cell vectors of periodic directions contain NaN or inf")
     if not pbc.any() and n < min_open_atoms:
         warnings.warn(
@@ -260,7 +272,9 @@ def classify(
 
     Parameters
     ----------
-    atoms_or_list : an ``ase.Atoms`` (positions in Å) or an iterable of them.
+    atoms_or_list : one structure or an iterable of them: ``ase.Atoms`` (positions in Å), OVITO
+        ``DataCollection``, ``(positions, cell, pbc, numbers)`` tuples or
+        :class:`~arisekit.geometry.Structure` (each converted once).
     n_samples : number of stochastic forward passes T.
     model : ARISEClassifier, a model directory, or None for the packaged default model.
     seed : seed of the dropout masks (results are reproducible for a given seed).
@@ -274,12 +288,16 @@ def classify(
     -------
     Classification for a single structure, list of Classification for an iterable.
     """
-    single = hasattr(atoms_or_list, "get_positions")
+    from arisekit.geometry import as_structure, is_structure_like
+
+    single = is_structure_like(atoms_or_list)
     atoms_list = [atoms_or_list] if single else list(atoms_or_list)
     if not atoms_list:
         raise ValueError("atoms_or_list: no structures given")
     for i, atoms in enumerate(atoms_list):
         check_structure(atoms, i, min_open_atoms)
+    # converted once: OVITO data and array tuples become Structures (ase.Atoms are read as they are)
+    atoms_list = [a if hasattr(a, "get_positions") else as_structure(a) for a in atoms_list]
     clf = resolve_model(model)
     X = compute_descriptors(atoms_list, clf.descriptor_params_, n_threads)
     if X.shape[1] != clf.n_features_in_:

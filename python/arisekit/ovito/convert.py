@@ -58,19 +58,12 @@ def data_to_atoms(data) -> tuple[Atoms, np.ndarray]:
 
     Raises ValueError when there are no particles or positions are not finite.
     """
-    particles = data.particles
-    if particles is None or int(particles.count) == 0:
-        raise ValueError("data: the pipeline output has no particles to classify")
-    positions = np.array(particles.positions, dtype=np.float64)
+    from arisekit.geometry import ovito_arrays
+
+    positions, vectors, pbc, numbers, origin = ovito_arrays(data)
     if not np.isfinite(positions).all():
         raise ValueError("data: particle positions contain NaN or inf")
-    cell = data.cell
-    if cell is None:
-        origin, vectors, pbc = np.zeros(3), np.zeros((3, 3)), (False, False, False)
-    else:
-        matrix = np.array(cell[...], dtype=np.float64)
-        origin, vectors, pbc = matrix[:, 3].copy(), matrix[:, :3].T.copy(), tuple(bool(p) for p in cell.pbc)
-    atoms = Atoms(numbers=type_numbers(particles), positions=positions - origin, cell=vectors, pbc=pbc)
+    atoms = Atoms(numbers=numbers, positions=positions, cell=vectors, pbc=pbc)
     return atoms, origin
 
 

@@ -7,7 +7,7 @@ from collections.abc import Generator
 import numpy as np
 
 from arisekit.descriptors import ARISEDescriptor
-from arisekit.geometry import as_structure, strided_boxes
+from arisekit.geometry import Structure, as_structure, strided_boxes
 from arisekit.modes import BOX_DESCRIPTORS
 from arisekit.parallel import resolve_threads
 from arisekit.spm.descriptors import (
@@ -29,15 +29,17 @@ def _descriptor(model) -> ARISEDescriptor:
     return ARISEDescriptor.from_dict(model.descriptor_params_)
 
 
-def _prepare(atoms):
-    """Copy of the sample with periodic axes wrapped into the cell (positions in Å)."""
+def _prepare(atoms) -> Structure:
+    """The sample as a :class:`~arisekit.geometry.Structure` (converted once; positions in Å) with periodic
+    axes wrapped into the cell (as ``ase.Atoms.wrap``)."""
     s = as_structure(atoms)  # validates NaN/inf and singular cells
     if len(s) == 0:
         raise ValueError("the sample has no atoms")
-    sample = atoms.copy()
     if any(s.pbc):
-        sample.wrap()
-    return sample
+        from ase.geometry import wrap_positions
+
+        s = Structure(wrap_positions(s.positions, s.cell, s.pbc), s.cell, s.pbc, s.numbers)
+    return s
 
 
 def spm(
@@ -99,9 +101,7 @@ def iter_spm(
     resolve_threads(n_threads)  # rejects negative or non-integer counts before any work
     clf = resolve_model(model)
     sample = _prepare(atoms)
-    grid, geometry, axis = spm_grid(
-        sample.get_positions(), p.box_size, p.stride, p.geometry, p.axis, p.max_memory
-    )
+    grid, geometry, axis = spm_grid(sample.positions, p.box_size, p.stride, p.geometry, p.axis, p.max_memory)
     counts = grid.counts
     valid = counts >= p.min_atoms
     descriptor = _descriptor(clf)
@@ -198,7 +198,7 @@ def project_to_atoms(result: SPMResult, atoms) -> dict[str, np.ndarray]:
     sample = _prepare(atoms)
     axis = result.params.get("axis")
     grid = strided_boxes(
-        sample.get_positions(), result.params["box_size"], result.stride, mode=result.geometry, axis=axis
+        sample.positions, result.params["box_size"], result.stride, mode=result.geometry, axis=axis
     )
     if grid.n_boxes != result.n_boxes:
         raise ValueError(

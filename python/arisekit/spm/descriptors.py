@@ -62,7 +62,7 @@ def scale_mismatch_boxes(
     from arisekit.descriptors.arise import species_pairs
     from arisekit.geometry import nearest_distances
 
-    numbers = atoms.get_atomic_numbers()
+    numbers = as_structure(atoms).numbers
     if not (np.isfinite(tolerance) and tolerance > 0):
         raise ValueError(f"tolerance must be a positive fraction, got {tolerance}")
     out = np.zeros(grid.n_boxes, dtype=bool)
