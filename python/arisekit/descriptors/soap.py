@@ -256,27 +256,15 @@ def soap_coefficients(
     atoms,
     *,
     cutoff: float,
-    n_max: int = 9,
-    l_max: int = 6,
-    atom_sigma: float = 0.5,
-    central_weight: float = 1.0,
-    cutoff_transition_width: float = 0.5,
     centre_species=None,
     neighbour_species=None,
     n_threads: int | None = None,
-    **kwargs,
+    **params,
 ) -> np.ndarray:
-    """Per-atom SOAP coefficients (n_centres, n_channels * n_max * (l_max+1)**2); see :class:`Soap`."""
-    calc = Soap(
-        cutoff,
-        n_max=n_max,
-        l_max=l_max,
-        atom_sigma=atom_sigma,
-        central_weight=central_weight,
-        cutoff_transition_width=cutoff_transition_width,
-        **kwargs,
-    )
-    return calc.coefficients(
+    """Per-atom SOAP coefficients (n_centres, n_channels * n_max * (l_max+1)**2): ``Soap(cutoff, **params)
+    .coefficients(atoms, ...)``; ``params`` are the keyword arguments of :class:`Soap` (``n_max``, ``l_max``,
+    ``atom_sigma``, ``central_weight``, ``cutoff_transition_width``, ...)."""
+    return Soap(cutoff, **params).coefficients(
         atoms, centre_species=centre_species, neighbour_species=neighbour_species, n_threads=n_threads
     )
 
@@ -285,35 +273,23 @@ def soap(
     atoms,
     *,
     cutoff: float,
-    n_max: int = 9,
-    l_max: int = 6,
-    atom_sigma: float = 0.5,
-    central_weight: float = 1.0,
-    cutoff_transition_width: float = 0.5,
     centre_species=None,
     neighbour_species=None,
     average: bool = False,
     normalise: bool = True,
     n_threads: int | None = None,
-    **kwargs,
+    **params,
 ) -> np.ndarray:
     """SOAP descriptor equal to quippy's ``soap`` descriptor with the same parameters.
 
     quippy ``soap cutoff=rc l_max=L n_max=N atom_sigma=s central_weight=w n_Z=.. Z={centre_species}
     n_species=.. species_Z={neighbour_species} average=T/F`` corresponds to this call. Returns
-    (n_centres, dim) per atom or (dim,) with ``average=True``. Extra keyword arguments go to :class:`Soap`
-    (``basis_error_exponent``, ``central_reference_all_species``).
+    (n_centres, dim) per atom or (dim,) with ``average=True``. ``params`` are the keyword arguments of
+    :class:`Soap` (``n_max=9``, ``l_max=6``, ``atom_sigma=0.5``, ``central_weight=1.0``,
+    ``cutoff_transition_width=0.5``, ``basis_error_exponent``, ``central_reference_all_species``); build the
+    :class:`Soap` once to describe many structures.
     """
-    calc = Soap(
-        cutoff,
-        n_max=n_max,
-        l_max=l_max,
-        atom_sigma=atom_sigma,
-        central_weight=central_weight,
-        cutoff_transition_width=cutoff_transition_width,
-        **kwargs,
-    )
-    return calc.compute(
+    return Soap(cutoff, **params).compute(
         atoms,
         centre_species=centre_species,
         neighbour_species=neighbour_species,
