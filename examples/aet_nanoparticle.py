@@ -67,7 +67,7 @@ def main(argv=None) -> dict:
             atoms,
             box_size=args.box_size,
             stride=args.stride,
-            mode="exact",
+            box_descriptors="exact",
             n_samples=args.n_samples,
             model=model,
             representations=[0] if k == len(files) - 1 else False,

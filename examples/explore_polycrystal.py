@@ -117,7 +117,7 @@ def main(argv=None) -> int:
         sample,
         args.box_size,
         args.stride,
-        mode=args.spm_mode,
+        box_descriptors=args.spm_mode,
         n_samples=args.n_samples,
         model=model,
         representations=True,

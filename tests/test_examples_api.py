@@ -34,7 +34,7 @@ def test_ase_calculator_example(model_dir, tmp_path):
     db = tmp_path / "arise.db"
     out = _run("ase_calculator.py", "--model", model_dir, "--samples", "20", "--db", str(db), cwd=tmp_path)
     assert "bcc Fe: bcc" in out and "bicrystal, 1920 atoms" in out
-    assert "db row 1: Cu108, global: fcc" in out and "db row 3: Cu960Fe960, local:" in out
+    assert "db row 1: Cu108, global: fcc" in out and "db row 3: Cu960Fe960, spm:" in out
     from ase.db import connect
 
     assert connect(db).count() == 3

@@ -232,9 +232,7 @@ _OPTION_NAMES = frozenset(f.name for f in fields(BatchOptions))
 
 def _split_keywords(options, kwargs) -> tuple[BatchOptions, dict[str, Any], dict[str, Any]]:
     """(options, run keywords n_samples/seed, SPM keywords) from run_batch's keyword arguments."""
-    from arisekit.spm.parameters import _ALIASES
-
-    spm_names = {f.name for f in fields(SPMParameters)} | set(_ALIASES)
+    spm_names = SPMParameters.keywords()
     opts, run, spm = {}, {}, {}
     for key, value in kwargs.items():
         if key in _OPTION_NAMES:

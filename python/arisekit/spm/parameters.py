@@ -164,6 +164,11 @@ class SPMParameters:
         return dataclasses.replace(base, **changes)
 
     @classmethod
+    def keywords(cls) -> frozenset[str]:
+        """Every keyword :meth:`from_kwargs` reads: the field names and their older aliases."""
+        return frozenset(f.name for f in fields(cls)) | frozenset(_ALIASES)
+
+    @classmethod
     def from_dict(cls, params: Mapping[str, Any]) -> SPMParameters:
         """From :meth:`to_dict` (e.g. read back from a result file); unknown keys are a ValueError."""
         params = dict(params)
