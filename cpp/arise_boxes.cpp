@@ -267,7 +267,13 @@ double open_pair_dnn(const double* pos, const int64_t* numbers, int64_t n, int64
 namespace {
 
 // One box: arise_soap(box) with the defaults of python/arisekit/descriptors/arise.py. Throws
-// std::invalid_argument where arise_soap raises ValueError.
+// std::invalid_argument where arise_soap raises ValueError. Only the mean coefficients of each pair's
+// centres enter the descriptor, so they are summed bond by bond (SoapCalculator::bond_sums) instead of
+// centre by centre: one pass over the unordered atom pairs {i, j} serves all species pairs. With
+// Y_lm(-u) = (-1)^l Y_lm(u), a bond between two α atoms adds (1 + (-1)^l) g(r f_αα) Y_lm(u) to pair
+// (α, α); a bond i (α) – j (β ≠ α) adds g(r f_αβ) Y_lm(u) to (α, β) and (-1)^l g(r f_βα) Y_lm(u) to
+// (β, α), sharing the harmonics. Same sums as SoapCalculator::coefficients per centre, another order
+// of additions (equal to rounding).
 void describe_box(const SoapCalculator& calc, const double* pos, const int64_t* numbers, int64_t n,
                   const AriseBoxOptions& opt, double* out) {
     if (n == 0) throw std::invalid_argument("the structure has no atoms");
@@ -275,32 +281,88 @@ void describe_box(const SoapCalculator& calc, const double* pos, const int64_t* 
     std::vector<int64_t> species(numbers, numbers + n);
     std::sort(species.begin(), species.end());
     species.erase(std::unique(species.begin(), species.end()), species.end());
-    for (int64_t z : species)
-        if (std::count(numbers, numbers + n, z) == 1) throw std::invalid_argument("undefined species pair");
+    const int S = static_cast<int>(species.size());
+    std::vector<int> sidx(n);
+    std::vector<int64_t> count(S, 0);
+    for (int64_t i = 0; i < n; ++i) {
+        sidx[i] = static_cast<int>(std::lower_bound(species.begin(), species.end(), numbers[i]) - species.begin());
+        ++count[sidx[i]];
+    }
+    for (int a = 0; a < S; ++a)
+        if (count[a] == 1) throw std::invalid_argument("undefined species pair");
+    const int n_pairs = S * S;
+    std::vector<double> f(n_pairs);
+    double f_min = std::numeric_limits<double>::infinity();
+    for (int a = 0; a < S; ++a)
+        for (int b = 0; b < S; ++b) {
+            f[a * S + b] = opt.extrinsic_scale / open_pair_dnn(pos, numbers, n, species[a], species[b], opt);
+            f_min = std::min(f_min, f[a * S + b]);
+        }
+    // bonds within the largest reach (cutoff / f, Å) of any pair; bond_sums drops targets beyond the cutoff
+    const SoapParams& sp = calc.params();
+    const double reach = sp.cutoff / f_min * (1.0 + 1e-9);
+    const double reach2 = reach * reach;
+    thread_local std::vector<double> u, dist;  // kept per thread between boxes
+    thread_local std::vector<int32_t> acc;
+    u.clear();
+    dist.clear();
+    acc.clear();
+    for (int64_t i = 0; i < n; ++i) {
+        const double* p = &pos[3 * i];
+        const int a = sidx[i];
+        for (int64_t j = i + 1; j < n; ++j) {
+            const double* q = &pos[3 * j];
+            const double dx = q[0] - p[0], dy = q[1] - p[1], dz = q[2] - p[2];
+            const double d2 = dx * dx + dy * dy + dz * dz;
+            if (!(d2 < reach2)) continue;
+            const double r = std::sqrt(d2), ir = 1.0 / r;
+            const int b = sidx[j];
+            u.push_back(dx * ir);
+            u.push_back(dy * ir);
+            u.push_back(dz * ir);
+            if (a == b) {
+                dist.push_back(r * f[a * S + a]);
+                acc.push_back(3 * (a * S + a) + 2);
+                dist.push_back(0.0);
+                acc.push_back(-1);
+            } else {
+                dist.push_back(r * f[a * S + b]);
+                acc.push_back(3 * (a * S + b));
+                dist.push_back(r * f[b * S + a]);
+                acc.push_back(3 * (b * S + a) + 1);
+            }
+        }
+    }
+    const int64_t n_bonds = static_cast<int64_t>(dist.size() / 2);
+    const std::vector<double> sums = calc.bond_sums(u.data(), dist.data(), acc.data(), n_bonds, 3 * n_pairs);
+    const int N = sp.n_max, L = sp.l_max, NLM = (L + 1) * (L + 1);
     const int64_t per = calc.n_coeff_per_channel();
-    const int64_t n_pairs = static_cast<int64_t>(species.size() * species.size());
-    std::vector<double> means(size_t(n_pairs) * per, 0.0), scaled(3 * size_t(n));
-    Cell open;
-    int64_t p = 0;
-    for (int64_t alpha : species)
-        for (int64_t beta : species) {
-            const double d_nn = open_pair_dnn(pos, numbers, n, alpha, beta, opt);
-            const double f = opt.extrinsic_scale / d_nn;
-            for (int64_t k = 0; k < 3 * n; ++k) scaled[k] = pos[k] * f;
-            std::vector<int64_t> centres;
-            for (int64_t i = 0; i < n; ++i)
-                if (numbers[i] == alpha) centres.push_back(i);
-            const std::vector<double> c = calc.coefficients(scaled.data(), numbers, n, open, centres, {beta}, 1);
-            double* mean = &means[size_t(p) * per];  // coefficients.mean(axis=0): rows added in order
-            for (size_t r = 0; r < centres.size(); ++r)
-                for (int64_t j = 0; j < per; ++j) mean[j] += c[r * per + j];
-            for (int64_t j = 0; j < per; ++j) mean[j] /= static_cast<double>(centres.size());
-            ++p;
+    const std::vector<double>& central = calc.central_coefficients();
+    std::vector<double> means(size_t(n_pairs) * per, 0.0);
+    for (int a = 0; a < S; ++a)
+        for (int b = 0; b < S; ++b) {
+            const int p = a * S + b;
+            const double* fwd = &sums[size_t(3 * p) * per];
+            const double* bwd = fwd + per;
+            const double* both = bwd + per;
+            double* mean = &means[size_t(p) * per];
+            const double m = static_cast<double>(count[a]);
+            for (int nn = 0; nn < N; ++nn)
+                for (int l = 0; l <= L; ++l) {
+                    const bool odd = l % 2 == 1;
+                    for (int lm = l * l; lm < (l + 1) * (l + 1); ++lm) {
+                        const size_t k = size_t(nn) * NLM + lm;
+                        const double v = odd ? fwd[k] - bwd[k] : fwd[k] + bwd[k] + 2.0 * both[k];
+                        mean[k] = v / m;
+                    }
+                }
+            if (sp.central_weight != 0.0)
+                for (int nn = 0; nn < N; ++nn) mean[size_t(nn) * NLM] += sp.central_weight * central[nn];
         }
     const std::vector<double> ps = calc.power_spectrum(means.data(), n_pairs, 1, true, 0.0, 1);
     const int64_t dim = calc.n_power(1) + 1;
     for (int64_t j = 0; j < dim; ++j) out[j] = 0.0;
-    for (int64_t q = 0; q < n_pairs; ++q)
+    for (int q = 0; q < n_pairs; ++q)
         for (int64_t j = 0; j < dim; ++j) out[j] += ps[size_t(q) * dim + j];
     for (int64_t j = 0; j < dim; ++j) out[j] /= static_cast<double>(n_pairs);
 }

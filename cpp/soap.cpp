@@ -150,10 +150,10 @@ class RealHarmonics {
         }
     }
 
-    // Y[(l² + l + m) * kB + b] for kB unit vectors (x[b], y[b], z[b]).
+    // Y[(l² + l + m) * stride + b] for kB unit vectors (x[b], y[b], z[b]).
     template <int kB>
     inline __attribute__((always_inline)) void eval_batch(const double* x, const double* y, const double* z,
-                                                          double* Y) const {
+                                                          double* Y, size_t stride = kB) const {
         double cr[kB], ci[kB], q1[kB], q2[kB];
         for (int b = 0; b < kB; ++b) {
             cr[b] = 1.0;
@@ -161,8 +161,8 @@ class RealHarmonics {
         }
         for (int m = 0; m <= L_; ++m) {
             const double mm = mm_[m];
-            double* Yp = Y + size_t(m * m + 2 * m) * kB;
-            double* Yn = Y + size_t(m * m) * kB;
+            double* Yp = Y + size_t(m * m + 2 * m) * stride;
+            double* Yn = Y + size_t(m * m) * stride;
             for (int b = 0; b < kB; ++b) {
                 q2[b] = mm;
                 q1[b] = 0.0;
@@ -171,8 +171,8 @@ class RealHarmonics {
             }
             for (int l = m + 1; l <= L_; ++l) {
                 const double a = a_[l * l + m], bb = l >= m + 2 ? b_[l * l + m] : 0.0;
-                double* Zp = Y + size_t(l * l + l + m) * kB;
-                double* Zn = Y + size_t(l * l + l - m) * kB;
+                double* Zp = Y + size_t(l * l + l + m) * stride;
+                double* Zn = Y + size_t(l * l + l - m) * stride;
                 for (int b = 0; b < kB; ++b) {
                     const double q = a * z[b] * q2[b] - bb * q1[b];
                     q1[b] = q2[b];
@@ -526,6 +526,34 @@ AccumulateFn pick_accumulate() {
     return accumulate_generic;
 }
 
+// ---- bond-sum kernel (SoapCalculator::bond_sums) ---------------------------------------------------------
+// The kernel (soap_bond_kernel.inc) is compiled twice: for AVX2/FMA, inside a target pragma that covers its
+// vector helpers too (GCC then broadcasts loaded values with one vbroadcastsd; with the target attribute on
+// the outer function only it emits a shuffle sequence that limits the kernel), and generic.
+
+using BondSumsFn = void (*)(int, const KernelArgs&, const double*, const double*, const int32_t*, int64_t, int,
+                            int, double*);
+
+#ifdef ARISEKIT_SOAP_X86
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+namespace bonds_avx2 {
+#include "soap_bond_kernel.inc"
+}  // namespace bonds_avx2
+#pragma GCC pop_options
+#endif
+namespace bonds_generic {
+#include "soap_bond_kernel.inc"
+}  // namespace bonds_generic
+
+BondSumsFn pick_bond_sums() {
+#ifdef ARISEKIT_SOAP_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return bonds_avx2::bond_sums;
+#endif
+    return bonds_generic::bond_sums;
+}
+
 }  // namespace
 
 std::vector<double> SoapCalculator::coefficients(const double* positions, const int64_t* numbers, int64_t n,
@@ -623,6 +651,33 @@ std::vector<double> SoapCalculator::coefficients(const double* positions, const 
             }
         }
     });
+    return out;
+}
+
+std::vector<double> SoapCalculator::bond_sums(const double* u, const double* dist, const int32_t* acc,
+                                              int64_t n_bonds, int n_acc) const {
+    if (n_bonds < 0 || n_acc < 0) throw std::invalid_argument("bond_sums: negative count");
+    for (int64_t q = 0; q < 2 * n_bonds; ++q)
+        if (acc[q] >= n_acc || acc[q] < -1) throw std::invalid_argument("bond_sums: accumulator out of range");
+    const int N = p_.n_max, NLM = n_lm(), AW = window_, NA = N + AW;
+    std::vector<double> out(size_t(n_acc) * N * NLM, 0.0);
+    if (n_acc == 0 || n_bonds == 0) return out;
+    std::vector<double> G(size_t(n_acc) * NLM * NA, 0.0);
+    RealHarmonics sh(p_.l_max);
+    const KernelArgs args{table_.data(), win_start_.data(), n_int_, N, p_.l_max, NLM, table_row_, h_, 1.0 / h_,
+                          p_.cutoff, p_.cutoff_transition_width, &sh};
+    static const BondSumsFn kernel = pick_bond_sums();
+    kernel(AW, args, u, dist, acc, n_bonds, n_acc, NA, G.data());
+    for (int a = 0; a < n_acc; ++a) {
+        const double* Ga = &G[size_t(a) * NLM * NA];
+        double* o = &out[size_t(a) * N * NLM];
+        for (int nn = 0; nn < N; ++nn)
+            for (int g = 0; g < N; ++g) {
+                const double w = W_[nn * N + g];
+                if (w == 0.0) continue;
+                for (int lm = 0; lm < NLM; ++lm) o[size_t(nn) * NLM + lm] += w * Ga[size_t(lm) * NA + g];
+            }
+    }
     return out;
 }
 

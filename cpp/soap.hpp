@@ -51,6 +51,19 @@ class SoapCalculator {
                                      const std::vector<int64_t>& centres,
                                      const std::vector<int64_t>& channel_species, int n_threads) const;
 
+    // Sums of the neighbour-density expansion over a list of bonds, into many accumulators at once (for
+    // averaged descriptors, where only the sum over centres is needed). Bond q has the unit vector
+    // u[3q..3q+2] (centre to neighbour, caller's frame) and up to two targets s = 0, 1: distance
+    // dist[2q + s] (in cutoff units of this calculator; targets at or beyond the cutoff are skipped) and
+    // accumulator acc[2q + s] (-1: none). The two targets share the bond's spherical harmonics. Output
+    // n_acc x (n_max * n_lm), layout (n, l, m): Σ over the targets of each accumulator of the
+    // coefficients coefficients() gives one neighbour, without the central Gaussian (see
+    // central_coefficients). Distances must be positive.
+    std::vector<double> bond_sums(const double* u, const double* dist, const int32_t* acc, int64_t n_bonds,
+                                  int n_acc) const;
+    // Radial coefficients (n_max) of the central Gaussian at l = 0, times Y_00 (per unit central weight).
+    const std::vector<double>& central_coefficients() const { return central_; }
+
     // Power spectrum of m rows of coefficients (layout as above, n_channels channels).
     // Output m x (n_power(n_channels) + 1): components ordered (k1, k2 <= k1, l) with the combined radial
     // index k = channel * n_max + n, off-diagonal (k1 != k2) entries multiplied by sqrt(2); each row

@@ -26,6 +26,7 @@ from arisekit._parallel import thread_map
 from arisekit.descriptors import ARISEDescriptor, power_spectrum
 from arisekit.geometry import BoxGrid, Structure, as_structure, nearest_neighbor_distance, surface_exposure
 from arisekit.parallel import resolve_threads
+from arisekit.spm import _exact_batch
 
 #: Default threshold on :func:`arisekit.geometry.surface_exposure` above which an atom's environment
 #: counts as cut by a free surface.
@@ -146,8 +147,21 @@ def exact_descriptors(
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield (box indices, descriptors) chunk by chunk; boxes whose descriptor is undefined (an isolated
     species) are dropped from ``valid`` in place. Boxes are described concurrently, one per thread
-    (``n_threads``; None: :mod:`arisekit.parallel`'s setting)."""
+    (``n_threads``; None: :mod:`arisekit.parallel`'s setting): a chunk in one C++ call
+    (:mod:`arisekit.spm._exact_batch`), or for descriptors it does not handle (quippy backend,
+    ``undefined_pairs="skip"``) box by box through :meth:`ARISEDescriptor.compute`
+    (:func:`_exact_descriptors_python`, the reference: same descriptors to rounding)."""
     descriptor = ARISEDescriptor.from_dict(descriptor)
+    if _exact_batch.supported(descriptor):
+        return _exact_batch.exact_descriptors_batch(atoms, grid, descriptor, valid, chunk, n_threads)
+    return _exact_descriptors_python(atoms, grid, descriptor, valid, chunk, n_threads)
+
+
+def _exact_descriptors_python(
+    atoms, grid: BoxGrid, descriptor: ARISEDescriptor, valid: np.ndarray, chunk: int, n_threads: int | None
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """:func:`exact_descriptors` box by box in Python (each box an open Structure through
+    :meth:`ARISEDescriptor.compute`, a thread pool over boxes)."""
     _ = descriptor.soap  # radial tables built once for all boxes, before the threads start
     s = as_structure(atoms)
     numbers, positions, no_cell = s.numbers, s.positions, np.zeros((3, 3))
