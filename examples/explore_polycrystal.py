@@ -115,8 +115,8 @@ def main(argv=None) -> int:
     print(f"polycrystal: {len(sample)} atoms, grains {sample.info['grain_classes']}")
     result = spm(
         sample,
-        args.box_size,
-        args.stride,
+        box_size=args.box_size,
+        stride=args.stride,
         box_descriptors=args.spm_mode,
         n_samples=args.n_samples,
         model=model,

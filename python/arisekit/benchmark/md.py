@@ -394,8 +394,8 @@ def score_frame(
     t0 = time.perf_counter()
     res = spm(
         atoms,
-        settings.box_size,
-        settings.stride,
+        box_size=settings.box_size,
+        stride=settings.stride,
         n_samples=settings.n_samples,
         model=model,
         seed=settings.mc_seed,
