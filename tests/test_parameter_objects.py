@@ -141,3 +141,10 @@ def test_one_mode_vocabulary():
     assert default_n_samples("spm", 7) == 7
     with pytest.raises(ValueError, match="mode: must be one of"):
         check_mode("nearby")
+
+
+def test_spm_positional_box_size_gets_a_clear_message():
+    from arisekit.spm import SPMParameters
+
+    with pytest.raises(TypeError, match="pass box_size= and stride= by name"):
+        SPMParameters.from_kwargs(12.0)

@@ -151,6 +151,11 @@ class SPMParameters:
         """``params`` (an SPMParameters, a dict of its fields, or None for the defaults) with ``overrides``
         applied. The older keyword names ``mode``/``spm_mode`` (for ``box_descriptors``) are read too;
         an unknown name is a ValueError listing the known ones."""
+        if isinstance(params, (int, float, np.number)) and not isinstance(params, bool):
+            raise TypeError(
+                f"params: expected SPMParameters, a dict or None, got the number {params!r}; pass box_size= "
+                "and stride= by name (spm(atoms, box_size=12.0, stride=2.0))"
+            )
         base = cls() if params is None else params if isinstance(params, cls) else cls.from_dict(params)
         if not overrides:
             return base
