@@ -1,0 +1,120 @@
+"""Domain-streamed SPM (arisekit.spm.domains) gives the in-memory result: periodic, open, slab and
+triclinic samples, fast and exact boxes, in memory and through the resumable result file."""
+
+import numpy as np
+import pytest
+from ase.build import bulk
+from helpers import METALS, bicrystal
+
+from arisekit.spm import SPMResult, spm
+from arisekit.spm.domains import DomainOptions, iter_domain_spm, journal_path, stream_spm
+
+RUN = dict(box_size=12.0, stride=3.0, n_samples=8, seed=3)
+
+
+def _run(gen):
+    try:
+        while True:
+            next(gen)
+    except StopIteration as stop:
+        return stop.value
+
+
+def assert_same(a: SPMResult, b: SPMResult) -> None:
+    assert a.shape == b.shape and a.geometry == b.geometry
+    np.testing.assert_array_equal(a.centers, b.centers)
+    np.testing.assert_array_equal(a.counts, b.counts)
+    np.testing.assert_array_equal(a.valid, b.valid)
+    np.testing.assert_array_equal(a.argmax, b.argmax)
+    v = a.valid
+    np.testing.assert_allclose(a.probabilities[v], b.probabilities[v], rtol=0, atol=2e-6)
+    for name in ("mutual_information", "predictive_entropy", "variation_ratio"):
+        np.testing.assert_allclose(getattr(a, name)[v], getattr(b, name)[v], rtol=0, atol=2e-6)
+    assert a.params["exact_boxes"] == b.params["exact_boxes"]
+    if a.novelty is not None:
+        np.testing.assert_allclose(a.novelty[v], b.novelty[v], rtol=0, atol=1e-5)
+
+
+def thermal_fcc(reps=(7, 7, 7), noise=0.06, seed=0):
+    atoms = METALS["fcc"]().repeat(reps)
+    atoms.positions += np.random.default_rng(seed).normal(0, noise, atoms.positions.shape)
+    atoms.pbc = True
+    return atoms
+
+
+@pytest.fixture(scope="module")
+def periodic():
+    return thermal_fcc()
+
+
+def test_periodic_fast_matches_in_memory(periodic, metal_model):
+    ref = spm(periodic, model=metal_model, **RUN)
+    assert ref.params["exact_boxes"] == 0 and ref.valid.all()
+    out = _run(iter_domain_spm(periodic, model=metal_model, domains=7.0, **RUN))
+    assert out.params["domains"]["count"] > 4  # really split
+    assert_same(ref, out)
+
+
+def test_open_sample_with_surface_fallback(metal_model):
+    sample = thermal_fcc((10, 10, 10))
+    sample.pbc = False  # free surfaces all round: outer boxes exact, the core fast
+    ref = spm(sample, model=metal_model, **RUN)
+    assert 0 < ref.params["exact_boxes"] < ref.valid.sum()  # both paths used
+    out = _run(iter_domain_spm(sample, model=metal_model, domains=DomainOptions(size=8.0), **RUN))
+    assert_same(ref, out)
+
+
+def test_exact_mode_and_representations(metal_model):
+    sample = bicrystal()
+    run = dict(RUN, box_descriptors="exact", representations=[0])
+    ref = spm(sample, model=metal_model, **run)
+    out = _run(iter_domain_spm(sample, model=metal_model, domains=10.0, **run))
+    assert_same(ref, out)
+    np.testing.assert_allclose(ref.representations[0], out.representations[0], rtol=1e-5, atol=1e-5)
+
+
+def test_slab_periodic_in_plane(metal_model):
+    slab = thermal_fcc((9, 9, 3), seed=1)  # 32 x 32 x 10.8 Å: thinner than the box along z
+    slab.pbc = (True, True, False)
+    ref = spm(slab, model=metal_model, **RUN)
+    assert ref.geometry == "slab"
+    out = _run(iter_domain_spm(slab, model=metal_model, domains=9.0, **RUN))
+    assert out.params["domains"]["count"] == 9
+    assert_same(ref, out)
+
+
+def test_triclinic_periodic_cell(metal_model):
+    atoms = bulk("Mg", "hcp", a=3.21, c=5.21).repeat((8, 8, 5))  # 60° cell
+    atoms.positions += np.random.default_rng(2).normal(0, 0.05, atoms.positions.shape)
+    atoms.pbc = True
+    ref = spm(atoms, model=metal_model, **RUN)
+    out = _run(iter_domain_spm(atoms, model=metal_model, domains=6.0, **RUN))
+    assert_same(ref, out)
+
+
+def test_streamed_file_is_resumable(tmp_path, periodic, metal_model):
+    ref = spm(periodic, model=metal_model, **RUN)
+    out = tmp_path / "map.h5"
+    gen = iter_domain_spm(periodic, model=metal_model, domains=DomainOptions(size=7.0, out=out), **RUN)
+    next(gen), next(gen), next(gen)  # two domains finished, then "Ctrl-C"
+    gen.close()
+    assert not out.exists()
+    kept = sorted(journal_path(out).glob("*.npz"))
+    assert len(kept) == 2
+    stamps = [f.stat().st_mtime_ns for f in kept]
+    path = stream_spm(periodic, out, model=metal_model, domains=7.0, **RUN)
+    assert path == out and not journal_path(out).exists()
+    assert [f.stat().st_mtime_ns for f in kept if f.exists()] in ([], stamps)
+    assert_same(ref, SPMResult.load(out))
+    with pytest.raises(ValueError, match="another run"):
+        journal_path(out).mkdir()
+        (journal_path(out) / "job.json").write_text("{}")
+        stream_spm(periodic, out, model=metal_model, domains=7.0, **RUN)
+
+
+def test_options_are_validated():
+    with pytest.raises(ValueError, match="size"):
+        DomainOptions(size=-1.0)
+    with pytest.raises(ValueError, match="n_workers"):
+        DomainOptions(n_workers=-2)
+    assert DomainOptions.coerce(50).size == 50.0
