@@ -88,3 +88,17 @@ def test_classify_and_spm_take_arrays(metal_model):
     np.testing.assert_array_equal(r1.probabilities, r2.probabilities)
     with pytest.raises(ValueError, match=r"atoms\[0\]: expected an ase.Atoms"):
         arisekit.classify([object()], model=metal_model)
+
+
+def test_ovito_modifier_reads_data_once_as_arrays(nacl):
+    from ovito.io.ase import ase_to_ovito
+
+    from arisekit.ovito.convert import data_to_atoms, data_to_structure, fingerprint
+
+    data = ase_to_ovito(nacl)
+    s, origin = data_to_structure(data)
+    atoms, origin2 = data_to_atoms(data)
+    assert isinstance(s, Structure)
+    np.testing.assert_array_equal(origin, origin2)
+    _same(s, as_structure(atoms))
+    assert fingerprint(s) == fingerprint(atoms)  # the modifier's cache key does not depend on the type

@@ -18,7 +18,9 @@ import numpy as np
 from ase import Atoms
 from ase.data import atomic_numbers, chemical_symbols
 
-__all__ = ["UNTYPED_SPECIES", "data_to_atoms", "fingerprint", "type_numbers"]
+from arisekit.geometry import Structure
+
+__all__ = ["UNTYPED_SPECIES", "data_to_atoms", "data_to_structure", "fingerprint", "type_numbers"]
 
 #: Chemical symbol given to every particle when the data has no ``Particle Type`` property.
 UNTYPED_SPECIES = "H"
@@ -67,8 +69,24 @@ def data_to_atoms(data) -> tuple[Atoms, np.ndarray]:
     return atoms, origin
 
 
-def fingerprint(atoms: Atoms) -> str:
-    """Hash of positions, species, cell and pbc: identifies one input configuration."""
+def data_to_structure(data) -> tuple[Structure, np.ndarray]:
+    """``(structure, origin)``: an OVITO ``DataCollection``'s particles as an
+    :class:`arisekit.geometry.Structure` (read once, no ``ase.Atoms`` in between) and the cell origin (Å).
+
+    Positions are relative to ``origin``; species as :func:`type_numbers`. Raises ValueError when there are
+    no particles or positions are not finite.
+    """
+    from arisekit.geometry import as_structure, ovito_arrays
+
+    positions, vectors, pbc, numbers, origin = ovito_arrays(data)
+    if not np.isfinite(positions).all():
+        raise ValueError("data: particle positions contain NaN or inf")
+    return as_structure(positions, cell=vectors, pbc=pbc, numbers=numbers), origin
+
+
+def fingerprint(atoms) -> str:
+    """Hash of positions, species, cell and pbc (of an ``ase.Atoms`` or a ``Structure``: the same hash for
+    the same configuration): identifies one input configuration."""
     h = hashlib.blake2b(digest_size=16)
     for arr in (atoms.positions, atoms.numbers, np.asarray(atoms.cell), np.asarray(atoms.pbc)):
         a = np.ascontiguousarray(arr)

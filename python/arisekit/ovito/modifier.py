@@ -14,7 +14,7 @@ from traits.api import Bool, ComparisonMode, Instance, Int, List, Str, observe
 from arisekit.ovito import cache
 from arisekit.ovito._traits import ValidatedEnum, ValidatedRange
 from arisekit.ovito.compute import FrameResult, Progress, run_global, run_spm
-from arisekit.ovito.convert import data_to_atoms, fingerprint
+from arisekit.ovito.convert import data_to_structure, fingerprint
 from arisekit.ovito.output import resolve_classes, write_outputs
 
 __all__ = ["MODES", "ARISEModifier"]
@@ -156,7 +156,7 @@ class ARISEModifier(ModifierInterface):
     def modify(self, data, *, frame: int = 0, data_cache=None, **kwargs: Any):
         """OVITO entry point: classify the frame (or reuse the cached result) and write the outputs."""
         self._check()
-        atoms, origin = data_to_atoms(data)
+        atoms, origin = data_to_structure(data)  # read once, as arrays
         yield "ARISE: loading the model"
         clf = self.classifier()
         resolve_classes(self.output_classes, [str(c) for c in clf.classes_])  # fail early on bad names
