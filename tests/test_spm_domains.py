@@ -50,7 +50,7 @@ def periodic():
 def test_periodic_fast_matches_in_memory(periodic, metal_model):
     ref = spm(periodic, model=metal_model, **RUN)
     assert ref.params["exact_boxes"] == 0 and ref.valid.all()
-    out = _run(iter_domain_spm(periodic, model=metal_model, domains=7.0, **RUN))
+    out = spm(periodic, model=metal_model, domains=7.0, **RUN)
     assert out.params["domains"]["count"] > 4  # really split
     assert_same(ref, out)
 

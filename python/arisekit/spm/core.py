@@ -49,6 +49,7 @@ def spm(
     model=None,
     n_threads: int | None = None,
     progress: bool = False,
+    domains=None,
     **overrides,
 ) -> SPMResult:
     """Classify every box of a strided grid over ``atoms``; returns probability and uncertainty maps.
@@ -67,11 +68,15 @@ def spm(
         Threads for descriptors and inference (None: the process-wide setting of :mod:`arisekit.parallel`).
     progress : bool
         Show a progress bar (boxes classified).
+    domains : DomainOptions, float or None
+        Stream the sample domain by domain (:mod:`arisekit.spm.domains`: memory set by the domain size,
+        optionally on Dask and into a resumable HDF5 file); a number is the domain size in Å. The result is
+        the in-memory one (float32 rounding). None: the whole sample at once.
     **overrides
         Fields of :class:`SPMParameters` set here (``spm(atoms, box_size=12.0, stride=2.0,
         box_descriptors="exact")``); ``mode="fast"/"exact"`` is read as ``box_descriptors``.
     """
-    steps = iter_spm(atoms, params, model=model, n_threads=n_threads, **overrides)
+    steps = iter_spm(atoms, params, model=model, n_threads=n_threads, domains=domains, **overrides)
     from tqdm.auto import tqdm
 
     with tqdm(
@@ -91,10 +96,19 @@ def iter_spm(
     *,
     model=None,
     n_threads: int | None = None,
+    domains=None,
     **overrides,
 ) -> Generator[float, None, SPMResult]:
     """Generator form of :func:`spm` (same arguments): yields the fraction of boxes done (0–1) after
     each chunk and returns the :class:`SPMResult` — for progress reporting and cancellation (OVITO)."""
+    if domains is not None:
+        from arisekit.spm.domains import iter_domain_spm
+
+        return (
+            yield from iter_domain_spm(
+                atoms, params, model=model, n_threads=n_threads, domains=domains, **overrides
+            )
+        )
     from arisekit.model import resolve_model
 
     p = SPMParameters.from_kwargs(params, **overrides)
