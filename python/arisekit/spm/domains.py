@@ -551,6 +551,10 @@ def _prepare_run(atoms, params, model, n_threads, options, overrides):
     p = SPMParameters.from_kwargs(params, **overrides)
     resolve_threads(n_threads)
     clf = resolve_model(model)
+    if isinstance(atoms, (str, os.PathLike)):  # a large LAMMPS dump / extended XYZ file: its last frame
+        from arisekit.io.large import read_large
+
+        atoms = read_large(atoms)
     sample = _prepare(atoms)
     return p, clf, sample, _Plan(sample, p, clf, options, n_threads)
 
@@ -787,10 +791,6 @@ def stream_spm(
 
     options = DomainOptions.coerce(domains)
     options = replace(options, out=out)
-    if isinstance(atoms, (str, os.PathLike)):
-        from arisekit.spm.large import read_large
-
-        atoms = read_large(atoms)
     steps = _stream(atoms, params, model, n_threads, options, overrides)
     with tqdm(
         total=1.0, disable=not progress, desc="SPM domains", bar_format="{l_bar}{bar}| {elapsed}<{remaining}"
