@@ -198,9 +198,11 @@ def main(argv=None) -> int:
             dp = float(np.abs(pa.probabilities - pb.probabilities).max())
             print(f"  same argmax {same}; max |Δp| {dp:.1e}")
     X = np.array([new_x[k] for k in sorted(new_x)])
-    for rows in (256, len(X)):  # SPM's exact-mode chunk, the whole subset
+    # SPM's exact-mode chunk (256 rows: the engine's batched-passes path), and 1024 rows (its pass-major
+    # path, from 512 rows; the subset's descriptors repeated)
+    for rows in (256, 1024):
         for n_thr in sorted({1, threads}):
-            Xr = X[: min(rows, len(X))]
+            Xr = np.resize(X, (rows, X.shape[1]))
             t0, c0 = time.perf_counter(), time.process_time()
             model.predict_uncertainty(Xr, n_samples=args.samples, seed=0, n_threads=n_thr)
             dt, cpu = time.perf_counter() - t0, time.process_time() - c0
