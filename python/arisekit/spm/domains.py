@@ -518,7 +518,7 @@ def _results(plan: _Plan, clf, todo: list[int], options: DomainOptions) -> Itera
             ctx = _Context(**{**ctx.__dict__, "n_threads": int(options.threads_per_worker or 1)})
         ctx_f, model_f = client.scatter([ctx, clf], broadcast=True, hash=False)
         pending = iter(todo)
-        queue = as_completed()
+        queue = as_completed(loop=client.loop)
         limit = 2 * threads  # domains in flight (their atoms and results are held here)
 
         def submit() -> bool:
