@@ -139,7 +139,10 @@ def iter_spm(
     for source, mask in plan:
         if not mask.any():
             continue
-        size = p.chunk if source is fast_descriptors else max(1, p.chunk // 16)
+        # exact mode: 1024 boxes per chunk (default), enough rows for the MC-dropout engine's
+        # block-parallel path (>= 512 rows: ~40 % less CPU per box than 256-row chunks, same
+        # probabilities to float32 rounding)
+        size = p.chunk if source is fast_descriptors else max(1, p.chunk // 4)
         for rows, X in source(sample, grid, descriptor, mask, chunk=size, n_threads=n_threads):
             res = clf.predict_uncertainty(X, n_samples=p.n_samples, seed=p.seed, n_threads=n_threads)
             prob[rows] = res.probabilities
