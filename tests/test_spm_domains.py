@@ -118,3 +118,25 @@ def test_options_are_validated():
     with pytest.raises(ValueError, match="n_workers"):
         DomainOptions(n_workers=-2)
     assert DomainOptions.coerce(50).size == 50.0
+
+
+@pytest.mark.parametrize("kind", ["periodic", "open", "triclinic"])
+def test_regional_shell_d_nn_equals_whole_sample(monkeypatch, kind):
+    """Above SHELL_CHUNK_ATOMS the shell d_NN's first shells are measured region by region: same value."""
+    import arisekit.spm.domains as dm
+    from arisekit.geometry import nearest_neighbor_distance
+    from arisekit.spm.core import _prepare
+
+    if kind == "triclinic":
+        atoms = bulk("Mg", "hcp", a=3.21, c=5.21).repeat((8, 8, 5))
+        atoms.positions += np.random.default_rng(2).normal(0, 0.05, atoms.positions.shape)
+    else:
+        atoms = thermal_fcc((8, 8, 8))
+        atoms.pbc = kind == "periodic"
+    s = _prepare(atoms)
+    monkeypatch.setattr(dm, "SHELL_CHUNK_ATOMS", 0)
+    monkeypatch.setattr(dm, "SHELL_REGION_ATOMS", 300)  # several regions
+    index = dm._AtomIndex(s.positions, 5.0)
+    z = int(s.numbers[0])
+    ref = nearest_neighbor_distance(s, z, z, method="shell")
+    assert dm._pair_d_nn(s, z, z, "shell", index, None) == pytest.approx(ref, rel=1e-12)

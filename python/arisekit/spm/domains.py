@@ -177,6 +177,76 @@ def _image_shifts(cell: np.ndarray, pbc, lo: np.ndarray, hi: np.ndarray, q_lo, q
     return shifts
 
 
+# ------------------------------------------------------------------------------- sample-wide d_NN
+#: Samples of more atoms than this measure the ``shell`` d_NN's first shells region by region (the whole
+#: sample's neighbour list takes ~24 bytes per bond, 3 GB for 10⁷ fcc atoms); smaller ones call
+#: :func:`arisekit.geometry.nearest_neighbor_distance` itself (bit for bit the in-memory value).
+SHELL_CHUNK_ATOMS = 2_000_000
+#: Centre atoms per region of the regional ``shell`` measurement.
+SHELL_REGION_ATOMS = 1_000_000
+
+
+def _pair_d_nn(sample: Structure, alpha: int, beta: int, method: str, index, n_threads) -> float:
+    """d_NN(α, β) of the whole sample by ``method``, as :func:`nearest_neighbor_distance` measures it;
+    for ``shell`` on samples above :data:`SHELL_CHUNK_ATOMS` atoms, the per-atom first-shell means are
+    found region by region (the same values up to the rounding of the image shifts)."""
+    from arisekit.geometry import nearest_neighbor_distance
+    from arisekit.geometry import scaling as sc
+
+    if method != "shell" or len(sample) <= SHELL_CHUNK_ATOMS:
+        return float(nearest_neighbor_distance(sample, alpha, beta, method=method, n_threads=n_threads))
+    s, found, d = sc._nearest_found(sample, alpha, beta, sc.DEFAULT_RADII, n_threads)
+    if sc._is_discrete(d):
+        return float(sc._histogram_mode(d, 100))
+    centre, spread = sc._main_peak(d)
+    window = sc.SHELL_WINDOW * min(spread, sc.MAX_RELATIVE_SPREAD * centre)
+    radius = float(min(np.max(d), 2.0 * np.median(d)) + window)
+    shell = np.empty(len(d))
+    x = s.positions[found, 0]
+    lo, hi = s.positions.min(axis=0), s.positions.max(axis=0)
+    n_regions = max(1, -(-len(found) // SHELL_REGION_ATOMS))
+    width = (hi[0] - lo[0]) / n_regions
+    region = (
+        np.minimum(((x - lo[0]) / width).astype(np.int64), n_regions - 1)
+        if width > 0
+        else np.zeros(len(x), dtype=np.int64)
+    )
+    for k in range(n_regions):
+        rows = np.flatnonzero(region == k)  # centres of this region (each in exactly one)
+        if len(rows) == 0:
+            continue
+        ids = found[rows]
+        c_lo, c_hi = s.positions[ids].min(axis=0), s.positions[ids].max(axis=0)
+        shell[rows] = _shell_means(s, ids, beta, d[rows], window, radius, (c_lo, c_hi), index, n_threads)
+    return float(sc._main_peak(shell)[0])
+
+
+def _shell_means(s, ids, beta, d, window, radius, bounds, index, n_threads) -> np.ndarray:
+    """Mean distance of each centre ``ids`` to its ``beta`` neighbours up to its nearest distance + window
+    (as :func:`arisekit.geometry.scaling._shell_distance`), from an open cut-out with periodic images."""
+    from arisekit.geometry.neighbors import neighbor_list
+
+    c_lo, c_hi = bounds
+    q_lo, q_hi = c_lo - radius - HALO_MARGIN, c_hi + radius + HALO_MARGIN
+    lo, hi = s.positions.min(axis=0), s.positions.max(axis=0)
+    parts, numbers = [s.positions[ids]], [s.numbers[ids]]
+    for shift in _image_shifts(s.cell, s.pbc, lo, hi, q_lo, q_hi):
+        other = index.query(q_lo - shift, q_hi - shift)
+        if not shift.any():
+            other = other[~np.isin(other, ids, assume_unique=True)]
+        parts.append(s.positions[other] + shift)
+        numbers.append(s.numbers[other])
+    local = Structure(np.concatenate(parts), np.zeros((3, 3)), (False, False, False), np.concatenate(numbers))
+    nl = neighbor_list(local, radius, n_threads=n_threads)
+    i, j, r = np.asarray(nl.i), np.asarray(nl.j), np.asarray(nl.distance)
+    keep = (i < len(ids)) & (local.numbers[j] == beta)
+    i, r = i[keep], r[keep]
+    keep = r <= d[i] + window
+    sums = np.bincount(i[keep], r[keep], minlength=len(ids))
+    counts = np.bincount(i[keep], minlength=len(ids))
+    return np.where(counts > 0, sums / np.maximum(counts, 1), d)
+
+
 # --------------------------------------------------------------------------------- what domains share
 @dataclass
 class _Context:
@@ -256,10 +326,8 @@ class _Plan:
         surface = p.box_descriptors == "fast" and p.surface_threshold is not None
         if p.box_descriptors == "fast":
             for alpha, beta in _defined_pairs(sample.numbers, sample.pbc, descriptor.undefined_pairs):
-                d_nn = nearest_neighbor_distance(
-                    sample, alpha, beta, method=descriptor.d_nn_method, n_threads=n_threads
-                )
-                pairs.append((alpha, beta, float(d_nn)))
+                d_nn = _pair_d_nn(sample, alpha, beta, descriptor.d_nn_method, self.index, n_threads)
+                pairs.append((alpha, beta, d_nn))
         if surface:  # as spm.descriptors.surface_boxes / scale_mismatch_boxes, on the whole sample
             d_nn = nearest_neighbor_distance(sample)
             radius = descriptor.cutoff * d_nn / descriptor.extrinsic_scale
@@ -303,7 +371,13 @@ class _Plan:
             for k in range(3)
         ]
         self.domains = list(itertools.product(*self.blocks))
-        self._index = None
+
+    @property
+    def index(self) -> _AtomIndex:
+        """The sample's atoms binned for region queries (built on first use)."""
+        if self.__dict__.get("_index") is None:
+            self._index = _AtomIndex(self.sample.positions, max(self.options.size / 4.0, 4.0))
+        return self._index
 
     @property
     def n_boxes(self) -> int:
@@ -324,9 +398,7 @@ class _Plan:
         return r_lo, r_hi
 
     def task(self, d: int) -> _DomainTask:
-        if self._index is None:
-            self._index = _AtomIndex(self.sample.positions, max(self.options.size / 4.0, 4.0))
-        s, index = self.sample, self._index
+        s, index = self.sample, self.index
         r_lo, r_hi = self.region(d)
         inner_lo, inner_hi = r_lo - _EPS, r_hi + _EPS
         members = index.query(inner_lo, inner_hi)
