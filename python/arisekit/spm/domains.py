@@ -563,13 +563,22 @@ def _dask_client(options: DomainOptions):
 
     if options.scheduler:
         return connect_scheduler(options.scheduler, 30.0), None
-    cluster = LocalCluster(
-        n_workers=int(options.n_workers),
-        threads_per_worker=int(options.threads_per_worker or 1),
-        processes=True,
-        dashboard_address=":0",
-        silence_logs=logging.ERROR,
-    )
+    import signal
+    import threading
+
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:  # the worker processes inherit an ignored SIGINT: Ctrl-C reaches only this process
+        cluster = LocalCluster(
+            n_workers=int(options.n_workers),
+            threads_per_worker=int(options.threads_per_worker or 1),
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        )
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
     return Client(cluster, set_as_default=False), cluster
 
 
