@@ -535,7 +535,7 @@ def run_domain(ctx: _Context, task: _DomainTask, clf) -> DomainResult:
     for source, mask, desc in plan:
         if not mask.any():
             continue
-        size = p.chunk if source is fast_descriptors else max(1, p.chunk // 16)
+        size = p.chunk if source is fast_descriptors else max(1, p.chunk // 4)  # as iter_spm
         for rows, X in source(sub, grid, desc, mask, chunk=size, n_threads=n_threads):
             res = clf.predict_uncertainty(X, n_samples=p.n_samples, seed=p.seed, n_threads=n_threads)
             prob[rows] = res.probabilities
