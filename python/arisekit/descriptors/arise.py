@@ -45,6 +45,7 @@ __all__ = [
     "arise_soap",
     "arise_soap_batch",
     "check_describable",
+    "defined_pairs",
     "species_pairs",
 ]
 
@@ -93,7 +94,7 @@ def check_describable(n_atoms: int, pbc) -> None:
         )
 
 
-def _defined_pairs(numbers: np.ndarray, pbc, undefined_pairs: str) -> list[tuple[int, int]]:
+def defined_pairs(numbers: np.ndarray, pbc, undefined_pairs: str) -> list[tuple[int, int]]:
     """Species pairs whose d_NN exists: in an open structure a species with a single atom has no
     neighbour of its own species. ``undefined_pairs`` = "raise" (ValueError) or "skip" (leave them out)."""
     if undefined_pairs not in ("raise", "skip"):
@@ -280,7 +281,7 @@ class ARISEDescriptor:
         calc = self.soap
         f0 = self.extrinsic_scale
         out = []
-        for alpha, beta in _defined_pairs(s.numbers, s.pbc, self.undefined_pairs):
+        for alpha, beta in defined_pairs(s.numbers, s.pbc, self.undefined_pairs):
             d_nn = nearest_neighbor_distance(s, alpha, beta, method=self.d_nn_method, n_threads=n_threads)
             f = f0 / d_nn
             scaled = Structure(s.positions * f, s.cell * f, s.pbc, s.numbers)
@@ -367,7 +368,7 @@ def _arise_soap_quippy(atoms, d: ARISEDescriptor) -> np.ndarray:
         raise ValueError("atoms: the structure has no atoms")
     vectors = []
     pbc = atoms.get_pbc()
-    for alpha, beta in _defined_pairs(atoms.get_atomic_numbers(), pbc, d.undefined_pairs):
+    for alpha, beta in defined_pairs(atoms.get_atomic_numbers(), pbc, d.undefined_pairs):
         scaled, _ = scale_isotropically(
             atoms, alpha, beta, method=d.d_nn_method, extrinsic_scale=d.extrinsic_scale
         )

@@ -45,7 +45,7 @@ import numpy as np
 
 from arisekit import _core
 from arisekit.descriptors import ARISEDescriptor
-from arisekit.descriptors.arise import ArisePair, _defined_pairs, species_pairs
+from arisekit.descriptors.arise import ArisePair, defined_pairs, species_pairs
 from arisekit.geometry import BoxGrid, Structure
 from arisekit.parallel import resolve_threads
 from arisekit.spm.descriptors import exact_descriptors, fast_descriptors
@@ -325,7 +325,7 @@ class _Plan:
         self.exposed = None
         surface = p.box_descriptors == "fast" and p.surface_threshold is not None
         if p.box_descriptors == "fast":
-            for alpha, beta in _defined_pairs(sample.numbers, sample.pbc, descriptor.undefined_pairs):
+            for alpha, beta in defined_pairs(sample.numbers, sample.pbc, descriptor.undefined_pairs):
                 d_nn = _pair_d_nn(sample, alpha, beta, descriptor.d_nn_method, self.index, n_threads)
                 pairs.append((alpha, beta, d_nn))
         if surface:  # as spm.descriptors.surface_boxes / scale_mismatch_boxes, on the whole sample
