@@ -43,7 +43,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--box-size", type=float, default=12.0, help="SPM box edge (Å)")
     ap.add_argument("--stride", type=float, default=3.0, help="SPM stride (Å)")
     ap.add_argument("--n-samples", type=int, default=50, help="Monte-Carlo dropout samples")
-    ap.add_argument("--spm-mode", choices=["fast", "exact"], default="exact")
+    ap.add_argument(
+        "--box-descriptors",
+        "--spm-mode",
+        dest="box_descriptors",
+        choices=["fast", "exact"],
+        default="exact",
+        help="how SPM boxes are described (--spm-mode is the older name)",
+    )
     ap.add_argument("--image-size", nargs=2, type=int, default=[1100, 800], metavar=("W", "H"))
     ap.add_argument("--seed", type=int, default=2)
     return ap.parse_args(argv)
@@ -82,10 +89,11 @@ def main(argv=None) -> int:
     particle_vis.radius = 1.1
     pipeline = Pipeline(source=StaticSource(data=source))
     arise = ARISEModifier(
-        mode="spm_atoms",
+        mode="spm",
+        project_to_atoms=True,
         box_size=args.box_size,
         stride=args.stride,
-        spm_mode=args.spm_mode,
+        box_descriptors=args.box_descriptors,
         n_samples=args.n_samples,
         model_path=args.model,
     )

@@ -82,7 +82,7 @@ def test_projection_on_lammps_dump(dump_file, metal_model):
     pipeline = import_file(str(dump_file))
     assert pipeline.num_frames == 2
     pipeline.modifiers.append(
-        ARISEModifier(model=metal_model, spm_mode="exact", output_classes=["fcc", "bcc"], **SPM)
+        ARISEModifier(model=metal_model, box_descriptors="exact", output_classes=["fcc", "bcc"], **SPM)
     )
     for frame, (left, right) in enumerate([("fcc", "bcc"), ("bcc", "fcc")]):
         data = pipeline.compute(frame)
@@ -109,7 +109,7 @@ def test_projection_on_lammps_dump(dump_file, metal_model):
         assert sum(counts.values()) == p.count and counts[1] == np.count_nonzero(st == 1)
         assert structure_names(table.x)[2] == "bcc"
         a = data.attributes
-        assert a["ARISE.mode"] == "spm_atoms" and a["ARISE.n_classes"] == 4
+        assert a["ARISE.mode"] == "spm" and a["ARISE.n_classes"] == 4
         # fractions of the selected classes: the atoms' types (boundary atoms may take other classes)
         assert a["ARISE.fraction.fcc"] == pytest.approx(np.mean(by_name == "fcc"))
         assert a["ARISE.fraction.bcc"] == pytest.approx(np.mean(by_name == "bcc"))
@@ -117,14 +117,15 @@ def test_projection_on_lammps_dump(dump_file, metal_model):
         assert a["ARISE.n_classified_boxes"] <= a["ARISE.n_boxes"] and a["ARISE.mean_mutual_information"] >= 0
 
 
-@pytest.mark.parametrize("spm_mode", ["exact", "fast"])
-def test_voxel_grid_matches_spm(dump_file, metal_model, spm_mode):
+@pytest.mark.parametrize("box_descriptors", ["exact", "fast"])
+def test_voxel_grid_matches_spm(dump_file, metal_model, box_descriptors):
     pipeline = import_file(str(dump_file))
-    pipeline.modifiers.append(ARISEModifier(model=metal_model, mode="spm", spm_mode=spm_mode, **SPM))
+    mod = ARISEModifier(model=metal_model, project_to_atoms=False, box_descriptors=box_descriptors, **SPM)
+    pipeline.modifiers.append(mod)
     data = pipeline.compute(0)
     assert "Structure Type" not in data.particles  # maps only
     atoms, origin = data_to_atoms(data)
-    ref = spm(atoms, mode=spm_mode, model=metal_model, **SPM)
+    ref = spm(atoms, box_descriptors=box_descriptors, model=metal_model, **SPM)
     grid = data.grids["arise-spm"]
     assert tuple(grid.shape) == ref.shape
     for name, values in [("Mutual Information", ref.mutual_information), ("Probability fcc", None)]:
@@ -217,7 +218,7 @@ def test_polycrystal_extxyz_grains(tmp_path, metal_model):
     sample = polycrystal(["fcc", "bcc"], size=(36, 36, 10), n_grains=4, seed=1, species="Cu")
     ase.io.write(tmp_path / "poly.xyz", sample, format="extxyz")
     pipeline = import_file(str(tmp_path / "poly.xyz"))
-    pipeline.modifiers.append(ARISEModifier(model=metal_model, spm_mode="exact", **SPM))
+    pipeline.modifiers.append(ARISEModifier(model=metal_model, box_descriptors="exact", **SPM))
     data = pipeline.compute()
     truth = np.array(sample.info["class_names"])[np.asarray(data.particles["class_label"])]
     names = structure_names(data.particles["Structure Type"])
@@ -229,7 +230,7 @@ def test_polycrystal_extxyz_grains(tmp_path, metal_model):
 
 def test_cache_per_frame_and_output_options(dump_file, metal_model, calls):
     pipeline = import_file(str(dump_file))
-    mod = ARISEModifier(model=metal_model, spm_mode="fast", **SPM)
+    mod = ARISEModifier(model=metal_model, box_descriptors="fast", **SPM)
     pipeline.modifiers.append(mod)
     first = np.asarray(pipeline.compute(0).particles["Structure Type"]).copy()
     n0 = calls["n"]
@@ -258,7 +259,7 @@ def test_cache_per_frame_and_output_options(dump_file, metal_model, calls):
 
 def test_progress_cancel_and_memory_bound(metal_model, calls):
     data = ase_to_ovito(bicrystal())
-    mod = ARISEModifier(model=metal_model, spm_mode="fast", **SPM)
+    mod = ARISEModifier(model=metal_model, box_descriptors="fast", **SPM)
     cache = DataCollection()
     gen = mod.modify(data, frame=0, data_cache=cache)
     for item in gen:  # stop at the first progress fraction, as OVITO does on cancel
@@ -288,7 +289,7 @@ def test_pipeline_without_particle_types(tmp_path, metal_model):
     s = bicrystal()
     write_dump(tmp_path / "untyped.dump", [(s.positions, None)], with_types=False)
     pipeline = import_file(str(tmp_path / "untyped.dump"))
-    pipeline.modifiers.append(ARISEModifier(model=metal_model, spm_mode="exact", **SPM))
+    pipeline.modifiers.append(ARISEModifier(model=metal_model, box_descriptors="exact", **SPM))
     data = pipeline.compute()
     assert data.particles.particle_types is None
     atoms, _ = data_to_atoms(data)
@@ -304,7 +305,7 @@ def test_periodic_dump_with_cell_origin(tmp_path, metal_model):
     pos = crystal.positions - half + 0.3  # box [-L/2, L/2); atoms near +L/2 leave it (wrapped by ARISE)
     write_dump(tmp_path / "periodic.dump", [(pos, [1] * len(pos))], bounds=(-half, half))
     pipeline = import_file(str(tmp_path / "periodic.dump"))
-    pipeline.modifiers.append(ARISEModifier(model=metal_model, spm_mode="exact", **SPM))
+    pipeline.modifiers.append(ARISEModifier(model=metal_model, box_descriptors="exact", **SPM))
     data = pipeline.compute()
     assert data.cell.pbc == (True, True, True)
     atoms, origin = data_to_atoms(data)
@@ -355,3 +356,40 @@ def test_bad_parameters(tmp_path, metal_model):
         data.clone().apply(ARISEModifier(model_path=str(tmp_path / "missing"), mode="global"))
     with pytest.raises(ValueError, match="no particles"):
         DataCollection().apply(ARISEModifier(model=metal_model))
+
+
+def test_one_vocabulary_and_older_settings():
+    """mode in the words of arisekit.modes, box_descriptors as in SPMParameters; older settings still read."""
+    from arisekit.modes import BOX_DESCRIPTORS, MODES
+    from arisekit.ovito.modifier import MODES as MODIFIER_MODES
+
+    assert set(MODIFIER_MODES) == set(MODES)
+    assert set(ARISEModifier.class_traits()["box_descriptors"].handler.values) == set(BOX_DESCRIPTORS)
+    mod = ARISEModifier()
+    assert (mod.mode, mod.project_to_atoms, mod.box_descriptors) == ("spm", True, "fast")
+    assert mod.spm_parameters().box_descriptors == "fast"
+    old = ARISEModifier(mode="spm_atoms", spm_mode="exact")  # a script of the older API
+    assert (old.mode, old.project_to_atoms, old.box_descriptors) == ("spm", True, "exact")
+    assert old.spm_mode == "exact"
+    old.project_to_atoms = False
+    old.mode = "spm_atoms"  # implies the projection
+    old.spm_mode = "fast"  # attribute of the older name
+    assert (old.mode, old.project_to_atoms, old.box_descriptors) == ("spm", True, "fast")
+    with pytest.raises(ParameterError, match="box_descriptors"):
+        ARISEModifier(spm_mode="approximate")
+    with pytest.raises(AttributeError):
+        _ = ARISEModifier().no_such_setting
+
+
+def test_project_to_atoms_off_gives_the_maps_only(metal_model, calls):
+    data = ase_to_ovito(bicrystal())
+    maps = data.clone()
+    maps.apply(ARISEModifier(model=metal_model, project_to_atoms=False, **SPM))
+    both = data.clone()
+    both.apply(ARISEModifier(model=metal_model, **SPM))
+    assert "Structure Type" not in maps.particles and "Structure Type" in both.particles
+    assert maps.attributes["ARISE.mode"] == both.attributes["ARISE.mode"] == "spm"
+    np.testing.assert_array_equal(
+        np.asarray(maps.grids["arise-spm"].view(maps.grids["arise-spm"]["Structure Type"])),
+        np.asarray(both.grids["arise-spm"].view(both.grids["arise-spm"]["Structure Type"])),
+    )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from traits.api import Enum, Range, TraitError
 
-__all__ = ["ParameterError", "ValidatedEnum", "ValidatedRange"]
+__all__ = ["AliasedEnum", "ParameterError", "ValidatedEnum", "ValidatedRange"]
 
 
 class ParameterError(TraitError, ValueError):
@@ -29,3 +32,22 @@ class ValidatedRange(_ValueErrorMixin, Range):
 
 class ValidatedEnum(_ValueErrorMixin, Enum):
     """``traits.api.Enum`` raising :class:`ParameterError` for values not in the list."""
+
+
+class AliasedEnum(ValidatedEnum):
+    """:class:`ValidatedEnum` that also reads older spellings: ``aliases`` maps an old value to
+    ``(new value, {other trait: value to set})`` (the GUI offers only the new values)."""
+
+    def __init__(self, *values: Any, aliases: Mapping[str, tuple[str, Mapping[str, Any]]], **metadata: Any):
+        self.aliases = dict(aliases)
+        super().__init__(*values, **metadata)
+
+    def init_fast_validate(self, *args: Any) -> None:
+        """No C-level validator: :meth:`validate` must see (and map) the older spellings."""
+
+    def validate(self, object, name, value):  # signature fixed by traits
+        if isinstance(value, str) and value in self.aliases:
+            value, implied = self.aliases[value]
+            for other, other_value in implied.items():
+                setattr(object, other, other_value)
+        return super().validate(object, name, value)

@@ -27,10 +27,11 @@ class FrameResult:
     the pipeline's data collection. (The batch runner's stored, flattened form of a frame's result is
     :class:`arisekit.batch.FrameRecord`.)
 
-    ``prediction`` (class index, -1 = unclassified), ``probabilities`` (n_atoms, n_classes) and
-    ``mutual_information`` (nats) are per atom; they are None in "spm" mode (grid only). ``classification``
-    is set in "global" mode, ``spm`` (an :class:`arisekit.spm.SPMResult` in the origin-shifted frame, see
-    :func:`arisekit.ovito.convert.data_to_atoms`) in the SPM modes. ``origin`` is the OVITO cell origin (Å).
+    ``mode`` is ``"global"`` or ``"spm"`` (:mod:`arisekit.modes`). ``prediction`` (class index, -1 =
+    unclassified), ``probabilities`` (n_atoms, n_classes) and ``mutual_information`` (nats) are per atom;
+    they are None in mode "spm" without projection onto the atoms (grid only). ``classification`` is set in
+    "global" mode, ``spm`` (an :class:`arisekit.spm.SPMResult` in the origin-shifted frame, see
+    :func:`arisekit.ovito.convert.data_to_atoms`) in "spm" mode. ``origin`` is the OVITO cell origin (Å).
     """
 
     mode: str
@@ -62,12 +63,12 @@ class FrameResult:
             )
             return pred, probs, np.full(self.n_atoms, float(c.mutual_information))
         if self.prediction is None:
-            raise ValueError("this result has no per-atom data (mode 'spm')")
+            raise ValueError("this result has no per-atom data (mode 'spm' without projection)")
         return self.prediction, self.probabilities, self.mutual_information
 
     def atom_novelty(self) -> np.ndarray | None:
         """Per-atom novelty (:mod:`arisekit.model.novelty`); global mode broadcasts the one value; None
-        when there is none (no novelty reference, or mode 'spm')."""
+        when there is none (no novelty reference, or mode 'spm' without projection)."""
         if self.mode == "global":
             n = getattr(self.classification, "novelty", None)
             return None if n is None else np.full(self.n_atoms, float(n))
@@ -118,7 +119,7 @@ def run_spm(atoms, clf, params, project: bool) -> Generator[Progress, None, Fram
     yield f"ARISE: strided pattern matching ({params.box_descriptors} descriptors)"
     result = yield from iter_spm(atoms, params, model=clf)
     names = tuple(result.class_names)
-    out = FrameResult("spm_atoms" if project else "spm", names, len(atoms), np.zeros(3), spm=result)
+    out = FrameResult("spm", names, len(atoms), np.zeros(3), spm=result)
     if project:
         yield "ARISE: projecting box results onto the atoms"
         per_atom = project_to_atoms(result, atoms)

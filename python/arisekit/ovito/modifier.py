@@ -11,16 +11,22 @@ from ovito.traits import FilePath, OvitoObject
 from ovito.vis import VoxelGridVis
 from traits.api import Bool, ComparisonMode, Instance, Int, List, Str, observe
 
+from arisekit.modes import BOX_DESCRIPTORS
 from arisekit.ovito import cache
-from arisekit.ovito._traits import ValidatedEnum, ValidatedRange
+from arisekit.ovito._traits import AliasedEnum, ValidatedEnum, ValidatedRange
 from arisekit.ovito.compute import FrameResult, Progress, run_global, run_spm
 from arisekit.ovito.convert import data_to_structure, fingerprint
 from arisekit.ovito.output import resolve_classes, write_outputs
 
-__all__ = ["MODES", "ARISEModifier"]
+__all__ = ["MODES", "OLD_NAMES", "ARISEModifier"]
 
-#: Modes: per-atom projection of SPM, SPM maps only, one classification of the whole structure.
-MODES = ("spm_atoms", "spm", "global")
+#: Modes (the words of :mod:`arisekit.modes`; the first is the default): strided pattern matching, one
+#: classification of the whole structure.
+MODES = ("spm", "global")
+
+#: Older spellings still read (scripts, saved session states): ``mode="spm_atoms"`` is ``mode="spm"`` with
+#: ``project_to_atoms=True``; ``spm_mode`` is ``box_descriptors``.
+OLD_NAMES = {"mode": {"spm_atoms": ("spm", {"project_to_atoms": True})}, "spm_mode": "box_descriptors"}
 
 
 def _spm_length(value: float, label: str) -> ValidatedRange:
@@ -33,14 +39,18 @@ def _spm_length(value: float, label: str) -> ValidatedRange:
 class ARISEModifier(ModifierInterface):
     """ARISE crystal-structure recognition (SOAP + Bayesian neural network) in an OVITO pipeline.
 
-    Modes (``mode``):
+    Modes (``mode``, the words of :mod:`arisekit.modes`):
 
-    * ``"spm_atoms"`` (default): strided pattern matching (boxes of ``box_size`` Å moved by ``stride`` Å,
-      see :func:`arisekit.spm.spm`), each atom gets the mean result of the boxes containing it
-      (:func:`arisekit.spm.project_to_atoms`). Per-particle outputs + the SPM voxel grid.
-    * ``"spm"``: the SPM maps only, as the voxel grid ``arise-spm``.
+    * ``"spm"`` (default): strided pattern matching (boxes of ``box_size`` Å moved by ``stride`` Å, described
+      as ``box_descriptors`` says, ``"fast"`` or ``"exact"``; see :func:`arisekit.spm.spm`): the SPM maps as
+      the voxel grid ``arise-spm``, and with ``project_to_atoms`` (default True) each atom gets the mean
+      result of the boxes containing it (:func:`arisekit.spm.project_to_atoms`) as per-particle outputs.
     * ``"global"``: the whole configuration classified as one structure (:func:`arisekit.classify`);
       ``ARISE.*`` attributes, and every particle carries the global result.
+
+    Older settings are still read (:data:`OLD_NAMES`): ``mode="spm_atoms"`` is ``mode="spm"`` with
+    ``project_to_atoms=True``, and ``spm_mode`` is ``box_descriptors``. The old ``mode="spm"`` meant the maps
+    only; it now also projects onto the atoms unless ``project_to_atoms=False`` (the grid is the same).
 
     Outputs are described in :mod:`arisekit.ovito.output`. Results are cached per frame in OVITO's modifier
     cache: requesting a frame again or changing only output options (``output_classes``, ``color_by_type``,
@@ -52,10 +62,15 @@ class ARISEModifier(ModifierInterface):
     ``output_classes`` (in-place edits are propagated too).
     """
 
-    mode = ValidatedEnum(*MODES, label="Mode", ovito_group="ARISE")
+    mode = AliasedEnum(*MODES, aliases=OLD_NAMES["mode"], label="Mode (spm / global)", ovito_group="ARISE")
+    project_to_atoms = Bool(
+        True, label="Project box results onto the atoms", ovito_group="Strided pattern matching"
+    )
     box_size = _spm_length(16.0, "Box size (Å)")
     stride = _spm_length(2.0, "Stride (Å)")
-    spm_mode = ValidatedEnum("fast", "exact", label="Box descriptors", ovito_group="Strided pattern matching")
+    box_descriptors = ValidatedEnum(
+        *BOX_DESCRIPTORS, label="Box descriptors (fast / exact)", ovito_group="Strided pattern matching"
+    )
     min_atoms = ValidatedRange(
         low=2, high=None, value=10, label="Min. atoms per box", ovito_group="Strided pattern matching"
     )
@@ -88,8 +103,18 @@ class ARISEModifier(ModifierInterface):
     grid_vis = OvitoObject(VoxelGridVis, enabled=False, title="ARISE SPM map", transparency=0.5)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if "spm_mode" in kwargs:  # the older name of box_descriptors
+            kwargs.setdefault("box_descriptors", kwargs.pop("spm_mode"))
         super().__init__(*args, **kwargs)
         self._loaded: tuple[tuple, Any] | None = None  # (model-file key, ARISEClassifier)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(OLD_NAMES.get(name, name) if name == "spm_mode" else name, value)
+
+    def __getattr__(self, name: str) -> Any:  # only for names not found otherwise
+        if name == "spm_mode":
+            return self.box_descriptors
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # ------------------------------------------------------------------ traits plumbing
     @observe("output_classes:items")
@@ -99,7 +124,8 @@ class ARISEModifier(ModifierInterface):
     def get_pipeline_short_info(self, *args: Any, **kwargs: Any) -> str:
         if self.mode == "global":
             return "global"
-        return f"{self.mode}: box {self.box_size:g} Å, stride {self.stride:g} Å"
+        what = "spm, per atom" if self.project_to_atoms else "spm, maps"
+        return f"{what}: box {self.box_size:g} Å, stride {self.stride:g} Å, {self.box_descriptors}"
 
     # ------------------------------------------------------------------ model
     def classifier(self):
@@ -138,7 +164,7 @@ class ARISEModifier(ModifierInterface):
         """Run the ARISE computation of the current mode on ``atoms`` (generator yielding progress)."""
         if self.mode == "global":
             return (yield from run_global(atoms, clf, int(self.n_samples), self.seed))
-        return (yield from run_spm(atoms, clf, self.spm_parameters(), project=self.mode == "spm_atoms"))
+        return (yield from run_spm(atoms, clf, self.spm_parameters(), project=bool(self.project_to_atoms)))
 
     def spm_parameters(self):
         """The :class:`arisekit.spm.SPMParameters` of this modifier's settings (validated)."""
@@ -147,7 +173,7 @@ class ARISEModifier(ModifierInterface):
         return SPMParameters(
             box_size=float(self.box_size),
             stride=float(self.stride),
-            box_descriptors=self.spm_mode,
+            box_descriptors=self.box_descriptors,
             n_samples=int(self.n_samples),
             min_atoms=int(self.min_atoms),
             seed=self.seed,
@@ -162,9 +188,10 @@ class ARISEModifier(ModifierInterface):
         resolve_classes(self.output_classes, [str(c) for c in clf.classes_])  # fail early on bad names
         key = (
             self.mode,
+            bool(self.project_to_atoms) and self.mode != "global",
             float(self.box_size),
             float(self.stride),
-            self.spm_mode,
+            self.box_descriptors,
             int(self.n_samples),
             int(self.min_atoms),
             self.seed,

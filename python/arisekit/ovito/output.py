@@ -2,15 +2,16 @@
 
 Outputs (names are what the OVITO GUI and ``data.particles[...]`` show):
 
-* particles (modes "global" and "spm_atoms"): ``Structure Type`` (typed: 0 = Unclassified, class k -> k + 1,
-  with names and colours; the model's "disordered" class, if it has one, is the disorder verdict - grey, as
-  PTM's "Other"), ``ARISE Probability`` (of the assigned class), ``Mutual Information`` (nats), ``Disorder
-  Score`` (1 - largest crystal-class probability), ``Probability <class>`` for the selected classes, and
-  ``Color`` (when colouring by type). Unclassified atoms (no classified box covers them) have NaN
-  probabilities and mutual information.
-* data table ``arise-structures``: count and fraction of atoms (boxes in mode "spm") per structure type;
-  in mode "global" also ``arise-probabilities``, the class probabilities of the whole structure.
-* voxel grid ``arise-spm`` (SPM modes): one cell per SPM box, centred on the box centre; properties
+* particles (mode "global", and mode "spm" with ``project_to_atoms``): ``Structure Type`` (typed: 0 =
+  Unclassified, class k -> k + 1, with names and colours; the model's "disordered" class, if it has one, is
+  the disorder verdict - grey, as PTM's "Other"), ``ARISE Probability`` (of the assigned class), ``Mutual
+  Information`` (nats), ``Disorder Score`` (1 - largest crystal-class probability), ``Probability <class>``
+  for the selected classes, and ``Color`` (when colouring by type). Unclassified atoms (no classified box
+  covers them) have NaN probabilities and mutual information.
+* data table ``arise-structures``: count and fraction of atoms (boxes in mode "spm" without projection) per
+  structure type; in mode "global" also ``arise-probabilities``, the class probabilities of the whole
+  structure.
+* voxel grid ``arise-spm`` (mode "spm"): one cell per SPM box, centred on the box centre; properties
   ``Structure Type``, ``ARISE Probability``, ``Mutual Information``, ``Disorder Score``,
   ``Predictive Entropy``, ``Atom Count`` and ``Probability <class>``; empty boxes hold NaN and type 0.
 * attributes ``ARISE.*`` (see :func:`write_attributes`).
@@ -175,14 +176,15 @@ def _write_grid(data, result: FrameResult, selected: list[int], grid_vis) -> np.
 
 
 def write_attributes(data, result: FrameResult, selected: list[int], types: np.ndarray) -> None:
-    """Global attributes. All modes: ``ARISE.mode``, ``ARISE.n_classes``, ``ARISE.fraction.<class>`` (selected
-    classes; of atoms, or of boxes in mode "spm"), ``ARISE.unclassified_fraction``. Global mode:
+    """Global attributes. All modes: ``ARISE.mode`` (``"global"`` or ``"spm"``), ``ARISE.n_classes``,
+    ``ARISE.fraction.<class>`` (selected classes; of atoms, or of boxes in mode "spm" without projection),
+    ``ARISE.unclassified_fraction``. Global mode:
     ``ARISE.prediction``, ``ARISE.probability``, ``ARISE.mutual_information``, ``ARISE.predictive_entropy``,
-    ``ARISE.variation_ratio``, ``ARISE.probability.<class>`` (selected classes). SPM modes:
+    ``ARISE.variation_ratio``, ``ARISE.probability.<class>`` (selected classes). SPM mode:
     ``ARISE.n_boxes``, ``ARISE.n_classified_boxes``, ``ARISE.mean_mutual_information`` (classified
     boxes), ``ARISE.prediction`` (most frequent class; "" if nothing was classified). With a novelty
     reference (:mod:`arisekit.model.novelty`): ``ARISE.novelty`` and ``ARISE.out_of_library`` (global
-    mode), ``ARISE.out_of_library_fraction`` (SPM modes, of classified boxes)."""
+    mode), ``ARISE.out_of_library_fraction`` (SPM mode, of classified boxes)."""
     attrs = data.attributes
     names = result.class_names
     attrs["ARISE.mode"] = result.mode
@@ -231,7 +233,7 @@ def write_outputs(
         box_types = _write_grid(data, result, selected, grid_vis)
         if types is None:
             types = box_types
-    what = "boxes" if result.mode == "spm" else "atoms"
+    what = "atoms" if result.per_atom else "boxes"
     _counts_table(data, types, result.class_names, what)
     if result.mode == "global":
         _probability_table(data, result.classification.probabilities, result.class_names)
