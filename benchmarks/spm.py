@@ -32,7 +32,7 @@ def _peak_mib() -> float:
 
 def slab_benchmark(clf, n_samples: int, exact_sample: int, seed: int) -> None:
     sample = polycrystal(
-        ["fcc", "bcc", "hcp", "diamond"], (88.0, 88.0, 15.0), mode="slab", seed=seed, species="Cu"
+        ["fcc", "bcc", "hcp", "diamond"], (88.0, 88.0, 15.0), geometry="slab", seed=seed, species="Cu"
     )
     box, stride = 16.0, 1.0
     t0 = time.perf_counter()

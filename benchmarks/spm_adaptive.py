@@ -65,7 +65,7 @@ def main() -> None:
     rule = AdaptiveMC(first=args.first)
     print(f"machine: {machine()}")
     slab = polycrystal(
-        ["fcc", "bcc", "hcp", "diamond"], (88.0, 88.0, 15.0), mode="slab", seed=0, species="Cu"
+        ["fcc", "bcc", "hcp", "diamond"], (88.0, 88.0, 15.0), geometry="slab", seed=0, species="Cu"
     )
     X = _descriptors(slab, clf, 16.0, 2.0, False)
     compare("slab polycrystal (16 Å / 2 Å)", X, clf, args.samples, rule, args.seed)

@@ -111,7 +111,7 @@ def main(argv=None) -> int:
         print(f"error: {exc}\n(or run with --demo-model to train a small fcc/bcc/hcp/diamond model)")
         return 2
     grains = ["fcc", "bcc", "hcp", "diamond"]
-    sample = polycrystal(grains, size=args.size, mode="slab", seed=args.seed, species=args.species)
+    sample = polycrystal(grains, size=args.size, geometry="slab", seed=args.seed, species=args.species)
     print(f"polycrystal: {len(sample)} atoms, grains {sample.info['grain_classes']}")
     result = spm(
         sample,

@@ -41,11 +41,13 @@ def test_arise_convention_last_box_reaches_maximum_and_overhang_is_centred():
 def test_slab_and_rod_modes_span_axes():
     rng = np.random.default_rng(1)
     pos = rng.uniform(0, 20, (200, 3))
-    slab = strided_boxes(pos, 6.0, 2.0, mode="slab")
+    slab = strided_boxes(pos, 6.0, 2.0, geometry="slab")
+    old = strided_boxes(pos, 6.0, 2.0, mode="slab")  # the older keyword
+    assert old.shape == slab.shape and np.array_equal(old.indices, slab.indices)
     assert slab.shape[2] == 1 and slab.shape[0] > 1
     for b, expected in enumerate(_brute_force(pos, slab)):
         np.testing.assert_array_equal(slab.members(b), expected)
-    rod = strided_boxes(pos, 6.0, 2.0, mode="rod", axis=0)
+    rod = strided_boxes(pos, 6.0, 2.0, geometry="rod", axis=0)
     assert rod.shape[1:] == (1, 1) and rod.shape[0] > 1
     assert rod.counts.sum() >= len(pos)
 
@@ -70,8 +72,9 @@ def test_spheres_match_brute_force():
         ((np.array([[0, 0, 0], [np.nan, 0, 0]]), 4.0, 1.0), {}, "NaN"),
         ((np.array([[0, 0, 0], [1e6, 1e6, 1e6]]), 4.0, 1e-3), {}, "absurd|memory limit"),
         ((np.array([[0, 0, 0], [100, 100, 100]]), 4.0, 1.0), {"max_memory": 1e5}, "memory limit"),
-        ((np.ones((5, 3)), 4.0, 1.0), {"mode": "sphere"}, "mode"),
-        ((np.ones((5, 3)), 4.0, 1.0), {"mode": "slab", "axis": 3}, "axis"),
+        ((np.ones((5, 3)), 4.0, 1.0), {"geometry": "sphere"}, "geometry"),
+        ((np.ones((5, 3)), 4.0, 1.0), {"mode": "sphere"}, "mode"),  # the older keyword
+        ((np.ones((5, 3)), 4.0, 1.0), {"geometry": "slab", "axis": 3}, "axis"),
     ],
 )
 def test_bad_input(args, kwargs, message):

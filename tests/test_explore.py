@@ -29,7 +29,9 @@ BOX = 10.0
 @pytest.fixture(scope="module")
 def sample():
     """Mono-species (Cu) columnar polycrystal of fcc / bcc / hcp / diamond grains, 80 x 80 x 10 Å."""
-    return polycrystal(["fcc", "bcc", "hcp", "diamond"], size=(80, 80, 10), mode="slab", seed=1, species="Cu")
+    return polycrystal(
+        ["fcc", "bcc", "hcp", "diamond"], size=(80, 80, 10), geometry="slab", seed=1, species="Cu"
+    )
 
 
 @pytest.fixture(scope="module")

@@ -182,7 +182,7 @@ def test_box_grid_of_an_absurd_extent_is_refused_in_python(monkeypatch):
     monkeypatch.setattr(boxes._core, "strided_boxes", never)
     for mode in ("bulk", "slab"):  # a rod grid of 1e8 boxes fits in the memory limit
         with pytest.raises(ValueError, match=r"box grid of 1\.\d+e\+\d+ boxes") as info:
-            strided_boxes(_stray(), 16.0, 1.0, mode=mode)
+            strided_boxes(_stray(), 16.0, 1.0, geometry=mode)
         message = str(info.value)
         assert "-9223372036854775808" not in message
         assert "atom 5" in message and "extent" in message, message

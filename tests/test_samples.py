@@ -15,12 +15,12 @@ D_NN = 2.5
 
 @pytest.fixture(scope="module")
 def slab():
-    return polycrystal(CLASSES, (40.0, 40.0, 10.0), mode="slab", seed=3)
+    return polycrystal(CLASSES, (40.0, 40.0, 10.0), geometry="slab", seed=3)
 
 
 @pytest.fixture(scope="module")
 def block():
-    return polycrystal(["fcc", "bcc"], (24.0, 24.0, 24.0), n_grains=5, mode="bulk", seed=1)
+    return polycrystal(["fcc", "bcc"], (24.0, 24.0, 24.0), n_grains=5, geometry="bulk", seed=1)
 
 
 def test_slab_grains_labels_and_metadata(slab):
@@ -102,9 +102,9 @@ def test_cell_bounding_boxes_lose_no_atoms(monkeypatch):
     import arisekit.samples._polycrystal as module
 
     args = (["fcc", "bcc", "hcp"], (24.0, 24.0, 24.0))
-    fast = polycrystal(*args, n_grains=6, mode="bulk", seed=5)
+    fast = polycrystal(*args, n_grains=6, geometry="bulk", seed=5)
     monkeypatch.setattr(module, "cell_bounds", lambda seeds, i, lo, hi, dims: (lo.copy(), hi.copy()))
-    full = polycrystal(*args, n_grains=6, mode="bulk", seed=5)
+    full = polycrystal(*args, n_grains=6, geometry="bulk", seed=5)
     assert len(fast) == len(full)
     np.testing.assert_allclose(np.sort(fast.positions, axis=0), np.sort(full.positions, axis=0), atol=1e-9)
 
@@ -192,6 +192,7 @@ def test_atoms_grains_and_mono_species():
         (dict(size=(10.0, np.nan, 5.0)), "size"),
         (dict(n_grains=1), "n_grains"),
         (dict(mode="rod"), "mode"),
+        (dict(geometry="rod"), "geometry"),
         (dict(noise=-0.1), "noise"),
         (dict(noise=0.5), "noise"),
         (dict(missing=1.0), "missing"),
@@ -307,7 +308,7 @@ def test_cli_build_writes_labelled_extxyz(tmp_path, capsys):
 
     out = tmp_path / "poly.xyz"
     rc = main(["build", "polycrystal", "--grains", "fcc", "bcc", "--size", "16", "16", "8", "--seed", "1",
-               "--out", str(out)])  # fmt: skip
+               "--geometry", "slab", "--out", str(out)])  # fmt: skip
     assert rc == 0
     assert "polycrystal" in capsys.readouterr().out
     back = ase.io.read(out)
@@ -324,3 +325,29 @@ def test_cli_build_writes_labelled_extxyz(tmp_path, capsys):
     assert alloy.arrays["in_precipitate"].sum() == 4 * 2**3
     assert main(["build", "superalloy", "--edge", "-3", "--out", str(out2)]) == 2
     assert "edge" in capsys.readouterr().err
+
+
+def test_polycrystal_options_object_and_older_keywords():
+    """Grain options as one frozen object; keywords override it; mode= is the older name of geometry."""
+    import dataclasses
+
+    from arisekit.samples import PolycrystalOptions
+
+    args = (["fcc", "bcc"], (16.0, 16.0, 6.0))
+    by_keywords = polycrystal(*args, geometry="slab", seed=2, noise=0.02, missing=0.1, species="Cu")
+    opts = PolycrystalOptions(noise=0.02, missing=0.1, species="Cu")
+    by_object = polycrystal(*args, seed=2, options=opts)
+    older = polycrystal(*args, mode="slab", seed=2, noise=0.02, missing=0.1, species="Cu")
+    for other in (by_object, older):
+        np.testing.assert_array_equal(other.positions, by_keywords.positions)
+        np.testing.assert_array_equal(other.numbers, by_keywords.numbers)
+    assert by_keywords.info["geometry"] == by_keywords.info["mode"] == "slab"
+    assert polycrystal(*args, seed=2, options=opts, noise=0.0).info["noise"] == 0.0  # keyword wins
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        opts.noise = 0.1  # type: ignore[misc]
+    with pytest.raises(ValueError, match="rotation"):
+        PolycrystalOptions(rotation="random")
+    with pytest.raises(TypeError, match="colour"):
+        polycrystal(*args, colour="red")
+    with pytest.raises(ValueError, match="geometry"):
+        polycrystal(*args, geometry="rod")

@@ -10,7 +10,7 @@ from arisekit.spm import project_to_atoms, spm
 @pytest.fixture(scope="module")
 def polycrystal_map():
     grains = ["fcc", "bcc", "hcp", "diamond"]
-    sample = polycrystal(grains, (64.0, 64.0, 12.0), mode="slab", seed=0, species="Cu")
+    sample = polycrystal(grains, (64.0, 64.0, 12.0), geometry="slab", seed=0, species="Cu")
     return sample, spm(sample, box_size=12.0, stride=3.0, n_samples=50, seed=0)
 
 

@@ -60,7 +60,7 @@ def run_demo(
     out.mkdir(parents=True, exist_ok=True)
     clf = resolve_model(model)
     grains = [g for g in DEMO_GRAINS if g in clf.classes_]
-    sample = polycrystal(grains, size, mode="slab", seed=seed, species=species)
+    sample = polycrystal(grains, size, geometry="slab", seed=seed, species=species)
     write(out / "polycrystal.xyz", sample)
     result = spm(sample, params, model=clf)
     result.save(out / "spm.h5")

@@ -23,7 +23,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--size", nargs=3, type=float, required=True, metavar=("LX", "LY", "LZ"), help="box (Å)"
     )
     poly.add_argument("--n-grains", type=int, default=None, help="number of grains (default: one per class)")
-    poly.add_argument("--mode", choices=("slab", "bulk"), default="slab", help="columnar or 3D grains")
+    poly.add_argument(
+        "--geometry",
+        "--mode",
+        dest="geometry",
+        choices=("slab", "bulk"),
+        default="slab",
+        help="columnar or 3D grains (--mode is the older name)",
+    )
     poly.add_argument("--rotation", choices=("uniform", "z"), default="uniform", help="grain orientations")
     poly.add_argument(
         "--d-nn", type=float, default=2.5, help="common nearest-neighbour distance (Å, default 2.5)"
@@ -135,7 +142,7 @@ def _run_polycrystal(args: argparse.Namespace) -> int:
         args.grains,
         args.size,
         n_grains=args.n_grains,
-        mode=args.mode,
+        geometry=args.geometry,
         seed=args.seed,
         noise=args.noise,
         missing=args.missing,

@@ -50,7 +50,7 @@ def box_grid(result, atoms):
         sample.get_positions(),
         float(result.params["box_size"]),
         float(result.stride),
-        mode=result.geometry,
+        geometry=result.geometry,
         axis=result.params.get("axis"),
     )
     if grid.n_boxes != result.n_boxes:

@@ -103,32 +103,36 @@ def strided_boxes(
     box_size,
     stride,
     *,
-    mode: str = "bulk",
+    geometry: str = "bulk",
     axis: int | tuple[int, ...] | None = None,
     max_memory: float = DEFAULT_MAX_MEMORY,
+    mode: str | None = None,
 ) -> BoxGrid:
     """Grid of boxes of edge ``box_size`` (Å) moved by ``stride`` (Å) over the sample's bounding box.
 
     ARISE convention per axis: enough boxes that the last one reaches the maximum coordinate, the
     overhang split evenly on both sides; an atom belongs to every box whose closed interval contains it.
-    ``mode="slab"`` spans ``axis`` (default 2, z) with one box (2D grid); ``mode="rod"`` spans all axes
-    but ``axis`` (default 2), giving a 1D grid. ``box_size``/``stride`` are scalars or per-axis triples.
+    ``geometry="slab"`` spans ``axis`` (default 2, z) with one box (2D grid); ``geometry="rod"`` spans all
+    axes but ``axis`` (default 2), giving a 1D grid (the words of :mod:`arisekit.modes`; ``mode=`` is the
+    older keyword, still read). ``box_size``/``stride`` are scalars or per-axis triples.
     Raises ValueError when the grid needs more than ``max_memory`` bytes or more than ``MAX_BOXES`` boxes
     (an absurd extent, e.g. one stray atom far away: the message names it), before the C++ core is called.
     """
     s = as_structure(structure)
     if len(s) == 0:
         raise ValueError("the structure has no atoms")
-    if mode not in _MODES:
-        raise ValueError(f"mode must be one of {sorted(_MODES)}, got {mode!r}")
+    if mode is not None:  # the older keyword
+        geometry = mode
+    if geometry not in _MODES:
+        raise ValueError(f"geometry (mode) must be one of {sorted(_MODES)}, got {geometry!r}")
     size = _triple(box_size, "box_size")
     step = _triple(stride, "stride")
     spanned = [False, False, False]
-    if mode != "bulk":
+    if geometry != "bulk":
         ax = 2 if axis is None else int(axis)  # type: ignore[arg-type]
         if ax not in (0, 1, 2):
             raise ValueError(f"axis must be 0, 1 or 2, got {axis}")
-        spanned = [k == ax for k in range(3)] if mode == "slab" else [k != ax for k in range(3)]
+        spanned = [k == ax for k in range(3)] if geometry == "slab" else [k != ax for k in range(3)]
     if not np.isfinite(max_memory) or max_memory <= 0:
         raise ValueError(f"max_memory must be a positive number of bytes, got {max_memory}")
     _check_grid_size(s.positions, size, step, spanned, float(max_memory))  # as_structure: finite

@@ -11,7 +11,7 @@ from arisekit.samples._nanoparticle import (
     fept_nanoparticle,
     particle_template,
 )
-from arisekit.samples._polycrystal import DEFAULT_D_NN, distance_to_boundary, polycrystal
+from arisekit.samples._polycrystal import DEFAULT_D_NN, PolycrystalOptions, distance_to_boundary, polycrystal
 from arisekit.samples._superalloy import superalloy
 from arisekit.samples.aet import aet_errors, read_truth, write_aet
 from arisekit.samples.voronoi import boundary_distance, surface_distance
@@ -23,6 +23,7 @@ __all__ = [
     "DEFAULT_D_NN",
     "NANOPARTICLE_REGIONS",
     "ParticleTemplate",
+    "PolycrystalOptions",
     "aet_errors",
     "annealing_series",
     "boundary_distance",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
+from typing import Any
 
 import numpy as np
 from ase import Atoms
@@ -24,42 +26,14 @@ DEFAULT_D_NN = 2.5
 MIN_DISTANCE_FACTOR = 0.7
 
 
-def polycrystal(
-    grains: Sequence[str | Atoms],
-    size: Sequence[float],
-    n_grains: int | None = None,
-    mode: str = "slab",
-    seed: int = 0,
-    noise: float = 0.0,
-    missing: float = 0.0,
-    min_distance: float | None = None,
-    *,
-    d_nn: float | None = DEFAULT_D_NN,
-    rotation: str = "uniform",
-    species: str | None = None,
-) -> Atoms:
-    """Voronoi polycrystal of the given prototype classes in the box [0, Lx) x [0, Ly) x [0, Lz) (Å).
-
-    Grain k (k = 0 .. n_grains-1) is the class ``grains[k % len(grains)]``: a randomly rotated lattice of
-    that prototype's periodic cell with its origin on the grain seed, kept where that seed is the nearest
-    one. In ``mode="slab"`` the seeds lie on the mid-plane and only x, y enter the tessellation (columnar
-    grains through the thickness Lz); in ``mode="bulk"`` the tessellation is 3D. Seeds are uniform in the
-    box, Poisson-disc thinned (no two closer than half the mean grain spacing).
+@dataclass(frozen=True)
+class PolycrystalOptions:
+    """How the grains of a :func:`polycrystal` are built and perturbed (frozen, validated on creation).
 
     Parameters
     ----------
-    grains : sequence of str or ase.Atoms
-        Prototype class names (:func:`arisekit.prototypes.build`) or periodic cells.
-    size : (Lx, Ly, Lz)
-        Sample box in Å.
-    n_grains : int, optional
-        Number of grains (default ``len(grains)``); must be >= ``len(grains)``.
-    mode : {"slab", "bulk"}
-        Columnar (2D Voronoi) or 3D grains.
-    seed : int
-        Seed of ``numpy.random.default_rng``: seeds, rotations, missing atoms and noise.
     noise : float
-        Uniform displacement of each coordinate in [-noise * d_NN, +noise * d_NN] (fraction of d_NN).
+        Uniform displacement of each coordinate in [-noise * d_NN, +noise * d_NN] (fraction of d_NN, < 0.5).
     missing : float
         Fraction of atoms removed at random, in [0, 1).
     min_distance : float, optional
@@ -73,17 +47,99 @@ def polycrystal(
         Grain orientations: uniform over SO(3), or about the z axis only (columns viewed down a zone axis).
     species : str, optional
         Chemical symbol given to every atom (mono-species sample); default keeps the prototype species.
+    """
+
+    noise: float = 0.0
+    missing: float = 0.0
+    min_distance: float | None = None
+    d_nn: float | None = DEFAULT_D_NN
+    rotation: str = "uniform"
+    species: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "noise", check_fraction(self.noise, "noise", 0.5))
+        object.__setattr__(self, "missing", check_fraction(self.missing, "missing", 1.0))
+        if self.rotation not in ("uniform", "z"):
+            raise ValueError(f"rotation must be 'uniform' or 'z', got {self.rotation!r}")
+        if self.d_nn is not None and (not np.isfinite(self.d_nn) or self.d_nn <= 0):
+            raise ValueError(f"d_nn must be a positive length in Å or None, got {self.d_nn}")
+        md = self.min_distance
+        if md is not None and (not np.isfinite(md) or md <= 0):
+            raise ValueError(f"min_distance must be a positive length in Å or None, got {md}")
+        if self.species is not None:
+            from ase.data import atomic_numbers
+
+            if self.species not in atomic_numbers:
+                raise ValueError(f"species: unknown chemical symbol {self.species!r}")
+
+    @classmethod
+    def from_kwargs(cls, options: PolycrystalOptions | None = None, **overrides: Any) -> PolycrystalOptions:
+        """``options`` (default: the defaults) with the fields in ``overrides`` replaced; TypeError for a
+        keyword that is no field."""
+        base = cls() if options is None else options
+        if not isinstance(base, cls):
+            raise TypeError(f"options: expected a {cls.__name__}, got {type(base).__name__}")
+        unknown = sorted(set(overrides) - {f.name for f in fields(cls)})
+        if unknown:
+            raise TypeError(f"polycrystal() got unexpected keyword argument(s) {unknown}")
+        return replace(base, **overrides) if overrides else base
+
+
+def polycrystal(
+    grains: Sequence[str | Atoms],
+    size: Sequence[float],
+    n_grains: int | None = None,
+    geometry: str = "slab",
+    seed: int = 0,
+    options: PolycrystalOptions | None = None,
+    **overrides: Any,
+) -> Atoms:
+    """Voronoi polycrystal of the given prototype classes in the box [0, Lx) x [0, Ly) x [0, Lz) (Å).
+
+    Grain k (k = 0 .. n_grains-1) is the class ``grains[k % len(grains)]``: a randomly rotated lattice of
+    that prototype's periodic cell with its origin on the grain seed, kept where that seed is the nearest
+    one. In ``geometry="slab"`` the seeds lie on the mid-plane and only x, y enter the tessellation
+    (columnar grains through the thickness Lz); in ``geometry="bulk"`` the tessellation is 3D. Seeds are
+    uniform in the box, Poisson-disc thinned (no two closer than half the mean grain spacing).
+
+    Parameters
+    ----------
+    grains : sequence of str or ase.Atoms
+        Prototype class names (:func:`arisekit.prototypes.build`) or periodic cells.
+    size : (Lx, Ly, Lz)
+        Sample box in Å.
+    n_grains : int, optional
+        Number of grains (default ``len(grains)``); must be >= ``len(grains)``.
+    geometry : {"slab", "bulk"}
+        Columnar (2D Voronoi) or 3D grains (the words of :mod:`arisekit.modes`; ``mode=`` is the older
+        keyword).
+    seed : int
+        Seed of ``numpy.random.default_rng``: seeds, rotations, missing atoms and noise.
+    options : PolycrystalOptions, optional
+        Noise, missing atoms, boundary thinning, d_NN scaling, rotations and species of the grains.
+    **overrides
+        Fields of :class:`PolycrystalOptions` by keyword (``noise=0.05, species="Cu"``), applied on top of
+        ``options``.
 
     Returns
     -------
     ase.Atoms
         Open sample (pbc False, cell = the box). Per-atom arrays: ``grain_id`` (int), ``class_label``
         (int index into ``info["class_names"]``), ``boundary_distance`` (Å, to the nearest Voronoi
-        boundary plane; x-y only in slab mode), ``surface_distance`` (Å, to the nearest box face; x-y only
-        in slab mode). ``info`` holds ``grain_seeds`` (n_grains, 3) Å, ``grain_orientations``
+        boundary plane; x-y only in slab geometry), ``surface_distance`` (Å, to the nearest box face; x-y
+        only in slab geometry). ``info`` holds ``grain_seeds`` (n_grains, 3) Å, ``grain_orientations``
         (n_grains, 3, 3) rotation matrices, ``grain_classes`` (class name per grain), ``class_names``,
-        ``grain_d_nn`` (Å per grain), ``mode``, ``seed``, ``noise``, ``missing``.
+        ``grain_d_nn`` (Å per grain), ``geometry`` (also as ``mode``, the older key), ``seed``, ``noise``,
+        ``missing``.
     """
+    if "mode" in overrides:  # the older keyword of geometry
+        mode = overrides.pop("mode")
+        if geometry != "slab" and geometry != mode:
+            raise TypeError("polycrystal(): give geometry= or its older name mode=, not both")
+        geometry = mode
+    opts = PolycrystalOptions.from_kwargs(options, **overrides)
+    noise, missing, min_distance = opts.noise, opts.missing, opts.min_distance
+    d_nn, rotation, species = opts.d_nn, opts.rotation, opts.species
     specs = list(grains) if not isinstance(grains, (str, Atoms)) else [grains]
     if not specs:
         raise ValueError("grains must name at least one prototype class")
@@ -93,25 +149,12 @@ def polycrystal(
     n = len(specs) if n_grains is None else int(n_grains)
     if n < len(specs):
         raise ValueError(f"n_grains ({n}) must be at least the number of grain classes ({len(specs)})")
-    if mode not in ("slab", "bulk"):
-        raise ValueError(f"mode must be 'slab' or 'bulk', got {mode!r}")
-    if rotation not in ("uniform", "z"):
-        raise ValueError(f"rotation must be 'uniform' or 'z', got {rotation!r}")
-    noise = check_fraction(noise, "noise", 0.5)
-    missing = check_fraction(missing, "missing", 1.0)
-    if d_nn is not None and (not np.isfinite(d_nn) or d_nn <= 0):
-        raise ValueError(f"d_nn must be a positive length in Å or None, got {d_nn}")
-    if min_distance is not None and (not np.isfinite(min_distance) or min_distance <= 0):
-        raise ValueError(f"min_distance must be a positive length in Å or None, got {min_distance}")
-    if species is not None:
-        from ase.data import atomic_numbers
-
-        if species not in atomic_numbers:
-            raise ValueError(f"species: unknown chemical symbol {species!r}")
+    if geometry not in ("slab", "bulk"):
+        raise ValueError(f"geometry (mode) must be 'slab' or 'bulk', got {geometry!r}")
 
     cells = [prototype_cell(g) for g in specs]
     class_names = list(dict.fromkeys(name for name, _ in cells))
-    dims = 2 if mode == "slab" else 3
+    dims = 2 if geometry == "slab" else 3
     lo, hi = np.zeros(3), box
     rng = np.random.default_rng(seed)
     seeds = draw_seeds(rng, n, lo, hi, dims)
@@ -154,7 +197,8 @@ def polycrystal(
     sample.arrays["surface_distance"] = surface_distance(sample.positions, lo, hi, dims)
     sample.info.update(
         sample="polycrystal",
-        mode=mode,
+        geometry=geometry,
+        mode=geometry,
         seed=int(seed),
         noise=noise,
         missing=missing,
@@ -193,15 +237,16 @@ def _thin_boundaries(positions: np.ndarray, grain_id: np.ndarray, grain_dnn: np.
 def distance_to_boundary(atoms: Atoms) -> np.ndarray:
     """Distance (Å) of every atom of a :func:`polycrystal` sample to its nearest grain-boundary plane.
 
-    Recomputed from ``atoms.info["grain_seeds"]``, ``atoms.info["mode"]`` and the ``grain_id`` array (so it
+    Recomputed from ``atoms.info["grain_seeds"]``, ``atoms.info["geometry"]`` (or ``"mode"``, the older key)
+    and the ``grain_id`` array (so it
     follows edits of the positions); see :func:`arisekit.samples.voronoi.boundary_distance`.
     """
-    for key in ("grain_seeds", "mode"):
-        if key not in atoms.info:
-            raise ValueError(f"atoms.info lacks {key!r}: not a polycrystal sample")
+    if "grain_seeds" not in atoms.info or not ("geometry" in atoms.info or "mode" in atoms.info):
+        missing = "grain_seeds" if "grain_seeds" not in atoms.info else "geometry"
+        raise ValueError(f"atoms.info lacks {missing!r}: not a polycrystal sample")
     if "grain_id" not in atoms.arrays:
         raise ValueError("atoms lack the per-atom array 'grain_id': not a polycrystal sample")
-    dims = 2 if atoms.info["mode"] == "slab" else 3
+    dims = 2 if atoms.info.get("geometry", atoms.info.get("mode")) == "slab" else 3
     return boundary_distance(
         atoms.positions, np.asarray(atoms.info["grain_seeds"]), atoms.arrays["grain_id"], dims
     )

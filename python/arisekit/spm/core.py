@@ -215,7 +215,7 @@ def project_to_atoms(result: SPMResult, atoms) -> dict[str, np.ndarray]:
     sample = _prepare(atoms)
     axis = result.params.get("axis")
     grid = strided_boxes(
-        sample.positions, result.params["box_size"], result.stride, mode=result.geometry, axis=axis
+        sample.positions, result.params["box_size"], result.stride, geometry=result.geometry, axis=axis
     )
     if grid.n_boxes != result.n_boxes:
         raise ValueError(

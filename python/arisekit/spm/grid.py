@@ -56,5 +56,5 @@ def spm_grid(
             f"box_size {box_size} Å exceeds the sample extent {np.round(extent, 2).tolist()} Å "
             "along every axis"
         )
-    grid = strided_boxes(positions, box_size, stride, mode=geometry, axis=axis, max_memory=max_memory)
+    grid = strided_boxes(positions, box_size, stride, geometry=geometry, axis=axis, max_memory=max_memory)
     return grid, geometry, axis
