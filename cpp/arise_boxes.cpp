@@ -217,38 +217,24 @@ double shell_distance(const double* pos, const int64_t* numbers, int64_t n, cons
 
 }  // namespace
 
-double open_pair_dnn(const double* pos, const int64_t* numbers, int64_t n, int64_t alpha, int64_t beta,
-                     const AriseBoxOptions& opt) {
-    if (n == 0) throw std::invalid_argument("the structure has no atoms");
-    std::vector<int64_t> centres, cands;
-    for (int64_t i = 0; i < n; ++i) {
-        if (numbers[i] == alpha) centres.push_back(i);
-        if (numbers[i] == beta) cands.push_back(i);
-    }
-    if (centres.empty()) throw std::invalid_argument("centre species is not present in the structure");
-    if (cands.empty()) throw std::invalid_argument("neighbour species is not present in the structure");
-    // scaling._nearest_found: the nearest candidate of each centre (the search radius grows up to the last
-    // of DEFAULT_RADII; the minimum does not depend on the radii), centres without one in reach dropped.
+namespace {
+
+// The d_NN rule of the pair (alpha, beta) from each centre's squared distance to its nearest beta atom
+// (nearest2[k] for centre centres[k], +inf where none): scaling.nearest_neighbor_distance after _nearest_found.
+double pair_dnn(const double* pos, const int64_t* numbers, int64_t n, const std::vector<int64_t>& centres,
+                const double* nearest2, int64_t beta, const AriseBoxOptions& opt) {
+    // centres without a neighbour within the last of DEFAULT_RADII are dropped (the minimum itself does not
+    // depend on the radii)
     const double reach2 = opt.max_radius * opt.max_radius;
     std::vector<int64_t> found;
     std::vector<double> d;
     found.reserve(centres.size());
     d.reserve(centres.size());
-    for (int64_t a : centres) {
-        const double* p = &pos[3 * a];
-        double best = std::numeric_limits<double>::infinity();
-        for (int64_t b : cands) {
-            if (b == a) continue;
-            const double* q = &pos[3 * b];
-            const double dx = q[0] - p[0], dy = q[1] - p[1], dz = q[2] - p[2];
-            const double d2 = dx * dx + dy * dy + dz * dz;
-            if (d2 < best) best = d2;
+    for (size_t k = 0; k < centres.size(); ++k)
+        if (nearest2[k] < reach2) {
+            found.push_back(centres[k]);
+            d.push_back(std::sqrt(nearest2[k]));
         }
-        if (best < reach2) {
-            found.push_back(a);
-            d.push_back(std::sqrt(best));
-        }
-    }
     if (found.empty())
         throw std::invalid_argument("no neighbour atom within reach of any centre atom: d_NN is undefined");
     if (vmin(d) < 1e-6) throw std::invalid_argument("overlapping atoms (distance < 1e-6 Å): d_NN is undefined");
@@ -262,6 +248,34 @@ double open_pair_dnn(const double* pos, const int64_t* numbers, int64_t n, int64
             return shell_distance(pos, numbers, n, found, beta, d);
     }
     throw std::invalid_argument("unknown d_NN method");
+}
+
+}  // namespace
+
+double open_pair_dnn(const double* pos, const int64_t* numbers, int64_t n, int64_t alpha, int64_t beta,
+                     const AriseBoxOptions& opt) {
+    if (n == 0) throw std::invalid_argument("the structure has no atoms");
+    std::vector<int64_t> centres, cands;
+    for (int64_t i = 0; i < n; ++i) {
+        if (numbers[i] == alpha) centres.push_back(i);
+        if (numbers[i] == beta) cands.push_back(i);
+    }
+    if (centres.empty()) throw std::invalid_argument("centre species is not present in the structure");
+    if (cands.empty()) throw std::invalid_argument("neighbour species is not present in the structure");
+    // scaling._nearest_found: the nearest candidate of each centre (d2 as BinGrid computes it for an open
+    // structure: candidate minus centre)
+    std::vector<double> nearest2(centres.size(), std::numeric_limits<double>::infinity());
+    for (size_t k = 0; k < centres.size(); ++k) {
+        const double* p = &pos[3 * centres[k]];
+        for (int64_t b : cands) {
+            if (b == centres[k]) continue;
+            const double* q = &pos[3 * b];
+            const double dx = q[0] - p[0], dy = q[1] - p[1], dz = q[2] - p[2];
+            const double d2 = dx * dx + dy * dy + dz * dz;
+            if (d2 < nearest2[k]) nearest2[k] = d2;
+        }
+    }
+    return pair_dnn(pos, numbers, n, centres, nearest2.data(), beta, opt);
 }
 
 namespace {
@@ -291,13 +305,39 @@ void describe_box(const SoapCalculator& calc, const double* pos, const int64_t* 
     for (int a = 0; a < S; ++a)
         if (count[a] == 1) throw std::invalid_argument("undefined species pair");
     const int n_pairs = S * S;
+    // one pass over the pairs i < j: squared distances (kept for the bonds) and each atom's nearest of
+    // every species. (dx, dy, dz) = r_j - r_i; for centre j the vector is its negation: the same d2 as
+    // open_pair_dnn's.
+    thread_local std::vector<double> d2s, near2;
+    d2s.resize(size_t(n) * (n - 1) / 2);
+    near2.assign(size_t(n) * S, std::numeric_limits<double>::infinity());
+    for (int64_t i = 0, k = 0; i < n; ++i) {
+        const double* p = &pos[3 * i];
+        double* ni = &near2[size_t(i) * S];
+        for (int64_t j = i + 1; j < n; ++j, ++k) {
+            const double* q = &pos[3 * j];
+            const double dx = q[0] - p[0], dy = q[1] - p[1], dz = q[2] - p[2];
+            const double d2 = dx * dx + dy * dy + dz * dz;
+            d2s[k] = d2;
+            if (d2 < ni[sidx[j]]) ni[sidx[j]] = d2;
+            double& nj = near2[size_t(j) * S + sidx[i]];
+            if (d2 < nj) nj = d2;
+        }
+    }
     std::vector<double> f(n_pairs);
     double f_min = std::numeric_limits<double>::infinity();
-    for (int a = 0; a < S; ++a)
+    for (int a = 0; a < S; ++a) {
+        std::vector<int64_t> centres;
+        for (int64_t i = 0; i < n; ++i)
+            if (sidx[i] == a) centres.push_back(i);
+        std::vector<double> nearest2(centres.size());
         for (int b = 0; b < S; ++b) {
-            f[a * S + b] = opt.extrinsic_scale / open_pair_dnn(pos, numbers, n, species[a], species[b], opt);
+            for (size_t k = 0; k < centres.size(); ++k) nearest2[k] = near2[size_t(centres[k]) * S + b];
+            const double d_nn = pair_dnn(pos, numbers, n, centres, nearest2.data(), species[b], opt);
+            f[a * S + b] = opt.extrinsic_scale / d_nn;
             f_min = std::min(f_min, f[a * S + b]);
         }
+    }
     // bonds within the largest reach (cutoff / f, Å) of any pair; bond_sums drops targets beyond the cutoff
     const SoapParams& sp = calc.params();
     const double reach = sp.cutoff / f_min * (1.0 + 1e-9);
@@ -307,14 +347,14 @@ void describe_box(const SoapCalculator& calc, const double* pos, const int64_t* 
     u.clear();
     dist.clear();
     acc.clear();
-    for (int64_t i = 0; i < n; ++i) {
+    for (int64_t i = 0, k = 0; i < n; ++i) {
         const double* p = &pos[3 * i];
         const int a = sidx[i];
-        for (int64_t j = i + 1; j < n; ++j) {
+        for (int64_t j = i + 1; j < n; ++j, ++k) {
+            const double d2 = d2s[k];
+            if (!(d2 < reach2)) continue;
             const double* q = &pos[3 * j];
             const double dx = q[0] - p[0], dy = q[1] - p[1], dz = q[2] - p[2];
-            const double d2 = dx * dx + dy * dy + dz * dz;
-            if (!(d2 < reach2)) continue;
             const double r = std::sqrt(d2), ir = 1.0 / r;
             const int b = sidx[j];
             u.push_back(dx * ir);
