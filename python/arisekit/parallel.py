@@ -16,9 +16,15 @@ of NumPy in general)::
 under ``taskset`` or a batch scheduler's CPU set — not every core of the machine). With the default BLAS is
 left as NumPy configured it; an explicit count also caps BLAS at that many threads.
 
-Low-level functions keep a per-call ``n_threads`` argument where it matters (``n_threads=None``: this
-setting; a positive integer overrides it for that call). The :mod:`arisekit.batch` cluster sets its own
-count per task (``threads_per_frame``).
+Per-call ``n_threads`` overrides (``n_threads=None``: this setting; a positive integer overrides it for that
+call) are kept only where they matter: the heavy entry points (:func:`arisekit.spm.spm` and
+:func:`~arisekit.spm.iter_spm`, :func:`arisekit.classify`, ``ARISEClassifier.predict_uncertainty`` and the
+Monte-Carlo-dropout engine, the descriptor batches of :mod:`arisekit.descriptors`) and the building blocks
+they hand their count to (neighbour search and d_NN of :mod:`arisekit.geometry`, the box descriptors of
+:mod:`arisekit.spm.descriptors`), since threads that run side by side — workers of the domain-streamed SPM,
+a thread map over boxes — need counts of their own, which one process-wide value cannot give. Cheap helpers
+(e.g. :func:`arisekit.geometry.sphere_members`) read this setting only. The :mod:`arisekit.batch` cluster
+sets its own count per task (``threads_per_frame``).
 
 TensorFlow (used only for training, :func:`arisekit.model.ARISEClassifier.fit`) fixes its thread pools when
 it initialises: the setting is applied to TensorFlow's intra-/inter-op pools before the first training in the

@@ -66,13 +66,13 @@ def evaluate_task(
     out_of_library: bool = False,
     ool_realizations: int = 2,
     cna_cutoff: float = CNA_CUTOFF,
-    n_threads: int = 1,
 ) -> dict[str, Any]:
     """Build and score all structures of one class (or out-of-library structure ``name``; with
     ``out_of_library`` a library class name stands for a class held out of the model).
 
     Returns ``meta`` (one dict per structure), ``X`` (ARISE descriptors or None), ``rows`` (baseline
-    results, one dict per periodic structure and covering baseline) and ``seconds`` per method.
+    results, one dict per periodic structure and covering baseline) and ``seconds`` per method. One
+    thread per task: :func:`run_accuracy` runs ``workers`` tasks side by side.
     """
     import os
 
@@ -118,7 +118,7 @@ def evaluate_task(
         )  # fmt: skip
         if kwargs is not None:
             t = time.perf_counter()
-            X.append(np.asarray(arise_soap(s.atoms, n_threads=n_threads, **kwargs), dtype=np.float64))
+            X.append(np.asarray(arise_soap(s.atoms, n_threads=1, **kwargs), dtype=np.float64))
             seconds[ARISE] += time.perf_counter() - t
         if s.boundary == "periodic":
             for b in baselines:

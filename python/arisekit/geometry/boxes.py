@@ -144,10 +144,9 @@ def strided_boxes(
     return BoxGrid(shape, grid, grid + 0.5 * box, box, raw["offsets"], raw["indices"])
 
 
-def sphere_members(
-    structure, centers, radius: float, *, max_memory: float = DEFAULT_MAX_MEMORY, n_threads: int | None = None
-) -> BoxGrid:
-    """Atoms within ``radius`` (Å, inclusive) of each of ``centers`` (m, 3), open boundaries."""
+def sphere_members(structure, centers, radius: float, *, max_memory: float = DEFAULT_MAX_MEMORY) -> BoxGrid:
+    """Atoms within ``radius`` (Å, inclusive) of each of ``centers`` (m, 3), open boundaries (threads:
+    :mod:`arisekit.parallel`)."""
     s = as_structure(structure)
     if len(s) == 0:
         raise ValueError("the structure has no atoms")
@@ -156,6 +155,6 @@ def sphere_members(
         raise ValueError("centers contain NaN or infinite values")
     if not np.isfinite(radius) or radius <= 0:
         raise ValueError(f"radius must be a positive length in Å, got {radius}")
-    raw = _core.sphere_members(s.positions, c, float(radius), float(max_memory), resolve_threads(n_threads))
+    raw = _core.sphere_members(s.positions, c, float(radius), float(max_memory), resolve_threads())
     diameter = np.full(3, 2.0 * radius)
     return BoxGrid((len(c),), c - radius, c, diameter, raw["offsets"], raw["indices"])
