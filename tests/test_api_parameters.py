@@ -40,7 +40,6 @@ NOT_YET = {
     "arisekit.model.classifier.ARISEClassifier.fit": "to group with the training parameters",
     "arisekit.model.dataset.write_dataset": "to group: dataset metadata",
     "arisekit.benchmark.runner.run_accuracy": "to group: a benchmark settings object",
-    "arisekit.samples._nanoparticle.fept_nanoparticle": "to group: particle template options",
     "arisekit.explore.data.from_structures": "to group with the exploration options",
 }
 

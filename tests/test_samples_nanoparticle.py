@@ -118,6 +118,18 @@ def test_template_is_shared_and_reproducible():
     np.testing.assert_array_equal(a.positions, b.positions)
     np.testing.assert_array_equal(a.numbers, b.numbers)
     assert t.kinds == REGIONS and list(t.c_over_a[:2]) == [0.96, 0.98]
+    # the annealing state as one frozen object; keywords override its fields
+    from arisekit.samples import ParticleState
+
+    state = ParticleState(order=0.9, step=1)
+    c = fept_nanoparticle(template=t, state=state)
+    np.testing.assert_array_equal(c.numbers, a.numbers)
+    d = fept_nanoparticle(template=t, state=ParticleState(order=0.5), order=0.9, step=1)
+    np.testing.assert_array_equal(d.numbers, a.numbers)
+    with pytest.raises(ValueError, match="subdomains"):
+        ParticleState(subdomains=9)
+    with pytest.raises(ValueError, match="order"):
+        fept_nanoparticle(template=t, order=1.5)
 
 
 def test_seeded_reproducibility():

@@ -6,6 +6,7 @@ from arisekit.samples._nanoparticle import DEFAULT_REGIONS as NANOPARTICLE_REGIO
 from arisekit.samples._nanoparticle import DEFAULT_SHELLS as ANNEALING_SHELLS
 from arisekit.samples._nanoparticle import DEFAULT_SUBDOMAINS as ANNEALING_SUBDOMAINS
 from arisekit.samples._nanoparticle import (
+    ParticleState,
     ParticleTemplate,
     annealing_series,
     fept_nanoparticle,
@@ -22,6 +23,7 @@ __all__ = [
     "ANNEALING_SUBDOMAINS",
     "DEFAULT_D_NN",
     "NANOPARTICLE_REGIONS",
+    "ParticleState",
     "ParticleTemplate",
     "PolycrystalOptions",
     "aet_errors",

@@ -5,7 +5,8 @@ chemically disordered (A1) shell; and an annealing series in which order grows."
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
+from typing import Any
 
 import numpy as np
 from ase import Atoms
@@ -172,17 +173,52 @@ def _draw_seeds(rng: np.random.Generator, candidates: np.ndarray, n: int) -> np.
     return np.asarray(best)
 
 
+@dataclass(frozen=True)
+class ParticleState:
+    """The annealing state of a :func:`fept_nanoparticle` on its :class:`ParticleTemplate` (frozen,
+    validated on creation).
+
+    Parameters
+    ----------
+    order : float
+        Long-range order S of the ordered regions, in [0, 1]: a fraction ``1 - order`` of their atoms
+        exchange species at random.
+    shell_thickness : float
+        Thickness (Å, ≥ 0) of the chemically disordered (A1) shell below the facets.
+    shell_pt_fraction : float
+        Pt fraction of the shell, in [0, 1].
+    subdomains : int
+        Domains per region, 1 .. ``MAX_SUBDOMAINS`` (4).
+    step : int
+        Index of the annealing step (recorded; also seeds the species exchanges).
+    """
+
+    order: float = 1.0
+    shell_thickness: float = 6.0
+    shell_pt_fraction: float = 0.5
+    subdomains: int = 1
+    step: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "order", check_fraction(self.order, "order", 1.0 + 1e-12))
+        pt = check_fraction(self.shell_pt_fraction, "shell_pt_fraction", 1.0 + 1e-12)
+        object.__setattr__(self, "shell_pt_fraction", pt)
+        if not np.isfinite(self.shell_thickness) or self.shell_thickness < 0:
+            raise ValueError(f"shell_thickness must be a length in Å >= 0, got {self.shell_thickness}")
+        if not 1 <= int(self.subdomains) <= MAX_SUBDOMAINS:
+            raise ValueError(f"subdomains must be 1 .. {MAX_SUBDOMAINS}, got {self.subdomains}")
+
+
+_STATE_FIELDS = frozenset(f.name for f in fields(ParticleState))
+
+
 def fept_nanoparticle(
     n_atoms: int = 23_000,
     seed: int = 0,
     *,
-    order: float = 1.0,
-    shell_thickness: float = 6.0,
-    shell_pt_fraction: float = 0.5,
-    subdomains: int = 1,
+    state: ParticleState | None = None,
     template: ParticleTemplate | None = None,
-    step: int = 0,
-    **template_kw,
+    **overrides: Any,
 ) -> Atoms:
     """FePt-like faceted nanoparticle with per-atom truth (no measurement errors: see
     :func:`arisekit.samples.aet_errors`).
@@ -205,12 +241,13 @@ def fept_nanoparticle(
         Target atom count before thinning (the particle is the smallest truncated octahedron holding it).
     seed : int
         Seed of the template (geometry, variants) and of the species exchanges.
+    state : ParticleState, optional
+        Order S, shell thickness and Pt fraction, sub-domains per region, annealing step.
     template : ParticleTemplate, optional
-        Geometry from :func:`particle_template` (series share one); ``template_kw`` go to it otherwise.
-    subdomains : int
-        Domains per region, 1 .. ``MAX_SUBDOMAINS`` (4).
-    step : int
-        Index of the annealing step (recorded; also seeds the species exchanges).
+        Geometry from :func:`particle_template` (series share one).
+    **overrides
+        Fields of :class:`ParticleState` by keyword (``order=0.9, step=1``), applied on top of ``state``;
+        the other keywords go to :func:`particle_template` (without ``template``).
 
     Returns
     -------
@@ -226,14 +263,14 @@ def fept_nanoparticle(
         (measured S), ``ordered_fraction`` (atoms in ordered regions), ``order_parameter`` (lro ×
         ordered_fraction), ``shell_thickness``, ``lattice_constant``, ``d_nn``, ``h100``, ``seed``, ``step``.
     """
-    order = check_fraction(order, "order", 1.0 + 1e-12)
-    pt = check_fraction(shell_pt_fraction, "shell_pt_fraction", 1.0 + 1e-12)
-    if not np.isfinite(shell_thickness) or shell_thickness < 0:
-        raise ValueError(f"shell_thickness must be a length in Å >= 0, got {shell_thickness}")
-    t = template if template is not None else particle_template(n_atoms, seed, **template_kw)
-    m = int(subdomains)
-    if not 1 <= m <= MAX_SUBDOMAINS:
-        raise ValueError(f"subdomains must be 1 .. {MAX_SUBDOMAINS}, got {subdomains}")
+    state_kw = {k: overrides.pop(k) for k in list(overrides) if k in _STATE_FIELDS}
+    st = ParticleState() if state is None else state
+    if not isinstance(st, ParticleState):
+        raise TypeError(f"state: expected a ParticleState, got {type(st).__name__}")
+    st = replace(st, **state_kw) if state_kw else st
+    order, shell_thickness, pt, step = st.order, st.shell_thickness, st.shell_pt_fraction, st.step
+    t = template if template is not None else particle_template(n_atoms, seed, **overrides)
+    m = int(st.subdomains)
     rng = np.random.default_rng([t.seed, int(step), 1])
     parent = np.where(t.depth >= shell_thickness, t.nearest, -1)
     region = np.zeros(len(parent), dtype=np.int64)
