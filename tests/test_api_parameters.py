@@ -39,7 +39,6 @@ NOT_YET = {
     "arisekit.model.hyperopt_search.hyperopt_search": "to group with the training parameters",
     "arisekit.model.classifier.ARISEClassifier.fit": "to group with the training parameters",
     "arisekit.model.dataset.write_dataset": "to group: dataset metadata",
-    "arisekit.benchmark.runner.run_accuracy": "to group: a benchmark settings object",
     "arisekit.explore.data.from_structures": "to group with the exploration options",
 }
 

@@ -81,6 +81,8 @@ def test_run_validates_arguments(metal_model):
         run_accuracy(Protocol(classes=["NaCl"], realizations=1), metal_model, ["arise"], progress=False)
     with pytest.raises(ValueError, match="n_samples"):
         run_accuracy(p, metal_model, n_samples=0, progress=False)
+    with pytest.raises(TypeError, match="n_sample"):
+        run_accuracy(p, metal_model, n_sample=10, progress=False)  # a misspelt option is no silent default
 
 
 @pytest.fixture(scope="module")
@@ -152,3 +154,18 @@ def test_run_rejects_bad_out_of_library_names(metal_model):
         run_accuracy(p, metal_model, ["arise"], out_of_library=["bcc"], progress=False)
     with pytest.raises(ValueError, match="unknown prototype"):
         run_accuracy(p, metal_model, ["arise"], out_of_library=["quartz"], progress=False)
+
+
+def test_accuracy_options_object():
+    import dataclasses
+
+    from arisekit.benchmark import AccuracyOptions
+
+    opts = AccuracyOptions.from_kwargs(AccuracyOptions(workers=1), n_samples=20, out_of_library=["fluorite"])
+    assert (opts.workers, opts.n_samples, opts.out_of_library) == (1, 20, ("fluorite",))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        opts.workers = 3  # type: ignore[misc]
+    with pytest.raises(ValueError, match="workers"):
+        AccuracyOptions(workers=0)
+    with pytest.raises(ValueError, match="out_of_library"):
+        AccuracyOptions(out_of_library="fluorite")

@@ -12,11 +12,12 @@ from arisekit.benchmark.baselines import BASELINES, Baseline, baseline_names, ge
 from arisekit.benchmark.metrics import accuracy, auroc, expected_calibration_error, reliability_bins
 from arisekit.benchmark.out_of_library import OUT_OF_LIBRARY, build_out_of_library, out_of_library_names
 from arisekit.benchmark.protocol import DefectLevel, Protocol
-from arisekit.benchmark.runner import AccuracyRun, run_accuracy
+from arisekit.benchmark.runner import AccuracyOptions, AccuracyRun, run_accuracy
 
 __all__ = [
     "BASELINES",
     "OUT_OF_LIBRARY",
+    "AccuracyOptions",
     "AccuracyRun",
     "Baseline",
     "DefectLevel",

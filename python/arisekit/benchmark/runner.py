@@ -11,7 +11,7 @@ import hashlib
 import multiprocessing as mp
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -19,7 +19,15 @@ import numpy as np
 from arisekit.benchmark.baselines import CNA_CUTOFF, get_baseline
 from arisekit.benchmark.protocol import Protocol, open_supercells
 
-__all__ = ["ARISE", "AccuracyRun", "descriptor_kwargs", "evaluate_task", "model_fingerprint", "run_accuracy"]
+__all__ = [
+    "ARISE",
+    "AccuracyOptions",
+    "AccuracyRun",
+    "descriptor_kwargs",
+    "evaluate_task",
+    "model_fingerprint",
+    "run_accuracy",
+]
 
 #: Method key of ARISE itself.
 ARISE = "arise"
@@ -208,42 +216,91 @@ def _execute(tasks, args, workers: int, progress: bool) -> list[dict[str, Any]]:
     return results
 
 
+@dataclass(frozen=True)
+class AccuracyOptions:
+    """How :func:`run_accuracy` runs (frozen, validated on creation).
+
+    Parameters
+    ----------
+    n_samples : int
+        Monte-Carlo dropout passes (≥ 1), with seed ``mc_seed``.
+    mc_seed : int
+        Seed of the Monte-Carlo dropout masks.
+    workers : int
+        Local processes (≥ 1) that build and score the structures, one thread each.
+    out_of_library : sequence of str, optional
+        Out-of-library structures ARISE is also run on (default: those of
+        :data:`arisekit.benchmark.out_of_library.OUT_OF_LIBRARY` without a physically right library reading,
+        so that the novelty scores count only novel structures); may also name library classes that the
+        model was not trained on. An empty sequence: none.
+    ool_realizations : int
+        Realisations per out-of-library structure.
+    cna_cutoff : float
+        Cutoff of the fixed-cutoff CNA baseline, in units of d_NN.
+    progress : bool
+        Show a progress bar.
+    """
+
+    n_samples: int = 100
+    mc_seed: int = 0
+    workers: int = 2
+    out_of_library: tuple[str, ...] | None = None
+    ool_realizations: int = 2
+    cna_cutoff: float = CNA_CUTOFF
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        if int(self.n_samples) < 1:
+            raise ValueError(f"n_samples must be ≥ 1, got {self.n_samples}")
+        if int(self.workers) < 1:
+            raise ValueError(f"workers must be ≥ 1, got {self.workers}")
+        if self.out_of_library is not None:
+            if isinstance(self.out_of_library, str):
+                raise ValueError(f"out_of_library: a list of names, got the string {self.out_of_library!r}")
+            object.__setattr__(self, "out_of_library", tuple(str(n) for n in self.out_of_library))
+
+    @classmethod
+    def from_kwargs(cls, options: AccuracyOptions | None = None, **overrides: Any) -> AccuracyOptions:
+        """``options`` (default: the defaults) with the fields in ``overrides`` replaced; TypeError for a
+        keyword that is no field."""
+        base = cls() if options is None else options
+        if not isinstance(base, cls):
+            raise TypeError(f"options: expected an {cls.__name__}, got {type(base).__name__}")
+        unknown = sorted(set(overrides) - {f.name for f in fields(cls)})
+        if unknown:
+            raise TypeError(f"run_accuracy() got unexpected keyword argument(s) {unknown}")
+        return replace(base, **overrides) if overrides else base
+
+
 def run_accuracy(
     protocol: Protocol,
     model=None,
     methods: list[str] | None = None,
     *,
-    n_samples: int = 100,
-    mc_seed: int = 0,
-    workers: int = 2,
-    out_of_library: list[str] | None = None,
-    ool_realizations: int = 2,
-    cna_cutoff: float = CNA_CUTOFF,
-    progress: bool = True,
+    options: AccuracyOptions | None = None,
+    **overrides: Any,
 ) -> AccuracyRun:
     """Score ARISE (``model``: an ARISEClassifier, a model directory, or None for the shipped model) and
     the baselines ``methods`` (keys of :data:`arisekit.benchmark.baselines.BASELINES` and "arise";
-    default all) on every structure of ``protocol``; ARISE also on the ``out_of_library`` structures
-    (default: those of :data:`arisekit.benchmark.out_of_library.OUT_OF_LIBRARY` without a physically right
-    library reading, so that the novelty scores count only novel structures).
+    default all) on every structure of ``protocol``; ARISE also on the out-of-library structures.
 
-    ``n_samples`` Monte-Carlo dropout passes with seed ``mc_seed``; ``workers`` local processes.
-    ``out_of_library`` may also name library classes that the model was not trained on.
+    ``options`` (an :class:`AccuracyOptions`): Monte-Carlo samples and seed, worker processes, the
+    out-of-library structures, the CNA cutoff, the progress bar; its fields may also be given as keywords
+    (``n_samples=50, workers=4``), applied on top of ``options``.
     """
     from arisekit import __version__
     from arisekit.benchmark.baselines import baseline_names
     from arisekit.benchmark.out_of_library import out_of_library_names
 
     t_start = time.perf_counter()
+    opts = AccuracyOptions.from_kwargs(options, **overrides)
+    n_samples, mc_seed, workers, progress = opts.n_samples, opts.mc_seed, opts.workers, opts.progress
+    out_of_library, ool_realizations, cna_cutoff = opts.out_of_library, opts.ool_realizations, opts.cna_cutoff
     protocol.validate()
     methods = [ARISE, *baseline_names()] if methods is None else list(dict.fromkeys(methods))
     for m in methods:
         if m != ARISE:
             get_baseline(m)
-    if int(n_samples) < 1:
-        raise ValueError(f"n_samples must be ≥ 1, got {n_samples}")
-    if int(workers) < 1:
-        raise ValueError(f"workers must be ≥ 1, got {workers}")
     names = protocol.class_names()
     use_arise = ARISE in methods
     clf = None
