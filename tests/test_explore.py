@@ -291,3 +291,18 @@ def test_explore_structures(tmp_path, metal_model):
     assert rows[0].startswith("id,name,cluster") and len(rows) == 17
     with pytest.raises(ValueError, match="needs an SPM result"):
         explore(data, min_cluster_sizes=[2], embed=False, pairs=["Cu-Cu"])
+    # the same run from one parameter object; keywords override its fields
+    from arisekit.explore import ExploreParameters
+
+    params = ExploreParameters(min_cluster_sizes=[2, 3], embed=False, top=2)
+    again = explore(data, params, top=5)
+    np.testing.assert_array_equal(again.clustering.labels, ex.clustering.labels)
+    assert again.params == ex.params
+    with pytest.raises(TypeError, match="min_cluster"):
+        explore(data, min_cluster=3)
+    with pytest.raises(ValueError, match="validity"):
+        ExploreParameters(validity="dbcv")
+    with pytest.raises(TypeError, match="only_klass"):
+        from_structures(structures, metal_model, only_klass="fcc")
+    fcc = from_structures(structures, metal_model, layer=0, n_samples=5, only_class="fcc")
+    assert set(fcc.predicted_names) == {"fcc"}

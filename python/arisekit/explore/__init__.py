@@ -22,7 +22,7 @@ from arisekit.explore.data import ExplorationData, filter_points, from_spm, from
 from arisekit.explore.embedding import umap_embedding
 from arisekit.explore.geometry import box_distances, cluster_histograms, delta_d, structure_distances
 from arisekit.explore.maps import EXCLUDED, atom_labels, grid_labels
-from arisekit.explore.pipeline import Exploration, explore
+from arisekit.explore.pipeline import Exploration, ExploreParameters, explore
 from arisekit.explore.report import write_report, write_time_series
 from arisekit.explore.similarity import (
     References,
@@ -42,6 +42,7 @@ __all__ = [
     "Clustering",
     "Exploration",
     "ExplorationData",
+    "ExploreParameters",
     "MIHistograms",
     "RadialProfile",
     "References",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -183,12 +184,19 @@ def from_structures(
     seed: int | None = 0,
     names: Sequence[str] | None = None,
     space: str = "representation",
-    only_class: str | None = None,
-    mi_range=None,
+    **filters: Any,
 ) -> ExplorationData:
     """Classify ``structures`` (list of ``ase.Atoms``) and collect their hidden-layer representations of
-    ``layer`` (0 = first), or their descriptors with ``space="descriptor"``."""
+    ``layer`` (0 = first), or their descriptors with ``space="descriptor"``.
+
+    ``filters``: ``only_class`` and ``mi_range`` (low, high), as in :func:`filter_points` and
+    :class:`arisekit.explore.ExploreParameters`."""
     from arisekit.model import resolve_model
+
+    unknown = sorted(set(filters) - {"only_class", "mi_range"})
+    if unknown:
+        raise TypeError(f"from_structures() got unexpected keyword argument(s) {unknown}")
+    only_class, mi_range = filters.get("only_class"), filters.get("mi_range")
 
     structures = list(structures)
     if names is not None and len(names) != len(structures):

@@ -3,13 +3,13 @@ assignment → UMAP map → cluster maps on grid and atoms → geometry per clus
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from arisekit.explore.clustering import SOFT_THRESHOLD, Clustering, SweepRow, best_size, sweep
+from arisekit.explore.clustering import SOFT_THRESHOLD, VALIDITY, Clustering, SweepRow, best_size, sweep
 from arisekit.explore.data import ExplorationData, from_spm
 from arisekit.explore.embedding import umap_embedding
 from arisekit.explore.geometry import box_distances, cluster_histograms, delta_d, parse_pair
@@ -91,28 +91,85 @@ def _geometry(result, atoms, ids, labels, pairs, delta, bins):
     return dist, hists
 
 
+def _tuple(value):
+    return None if value is None else tuple(value)
+
+
+@dataclass(frozen=True)
+class ExploreParameters:
+    """How :func:`explore` explores (frozen, validated on creation).
+
+    Parameters
+    ----------
+    layer : int
+        Hidden layer, 0 = first (the command line's ``--layer 1``).
+    only_class, mi_range : filters (the AET protocol keeps only L1_0 boxes); ``mi_range`` = (low, high).
+    min_cluster_sizes : sweep values (default: ARISE's 25 .. 1000 and 5, 10, up to half the points).
+    min_cluster_size : size used for the final clustering (default: the sweep's highest DBCV).
+    min_samples : HDBSCAN's ``min_samples`` (default: ``min_cluster_size``).
+    soft_threshold : outliers join their most probable cluster at this membership probability (10 %).
+    validity : DBCV estimate, ``"relative"``, ``"full"`` or ``"none"`` (:func:`arisekit.explore.sweep`).
+    embed, n_neighbors, seed : UMAP 2D map (skipped with ``embed=False``).
+    pairs, delta : species pairs "A-B" whose d_NN (Å) is measured per box, and a pair (A, B) for
+        Δd = d_AA − d_BB; histogrammed per cluster in ``bins`` bins (``use_soft`` selects the soft labels).
+    top : exemplars per cluster.
+    plots : write figures with the report (when :func:`explore` has an ``out_dir``).
+    """
+
+    layer: int = 0
+    only_class: str | None = None
+    mi_range: tuple[float, float] | None = None
+    min_cluster_sizes: tuple[int, ...] | None = None
+    min_cluster_size: int | None = None
+    min_samples: int | None = None
+    soft_threshold: float = SOFT_THRESHOLD
+    validity: str = "relative"
+    embed: bool = True
+    n_neighbors: int = 15
+    seed: int = 0
+    pairs: tuple | None = None
+    delta: Any = None
+    bins: int = 30
+    use_soft: bool = False
+    top: int = 5
+    plots: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("mi_range", "min_cluster_sizes", "pairs"):
+            object.__setattr__(self, name, _tuple(getattr(self, name)))
+        if self.delta is not None and not isinstance(self.delta, str):
+            object.__setattr__(self, "delta", tuple(self.delta))
+        if self.mi_range is not None and len(self.mi_range) != 2:
+            raise ValueError(f"mi_range: (low, high), got {self.mi_range!r}")
+        if self.validity not in VALIDITY:
+            raise ValueError(f"validity: must be one of {VALIDITY}, got {self.validity!r}")
+        if not 0.0 <= float(self.soft_threshold) <= 1.0:
+            raise ValueError(f"soft_threshold: must be in [0, 1], got {self.soft_threshold!r}")
+        for name, low in (("bins", 1), ("top", 0), ("n_neighbors", 2), ("layer", 0)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or int(value) != value or value < low:
+                raise ValueError(f"{name}: must be an integer ≥ {low}, got {value!r}")
+
+    @classmethod
+    def from_kwargs(cls, params: ExploreParameters | None = None, **overrides: Any) -> ExploreParameters:
+        """``params`` (default: the defaults) with the fields in ``overrides`` replaced; TypeError for a
+        keyword that is no field."""
+        base = cls() if params is None else params
+        if not isinstance(base, cls):
+            raise TypeError(f"params: expected an {cls.__name__}, got {type(base).__name__}")
+        unknown = sorted(set(overrides) - {f.name for f in fields(cls)})
+        if unknown:
+            raise TypeError(f"explore() got unexpected keyword argument(s) {unknown}")
+        return replace(base, **overrides) if overrides else base
+
+
 def explore(
     source,
+    params: ExploreParameters | None = None,
     *,
-    layer: int = 0,
-    only_class: str | None = None,
-    mi_range=None,
-    min_cluster_sizes: Sequence[int] | None = None,
-    min_cluster_size: int | None = None,
-    min_samples: int | None = None,
-    soft_threshold: float = SOFT_THRESHOLD,
-    validity: str = "relative",
-    embed: bool = True,
-    n_neighbors: int = 15,
-    seed: int = 0,
     atoms=None,
-    pairs: Sequence | None = None,
-    delta=None,
-    bins: int = 30,
-    use_soft: bool = False,
-    top: int = 5,
     out_dir=None,
-    plots: bool = True,
+    **overrides: Any,
 ) -> Exploration:
     """Run the ARISE exploration protocol on an SPM result (or on :class:`ExplorationData`).
 
@@ -120,18 +177,26 @@ def explore(
     ----------
     source : SPMResult or ExplorationData
         SPM result with stored representations, or points from :func:`arisekit.explore.from_structures`.
-    layer : int
-        Hidden layer, 0 = first (the command line's ``--layer 1``).
-    only_class, mi_range : filters (the AET protocol keeps only L1_0 boxes).
-    min_cluster_sizes : sweep values (default: ARISE's 25 .. 1000 and 5, 10, up to half the points).
-    min_cluster_size : size used for the final clustering (default: the sweep's highest DBCV).
-    soft_threshold : outliers join their most probable cluster at this membership probability (10 %).
-    embed, n_neighbors, seed : UMAP 2D map (skipped with ``embed=False``).
+    params : ExploreParameters, optional
+        Layer, filters, the HDBSCAN sweep and clustering, the UMAP map, geometry per cluster, exemplars,
+        plots (defaults: :class:`ExploreParameters`).
     atoms : the sample of the SPM result: enables per-atom cluster labels and geometry.
-    pairs, delta : species pairs "A-B" whose d_NN (Å) is measured per box, and a pair (A, B) for
-        Δd = d_AA − d_BB; histogrammed per cluster (``use_soft`` selects the soft labels).
     out_dir : directory for tables and figures (see :func:`arisekit.explore.report.write_report`).
+    **overrides
+        Fields of :class:`ExploreParameters` by keyword (``layer=0, only_class="L1_0"``), applied on top of
+        ``params``.
     """
+    p = ExploreParameters.from_kwargs(params, **overrides)
+    layer, only_class, mi_range = p.layer, p.only_class, p.mi_range
+    min_cluster_sizes, min_cluster_size, min_samples = p.min_cluster_sizes, p.min_cluster_size, p.min_samples
+    soft_threshold, validity, embed, n_neighbors, seed = (
+        p.soft_threshold,
+        p.validity,
+        p.embed,
+        p.n_neighbors,
+        p.seed,
+    )
+    pairs, delta, bins, use_soft, top, plots = p.pairs, p.delta, p.bins, p.use_soft, p.top, p.plots
     is_spm = not isinstance(source, ExplorationData)
     data = from_spm(source, layer, only_class, mi_range) if is_spm else source
     if not is_spm and (only_class is not None or mi_range is not None):
