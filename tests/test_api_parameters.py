@@ -34,9 +34,6 @@ NOT_YET = {
     "arisekit.md.lammps_md.melting_point": "arisekit.md is owned by the MD work",
     "arisekit.md.lammps_md.liquid_frames": "arisekit.md is owned by the MD work",
     "arisekit.md.lammps_md.crystal_frames": "arisekit.md is owned by the MD work",
-    "arisekit.model.keras_net.train_keras_mlp": "to group: a TrainingParameters object shared with fit",
-    "arisekit.model.hyperopt_search.hyperopt_search": "to group with the training parameters",
-    "arisekit.model.classifier.ARISEClassifier.fit": "to group with the training parameters",
     "arisekit.model.dataset.write_dataset": "to group: dataset metadata",
 }
 

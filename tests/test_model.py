@@ -250,6 +250,32 @@ def test_fit_input_validation():
         clf.fit(X, np.array(["fcc"] * 6 + ["xyz"] * 6), class_names=CLASSES)
     with pytest.raises(ValueError, match="not fitted"):
         clf.predict(X)
+    with pytest.raises(TypeError, match="X_valid"):  # fit_params: a misspelt name is no silent default
+        clf.fit(X, y, X_valid=X)
+
+
+def test_training_parameters_object():
+    """train_keras_mlp takes one TrainingParameters (keywords override it); the same weights either way."""
+    import dataclasses
+
+    from arisekit.model.keras_net import TrainingParameters, train_keras_mlp
+
+    X, y, _ = blobs(6, seed=0)
+    params = TrainingParameters(hidden_units=[8], epochs=2, batch_size=8, seed=5)
+    assert params.hidden_units == (8,)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        params.epochs = 3  # type: ignore[misc]
+    with pytest.raises(ValueError, match="epochs"):
+        TrainingParameters(epochs=0)
+    mean, variance = X.mean(axis=0), X.var(axis=0) + 1.0
+    a = train_keras_mlp(X, y, None, None, 4, params, standardization=(mean, variance))
+    b = train_keras_mlp(
+        X, y, None, None, 4, hidden_units=(8,), epochs=2, batch_size=8, seed=5, mean=mean, variance=variance
+    )  # the older keywords
+    for wa, wb in zip(a.model.get_weights(), b.model.get_weights(), strict=True):
+        np.testing.assert_array_equal(wa, wb)
+    with pytest.raises(TypeError, match="epoch"):
+        train_keras_mlp(X, y, None, None, 4, epoch=2)
 
 
 def test_stratified_split():
@@ -267,6 +293,8 @@ def test_hyperopt_search_runs_trials():
 
     X, y, _ = blobs(10, seed=0)
     res = hyperopt_search(X, y, max_evals=2, epochs=2, class_names=CLASSES, seed=3)
+    with pytest.raises(TypeError, match="dropout"):  # searched, not fixed
+        hyperopt_search(X, y, max_evals=1, epochs=1, class_names=CLASSES, dropout=0.1)
     assert len(res.trials) == 2
     accs = [t.val_accuracy for t in res.trials]
     assert accs == sorted(accs, reverse=True)

@@ -30,6 +30,9 @@ PAPER_HYPERPARAMETERS: dict[str, Any] = {
 }
 
 
+#: Keyword arguments of :meth:`ARISEClassifier.fit` besides the data and class information.
+FIT_PARAMS = ("X_val", "y_val", "X_extra", "y_extra", "callbacks")
+
 #: Standardisation divides by max(std, STD_FLOOR * RMS of all component stds): components that barely
 #: vary in the training data (many SOAP components) are not blown up.
 STD_FLOOR = 0.1
@@ -350,17 +353,16 @@ class ARISEClassifier:
         class_names: Sequence[str] | None = None,
         class_metadata: Sequence[Mapping[str, Any]] | None = None,
         descriptor_params: Mapping[str, Any] | None = None,
-        X_val: np.ndarray | None = None,
-        y_val: np.ndarray | None = None,
-        X_extra: np.ndarray | None = None,
-        y_extra: np.ndarray | None = None,
-        callbacks: Sequence[Any] = (),
+        **fit_params: Any,
     ) -> ARISEClassifier:
         """Train on descriptors ``X`` (n, d) with labels ``y`` (class indices or names).
 
-        If ``X_val`` is None the rows of ``X`` are split (stratified, ``validation_fraction``,
-        ``random_state``). ``X_extra``/``y_extra`` (e.g. defective variants) are appended to the training
-        rows only, never to the validation set. ``class_metadata`` is one dict per class, stored with the
+        ``fit_params`` (scikit-learn's name for data and options of one fit; :data:`FIT_PARAMS`):
+        ``X_val``/``y_val``, the validation rows; ``X_extra``/``y_extra`` (e.g. defective variants),
+        appended to the training rows only, never to the validation set; ``callbacks``, extra Keras
+        callbacks. If ``X_val`` is None the rows of ``X`` are split (stratified, ``validation_fraction``,
+        ``random_state``). The training itself is a :class:`arisekit.model.keras_net.TrainingParameters`
+        built from the constructor parameters. ``class_metadata`` is one dict per class, stored with the
         model; ``descriptor_params`` are the keyword arguments of the descriptor the data were made with
         (:func:`arisekit.descriptors.arise_soap`). The model records the descriptor's ``central_weight``:
         when ``descriptor_params`` do not name it, the data are taken to be made with arise_soap's default
@@ -370,6 +372,12 @@ class ARISEClassifier:
         Integer labels without ``class_names`` make the classes the distinct labels (``classes_``, as
         scikit-learn does); with ``class_names`` (strings) they are indices into them.
         """
+        unknown = sorted(set(fit_params) - set(FIT_PARAMS))
+        if unknown:
+            raise TypeError(f"fit() got unexpected keyword argument(s) {unknown}; fit_params: {FIT_PARAMS}")
+        X_val, y_val = fit_params.get("X_val"), fit_params.get("y_val")
+        X_extra, y_extra = fit_params.get("X_extra"), fit_params.get("y_extra")
+        callbacks = fit_params.get("callbacks", ())
         p = self.checked_params()
         _refuse_sparse(X)
         if y is None:
@@ -423,14 +431,17 @@ class ARISEClassifier:
             floor = max(STD_FLOOR * float(np.sqrt(np.mean(std**2))), 1e-6)
             variance = np.maximum(std, floor) ** 2
 
-        from .keras_net import train_keras_mlp, weights_from_keras
+        from .keras_net import TrainingParameters, train_keras_mlp, weights_from_keras
 
-        outcome = train_keras_mlp(
-            Xt, yt, Xv, yv, len(names),
+        training_params = TrainingParameters(
             hidden_units=tuple(p["hidden_units"]), dropout=p["dropout"], learning_rate=p["learning_rate"],
-            batch_size=p["batch_size"], epochs=p["epochs"], seed=p["seed"], mean=mean, variance=variance,
-            deterministic=p["deterministic"], verbose=p["verbose"], callbacks=callbacks,
+            batch_size=p["batch_size"], epochs=p["epochs"], seed=p["seed"], deterministic=p["deterministic"],
+            verbose=p["verbose"], callbacks=tuple(callbacks),
         )  # fmt: skip
+        standardization = None if mean is None else (mean, variance)
+        outcome = train_keras_mlp(
+            Xt, yt, Xv, yv, len(names), training_params, standardization=standardization
+        )
         training = {
             "history": outcome.history,
             "best_epoch": outcome.best_epoch,

@@ -8,11 +8,13 @@ from typing import Any
 
 import numpy as np
 
-from .classifier import ARISEClassifier, _labels_to_indices, stratified_split
+from .classifier import FIT_PARAMS, ARISEClassifier, _labels_to_indices, stratified_split
 
 __all__ = ["paper_search_space", "hyperopt_search", "HyperoptResult", "HyperoptTrial"]
 
 MAX_LAYERS = 5
+#: The constructor parameters of :class:`ARISEClassifier` that the search varies (:func:`paper_search_space`).
+SEARCHED = ("hidden_units", "batch_size", "learning_rate", "dropout")
 
 
 def paper_search_space() -> dict[str, Any]:
@@ -71,27 +73,36 @@ def hyperopt_search(
     max_evals: int = 50,
     epochs: int = 300,
     class_names: Sequence[str] | None = None,
-    X_val: np.ndarray | None = None,
-    y_val: np.ndarray | None = None,
-    X_extra: np.ndarray | None = None,
-    y_extra: np.ndarray | None = None,
-    validation_fraction: float = 0.2,
-    random_state: int = 42,
-    seed: int = 42,
-    standardize: bool = True,
+    *,
     space: dict[str, Any] | None = None,
-    verbose: int = 0,
+    **settings: Any,
 ) -> HyperoptResult:
-    """Maximise validation accuracy over the paper's hyper-parameter space with TPE.
+    """Maximise validation accuracy over the paper's hyper-parameter space (``space``, default
+    :func:`paper_search_space`) with TPE.
 
     Every trial trains an :class:`ARISEClassifier` for ``epochs`` epochs on the same train/validation
-    split (stratified, ``random_state``) and keeps its best epoch; hyperopt minimises −accuracy.
+    split (stratified, ``validation_fraction``, ``random_state``) and keeps its best epoch; hyperopt
+    minimises −accuracy. ``settings``: the data keywords of :meth:`ARISEClassifier.fit` (``X_val``,
+    ``y_val``, ``X_extra``, ``y_extra``, ``callbacks``), and constructor parameters of
+    :class:`ARISEClassifier` held fixed in every trial (``validation_fraction``, ``random_state``,
+    ``seed``, ``standardize``, ``deterministic``, ``verbose``; the classifier's defaults otherwise).
     ``seed`` seeds both TPE and the training runs.
     """
     from hyperopt import STATUS_OK, Trials, fmin, tpe
 
     if max_evals < 1:
         raise ValueError(f"max_evals: must be ≥ 1, got {max_evals}")
+    fit_params = {k: settings.pop(k) for k in list(settings) if k in FIT_PARAMS}
+    fixed_names = set(ARISEClassifier._get_param_names()) - set(SEARCHED) - {"epochs"}
+    unknown = sorted(set(settings) - fixed_names)
+    if unknown:
+        raise TypeError(f"hyperopt_search() got unexpected keyword argument(s) {unknown}")
+    fixed = {**ARISEClassifier(**settings).get_params(), "epochs": epochs}
+    for name in SEARCHED:
+        del fixed[name]
+    validation_fraction, random_state = fixed["validation_fraction"], fixed["random_state"]
+    seed = fixed["seed"]
+    X_val, y_val = fit_params.pop("X_val", None), fit_params.pop("y_val", None)
     X = np.asarray(X, dtype=np.float32)
     y = np.asarray(y)
     yi, names = _labels_to_indices(y, class_names)
@@ -107,11 +118,8 @@ def hyperopt_search(
 
         keras.backend.clear_session()
         params = _to_params(sample)
-        clf = ARISEClassifier(
-            **params, epochs=epochs, seed=seed, random_state=random_state, standardize=standardize,
-            verbose=verbose,
-        )  # fmt: skip
-        clf.fit(X_fit, y_fit, class_names=names, X_val=X_val, y_val=y_val, X_extra=X_extra, y_extra=y_extra)
+        clf = ARISEClassifier(**params, **fixed)
+        clf.fit(X_fit, y_fit, class_names=names, X_val=X_val, y_val=y_val, **fit_params)
         t = clf.training_
         best = t["best_epoch"]
         val_loss = float(t["history"].get("val_loss", [np.nan] * (best + 1))[best])

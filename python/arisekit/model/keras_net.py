@@ -6,14 +6,79 @@ TensorFlow/Keras is imported inside the functions so that ``import arisekit.mode
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
 
 from .network import MLPWeights
 
-__all__ = ["build_keras_mlp", "weights_from_keras", "train_keras_mlp", "TrainingOutcome"]
+__all__ = [
+    "build_keras_mlp",
+    "weights_from_keras",
+    "train_keras_mlp",
+    "TrainingOutcome",
+    "TrainingParameters",
+]
+
+
+@dataclass(frozen=True)
+class TrainingParameters:
+    """How :func:`train_keras_mlp` trains the ARISE MLP (frozen, validated on creation); the training part
+    of :class:`arisekit.model.ARISEClassifier`'s hyperparameters (:meth:`ARISEClassifier.fit` builds one).
+
+    Parameters
+    ----------
+    hidden_units : sequence of int
+        Units of the hidden layers (default: the paper's 256, 512, 256).
+    dropout : float
+        Dropout rate, in [0, 1).
+    learning_rate : float
+        Adam's learning rate (> 0).
+    batch_size, epochs : int
+        Mini-batch size and number of epochs (≥ 1).
+    seed : int
+        Seeds Python, NumPy and TensorFlow (``keras.utils.set_random_seed``).
+    deterministic : bool
+        Also switch on TensorFlow's process-wide op determinism (equal seeds give equal weights).
+    verbose : int
+        Keras' progress output.
+    callbacks : sequence
+        Extra Keras callbacks.
+    """
+
+    hidden_units: tuple[int, ...] = (256, 512, 256)
+    dropout: float = 0.0317
+    learning_rate: float = 2.16e-4
+    batch_size: int = 64
+    epochs: int = 300
+    seed: int = 42
+    deterministic: bool = True
+    verbose: int = 0
+    callbacks: tuple[Any, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hidden_units", tuple(int(u) for u in self.hidden_units))
+        object.__setattr__(self, "callbacks", tuple(self.callbacks))
+        if self.epochs < 1 or self.batch_size < 1 or not self.learning_rate > 0:
+            raise ValueError(
+                f"epochs/batch_size/learning_rate: must be positive, got {self.epochs}, {self.batch_size}, "
+                f"{self.learning_rate}"
+            )
+        if any(u < 1 for u in self.hidden_units):
+            raise ValueError(f"hidden_units: must be positive, got {self.hidden_units}")
+
+    @classmethod
+    def from_kwargs(cls, params: TrainingParameters | None = None, **overrides: Any) -> TrainingParameters:
+        """``params`` (default: the defaults) with the fields in ``overrides`` replaced; TypeError for a
+        keyword that is no field."""
+        base = cls() if params is None else params
+        if not isinstance(base, cls):
+            raise TypeError(f"params: expected a {cls.__name__}, got {type(base).__name__}")
+        unknown = sorted(set(overrides) - {f.name for f in fields(cls)})
+        if unknown:
+            raise TypeError(f"train_keras_mlp() got unexpected keyword argument(s) {unknown}")
+        return replace(base, **overrides) if overrides else base
 
 
 def build_keras_mlp(
@@ -132,43 +197,40 @@ def train_keras_mlp(
     X_val: np.ndarray | None,
     y_val: np.ndarray | None,
     n_classes: int,
+    params: TrainingParameters | None = None,
     *,
-    hidden_units: Sequence[int] = (256, 512, 256),
-    dropout: float = 0.0317,
-    learning_rate: float = 2.16e-4,
-    batch_size: int = 64,
-    epochs: int = 300,
-    seed: int = 42,
-    mean: np.ndarray | None = None,
-    variance: np.ndarray | None = None,
-    deterministic: bool = True,
-    verbose: int = 0,
-    callbacks: Sequence[Any] = (),
+    standardization: tuple[np.ndarray, np.ndarray] | None = None,
+    **overrides: Any,
 ) -> TrainingOutcome:
     """Train the MLP with Adam on sparse categorical cross-entropy for a fixed number of epochs.
 
     The weights of the epoch with the best validation accuracy (ties: lower validation loss) are kept;
-    without validation data the training accuracy/loss are monitored instead. ``seed`` seeds Python,
-    NumPy and TensorFlow (``keras.utils.set_random_seed``); ``deterministic`` additionally switches on
-    TensorFlow's process-wide op determinism so that equal seeds give equal weights.
+    without validation data the training accuracy/loss are monitored instead. ``params`` (a
+    :class:`TrainingParameters`; its fields may also be given as keywords, applied on top): layers,
+    dropout, Adam, batches, epochs, seeds, determinism, callbacks. ``standardization`` = (mean, variance)
+    of the input features, built into the network's Normalization layer (``mean=``/``variance=`` are
+    read too).
     """
     import keras
 
     from arisekit.parallel import configure_tensorflow
 
+    mean, variance = standardization if standardization is not None else (None, None)
+    if "mean" in overrides or "variance" in overrides:  # the older keywords
+        if standardization is not None:
+            raise TypeError("train_keras_mlp(): give standardization= or mean=/variance=, not both")
+        mean, variance = overrides.pop("mean", None), overrides.pop("variance", None)
+    p = TrainingParameters.from_kwargs(params, **overrides)
+    seed = p.seed
     configure_tensorflow()  # the process-wide thread setting, if TensorFlow has not started its pools yet
-    if epochs < 1 or batch_size < 1 or not learning_rate > 0:
-        raise ValueError(
-            f"epochs/batch_size/learning_rate: must be positive, got {epochs}, {batch_size}, {learning_rate}"
-        )
     keras.utils.set_random_seed(seed)
-    if deterministic:
+    if p.deterministic:
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
-    model = build_keras_mlp(X_train.shape[1], n_classes, hidden_units, dropout, mean, variance, seed)
+    model = build_keras_mlp(X_train.shape[1], n_classes, p.hidden_units, p.dropout, mean, variance, seed)
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        optimizer=keras.optimizers.Adam(learning_rate=p.learning_rate),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
@@ -178,12 +240,12 @@ def train_keras_mlp(
     hist = model.fit(
         X_train.astype(np.float32),
         y_train.astype(np.int64),
-        batch_size=batch_size,
-        epochs=epochs,
+        batch_size=p.batch_size,
+        epochs=p.epochs,
         validation_data=(X_val.astype(np.float32), y_val.astype(np.int64)) if has_val else None,
         shuffle=True,
-        verbose=verbose,
-        callbacks=[best, *callbacks],
+        verbose=p.verbose,
+        callbacks=[best, *p.callbacks],
     )
     history = {k: [float(v) for v in vals] for k, vals in hist.history.items()}
     return TrainingOutcome(model, history, best.best_epoch, best.best[0], monitor)
