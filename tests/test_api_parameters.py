@@ -34,7 +34,6 @@ NOT_YET = {
     "arisekit.md.lammps_md.melting_point": "arisekit.md is owned by the MD work",
     "arisekit.md.lammps_md.liquid_frames": "arisekit.md is owned by the MD work",
     "arisekit.md.lammps_md.crystal_frames": "arisekit.md is owned by the MD work",
-    "arisekit.model.dataset.write_dataset": "to group: dataset metadata",
 }
 
 

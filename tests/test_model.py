@@ -303,3 +303,22 @@ def test_hyperopt_search_runs_trials():
     assert (
         p["batch_size"] in (64, 128) and 1e-4 <= p["learning_rate"] <= 1e-2 and 0.01 <= p["dropout"] <= 0.05
     )
+
+
+def test_write_dataset_extras(tmp_path):
+    """columns, attrs and x_dtype are keywords of write_dataset; a misspelt one raises TypeError."""
+    import h5py
+
+    from arisekit.model import load_dataset, write_dataset
+
+    X, y = np.arange(12.0).reshape(4, 3), np.array([0, 1, 0, 1])
+    path = write_dataset(
+        tmp_path / "d.h5", X, y, ["a", "b"], columns={"kind": ["p", "q", "p", "q"]}, attrs={"note": "hi"},
+        x_dtype=np.float64,
+    )  # fmt: skip
+    with h5py.File(path) as f:
+        assert f["X"].dtype == np.float64 and f.attrs["note"] == "hi"
+        assert [v.decode() for v in f["kind"][:]] == ["p", "q", "p", "q"]
+    np.testing.assert_array_equal(load_dataset(path).X, X)
+    with pytest.raises(TypeError, match="column"):
+        write_dataset(tmp_path / "e.h5", X, y, ["a", "b"], column={"kind": [1, 2, 3, 4]})

@@ -128,6 +128,10 @@ def load_dataset(path: str | Path) -> Dataset:
     return Dataset(X, y, names, meta, params, variant)
 
 
+#: Keywords of :func:`write_dataset` beyond the layout itself: further columns and attributes, X's dtype.
+DATASET_EXTRAS = ("columns", "attrs", "x_dtype")
+
+
 def write_dataset(
     path: str | Path,
     X: np.ndarray,
@@ -136,20 +140,24 @@ def write_dataset(
     class_metadata: Sequence[Mapping[str, Any]] | None = None,
     descriptor_params: Mapping[str, Any] | None = None,
     variant: Sequence[str] | None = None,
-    *,
-    columns: Mapping[str, Sequence[Any]] | None = None,
-    attrs: Mapping[str, str] | None = None,
-    x_dtype: Any = np.float32,
+    **extras: Any,
 ) -> Path:
     """Write a training set in the layout read by :func:`load_dataset`; returns the path. The one writer
     of that layout (``arisekit dataset build``, the disorder sets and hand-made sets all call it). The file
     is written atomically (unique temporary file renamed over ``path``, under the lock ``<path>.lock``).
 
-    ``columns``: further per-row datasets (e.g. the builder's ``kind``, ``cutoff``, ``realization``), one
-    value per row; strings are stored as HDF5 strings. ``attrs``: further root attributes (strings, e.g.
-    the build plan as JSON). ``x_dtype``: the dtype X is stored in (float32 unless told).
+    ``extras`` (keywords, :data:`DATASET_EXTRAS`): ``columns``, further per-row datasets (e.g. the builder's
+    ``kind``, ``cutoff``, ``realization``), one value per row; strings are stored as HDF5 strings.
+    ``attrs``: further root attributes (strings, e.g. the build plan as JSON). ``x_dtype``: the dtype X is
+    stored in (float32 unless told).
     """
     from arisekit._atomic import atomic_path
+
+    unknown = sorted(set(extras) - set(DATASET_EXTRAS))
+    if unknown:
+        raise TypeError(f"write_dataset() got unexpected keyword argument(s) {unknown}")
+    columns, attrs = extras.get("columns"), extras.get("attrs")
+    x_dtype = extras.get("x_dtype", np.float32)
 
     path = Path(path)
     X = np.asarray(X, dtype=x_dtype)
