@@ -34,7 +34,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     ap.add_argument("--box-size", type=float, default=10.0, help="SPM box edge (Å)")
     ap.add_argument("--stride", type=float, default=2.5, help="SPM stride (Å)")
-    ap.add_argument("--spm-mode", choices=["fast", "exact"], default="exact")
+    ap.add_argument(
+        "--box-descriptors",
+        "--spm-mode",
+        dest="box_descriptors",
+        choices=["fast", "exact"],
+        default="exact",
+        help="how SPM boxes are described (--spm-mode is the older name)",
+    )
     ap.add_argument("--n-samples", type=int, default=20, help="Monte-Carlo dropout samples per box")
     ap.add_argument("--layer", type=int, default=1, help="hidden layer, 1 = first (default)")
     ap.add_argument("--min-cluster-size", type=int, nargs="+", default=[20, 40, 60], metavar="N")
@@ -117,14 +124,15 @@ def main(argv=None) -> int:
         sample,
         box_size=args.box_size,
         stride=args.stride,
-        box_descriptors=args.spm_mode,
+        box_descriptors=args.box_descriptors,
         n_samples=args.n_samples,
         model=model,
         representations=True,
     )
     result.save(out / "spm.h5")
     sample.write(out / "polycrystal.extxyz")
-    print(f"SPM ({args.spm_mode}): {int(result.valid.sum())} boxes; classes {result.class_fractions()}")
+    n_boxes = int(result.valid.sum())
+    print(f"SPM ({args.box_descriptors}): {n_boxes} boxes; classes {result.class_fractions()}")
 
     ex = explore(
         result,

@@ -16,7 +16,7 @@ import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 TINY = ["--grains", "fcc", "bcc", "--n-grains", "2", "--size", "30", "30", "8", "--box-size", "10",
-        "--stride", "5", "--n-samples", "5", "--spm-mode", "exact"]  # fmt: skip
+        "--stride", "5", "--n-samples", "5", "--box-descriptors", "exact"]  # fmt: skip
 
 
 @pytest.fixture(scope="module")

@@ -13,10 +13,13 @@ modifier, batch runs and the command line.
 * ``"exact"``: every box cut out, scaled by its own d_NN and described from scratch (the paper's procedure).
 
 ``geometry`` (the SPM grid): ``"auto"``, ``"bulk"`` (3D), ``"slab"`` (2D, boxes span the thin axis),
-``"rod"`` (1D).
+``"rod"`` (1D). The same word names the grains of :func:`arisekit.samples.polycrystal` (``"slab"``:
+columnar, ``"bulk"``: 3D) and the grid of :func:`arisekit.geometry.strided_boxes`.
 
-Older spellings are still read: ``"local"`` (ASE calculator) and ``"spm_atoms"`` (OVITO modifier) mean
-``"spm"``; ``spm_mode`` and the SPM ``mode="fast"/"exact"`` keyword mean ``box_descriptors``.
+Older spellings are still read: ``"local"`` (ASE calculator) and ``"spm_atoms"`` (OVITO modifier, now
+``mode="spm"`` with ``project_to_atoms=True``) mean ``"spm"``; ``spm_mode`` and the SPM
+``mode="fast"/"exact"`` keyword mean ``box_descriptors``; ``mode="slab"/"bulk"/"rod"`` of ``polycrystal``
+and ``strided_boxes`` (and ``arisekit build polycrystal --mode``) mean ``geometry``.
 """
 
 from __future__ import annotations
