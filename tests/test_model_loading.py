@@ -125,7 +125,7 @@ def test_the_model_package_has_no_import_cycle():
 
 
 #: package-wide internals every subpackage may use (the compiled core, safe outputs, threads, JSON)
-SHARED_PRIVATE = {"_core", "_atomic", "_parallel", "_json"}
+SHARED_PRIVATE = {"_core", "_atomic", "_parallel", "_json", "_params"}
 #: still to move (other subpackages' work): cli/build.py imports the nanoparticle defaults of
 #: samples._nanoparticle
 NOT_YET = {"cli/build.py"}
@@ -133,7 +133,7 @@ NOT_YET = {"cli/build.py"}
 
 def test_no_private_name_is_imported_across_subpackages():
     """``from arisekit.<sub>.<module> import name``: neither a private name nor a private module of another
-    subpackage (``_core``, ``_atomic``, ``_parallel`` and ``_json`` are shared)."""
+    subpackage (``_core``, ``_atomic``, ``_parallel``, ``_json`` and ``_params`` are shared)."""
     root = Path(arisekit.__file__).parent
     found = []
     for path in root.rglob("*.py"):

@@ -11,7 +11,7 @@ import hashlib
 import multiprocessing as mp
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -36,7 +36,6 @@ ARISE = "arise"
 def descriptor_kwargs(descriptor_params: dict[str, Any] | None) -> dict[str, Any]:
     """Keyword arguments of :func:`arisekit.descriptors.arise_soap` from a model's descriptor parameters
     (keys it does not accept are dropped; lone-atom species pairs are skipped unless set otherwise)."""
-    from dataclasses import fields
 
     from arisekit.descriptors import ARISEDescriptor
 
@@ -263,13 +262,9 @@ class AccuracyOptions:
     def from_kwargs(cls, options: AccuracyOptions | None = None, **overrides: Any) -> AccuracyOptions:
         """``options`` (default: the defaults) with the fields in ``overrides`` replaced; TypeError for a
         keyword that is no field."""
-        base = cls() if options is None else options
-        if not isinstance(base, cls):
-            raise TypeError(f"options: expected an {cls.__name__}, got {type(base).__name__}")
-        unknown = sorted(set(overrides) - {f.name for f in fields(cls)})
-        if unknown:
-            raise TypeError(f"run_accuracy() got unexpected keyword argument(s) {unknown}")
-        return replace(base, **overrides) if overrides else base
+        from arisekit._params import with_overrides
+
+        return with_overrides(cls, options, overrides, arg="options", caller="run_accuracy")
 
 
 def run_accuracy(

@@ -3,7 +3,7 @@ assignment → UMAP map → cluster maps on grid and atoms → geometry per clus
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -154,13 +154,9 @@ class ExploreParameters:
     def from_kwargs(cls, params: ExploreParameters | None = None, **overrides: Any) -> ExploreParameters:
         """``params`` (default: the defaults) with the fields in ``overrides`` replaced; TypeError for a
         keyword that is no field."""
-        base = cls() if params is None else params
-        if not isinstance(base, cls):
-            raise TypeError(f"params: expected an {cls.__name__}, got {type(base).__name__}")
-        unknown = sorted(set(overrides) - {f.name for f in fields(cls)})
-        if unknown:
-            raise TypeError(f"explore() got unexpected keyword argument(s) {unknown}")
-        return replace(base, **overrides) if overrides else base
+        from arisekit._params import with_overrides
+
+        return with_overrides(cls, params, overrides, arg="params", caller="explore")
 
 
 def explore(

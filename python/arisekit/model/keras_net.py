@@ -6,7 +6,7 @@ TensorFlow/Keras is imported inside the functions so that ``import arisekit.mode
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -72,13 +72,9 @@ class TrainingParameters:
     def from_kwargs(cls, params: TrainingParameters | None = None, **overrides: Any) -> TrainingParameters:
         """``params`` (default: the defaults) with the fields in ``overrides`` replaced; TypeError for a
         keyword that is no field."""
-        base = cls() if params is None else params
-        if not isinstance(base, cls):
-            raise TypeError(f"params: expected a {cls.__name__}, got {type(base).__name__}")
-        unknown = sorted(set(overrides) - {f.name for f in fields(cls)})
-        if unknown:
-            raise TypeError(f"train_keras_mlp() got unexpected keyword argument(s) {unknown}")
-        return replace(base, **overrides) if overrides else base
+        from arisekit._params import with_overrides
+
+        return with_overrides(cls, params, overrides, arg="params", caller="train_keras_mlp")
 
 
 def build_keras_mlp(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -76,13 +76,9 @@ class PolycrystalOptions:
     def from_kwargs(cls, options: PolycrystalOptions | None = None, **overrides: Any) -> PolycrystalOptions:
         """``options`` (default: the defaults) with the fields in ``overrides`` replaced; TypeError for a
         keyword that is no field."""
-        base = cls() if options is None else options
-        if not isinstance(base, cls):
-            raise TypeError(f"options: expected a {cls.__name__}, got {type(base).__name__}")
-        unknown = sorted(set(overrides) - {f.name for f in fields(cls)})
-        if unknown:
-            raise TypeError(f"polycrystal() got unexpected keyword argument(s) {unknown}")
-        return replace(base, **overrides) if overrides else base
+        from arisekit._params import with_overrides
+
+        return with_overrides(cls, options, overrides, arg="options", caller="polycrystal")
 
 
 def polycrystal(
