@@ -20,6 +20,7 @@ from __future__ import annotations
 import ctypes
 import glob
 import hashlib
+import inspect
 import json
 import math
 import os
@@ -28,6 +29,7 @@ import sys
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -795,7 +797,7 @@ def _frame_segments(n_frames, interval, T, barostat):
     return [_Segment(interval, T, T, barostat, True, "frames") for _ in range(n_frames - 1)]
 
 
-def crystal_frames(
+def _crystal_frames(
     element: str,
     T: float,
     n_frames: int = 1,
@@ -836,7 +838,7 @@ def _default_Tm(pot: Potential) -> float:
     return MELTING_POINTS[(pot.name, pot.element)].T_m
 
 
-def liquid_frames(
+def _liquid_frames(
     element: str,
     T: float,
     n_frames: int = 1,
@@ -875,7 +877,7 @@ def liquid_frames(
     return _run_job(job, n_frames, cache_dir)
 
 
-def glass_frames(
+def _glass_frames(
     element: str,
     T: float = 300.0,
     n_frames: int = 1,
@@ -977,7 +979,7 @@ class MeltingPointResult:
     atoms: object = None  # final configuration of the last coexistence run (ase.Atoms)
 
 
-def melting_point(
+def _melting_point(
     element: str,
     potential: str | None = None,
     *,
@@ -1152,3 +1154,107 @@ def clear_cache(cache_dir=None) -> None:
     root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     if root.is_dir():
         shutil.rmtree(root)
+
+
+# --------------------------------------------------------------------------------------------------
+# Public entry points: the system (element, temperature, potential, size, seed, cache) as parameters,
+# the run protocol (steps, timestep, barostat and thermostat settings) as checked keywords
+# --------------------------------------------------------------------------------------------------
+
+
+def _protocol(func, name: str, settings: dict) -> dict:
+    """``settings`` checked against the protocol keywords of ``func``: TypeError naming ``name`` and the
+    known keywords for anything else."""
+    known = [p.name for p in inspect.signature(func).parameters.values() if p.kind is p.KEYWORD_ONLY]
+    unknown = sorted(set(settings) - set(known))
+    if unknown:
+        raise TypeError(f"{name}() got unexpected keyword argument(s) {unknown}; protocol keywords: {known}")
+    return settings
+
+
+def crystal_frames(
+    element: str,
+    T: float,
+    n_frames: int = 1,
+    *,
+    potential: str | None = None,
+    n_atoms: int = 1500,
+    seed: int = 0,
+    cache_dir=None,
+    **protocol: Any,
+) -> list:
+    """Frames (ase.Atoms, Å, pbc) of a crystal of ``element`` at temperature ``T`` (K).
+
+    NPH (aniso) + CSVR thermostat; ``n_equil`` steps of equilibration, then a frame every ``interval``
+    steps. Cached under ``cache_dir`` (default :func:`default_cache_dir`). Protocol keywords (defaults):
+    ``lattice`` (the potential's ground state), ``n_equil`` 10,000, ``interval`` 1,000, ``timestep``
+    0.001 ps, ``pressure`` 0 bar, ``tdamp`` 0.1 ps, ``pdamp`` 1 ps, ``max_segment_steps`` 5,000.
+    Velocities start at 2 T (equipartition).
+    """
+    kw = _protocol(_crystal_frames, "crystal_frames", protocol)
+    return _crystal_frames(
+        element, T, n_frames, potential=potential, n_atoms=n_atoms, seed=seed, cache_dir=cache_dir, **kw
+    )
+
+
+def liquid_frames(
+    element: str,
+    T: float,
+    n_frames: int = 1,
+    *,
+    potential: str | None = None,
+    n_atoms: int = 1500,
+    seed: int = 0,
+    cache_dir=None,
+    **protocol: Any,
+) -> list:
+    """Frames of the liquid of ``element`` at ``T`` (K): the crystal is melted at ``T_melt`` for ``n_melt``
+    steps, then held at ``T`` for ``n_equil`` steps (NPH iso + CSVR); a frame every ``interval`` steps.
+    Protocol keywords (defaults): ``T_melt`` (2 T_m of the potential, :data:`MELTING_POINTS`), ``n_melt``
+    20,000, ``n_equil`` 10,000, ``interval`` 1,000, ``timestep`` 0.001 ps, ``pressure`` 0 bar, ``tdamp``
+    0.1 ps, ``pdamp`` 1 ps, ``max_segment_steps`` 5,000."""
+    kw = _protocol(_liquid_frames, "liquid_frames", protocol)
+    return _liquid_frames(
+        element, T, n_frames, potential=potential, n_atoms=n_atoms, seed=seed, cache_dir=cache_dir, **kw
+    )
+
+
+def glass_frames(
+    element: str,
+    T: float = 300.0,
+    n_frames: int = 1,
+    *,
+    potential: str | None = None,
+    n_atoms: int = 1500,
+    seed: int = 0,
+    cache_dir=None,
+    **protocol: Any,
+) -> list:
+    """Frames of a glass of ``element`` at ``T`` (K) made by quenching the liquid: melted at ``T_melt``,
+    held at ``T_liquid``, quenched at ``quench_rate`` K/ps to ``T`` and held ``n_equil`` steps. Protocol
+    keywords (defaults): ``T_liquid`` (1.5 T_m), ``quench_rate`` 100 K/ps, ``T_melt`` (2 T_m),
+    ``n_melt`` 20,000, ``n_liquid`` 10,000, ``n_equil`` 5,000, ``interval`` 1,000, ``timestep``
+    0.001 ps, ``pressure`` 0 bar, ``tdamp`` 0.1 ps, ``pdamp`` 1 ps, ``max_segment_steps`` 5,000."""
+    kw = _protocol(_glass_frames, "glass_frames", protocol)
+    return _glass_frames(
+        element, T, n_frames, potential=potential, n_atoms=n_atoms, seed=seed, cache_dir=cache_dir, **kw
+    )
+
+
+def melting_point(
+    element: str,
+    potential: str | None = None,
+    *,
+    T_guess: float | None = None,
+    n_atoms: int = 2000,
+    seed: int = 0,
+    **protocol: Any,
+) -> MeltingPointResult:
+    """Melting point (K) at P = 0 by two-phase coexistence, starting from ``T_guess`` (default: the table's
+    T_m). Protocol keywords (defaults): ``n_equil`` 5,000, ``n_melt`` 5,000, ``n_cool`` 3,000,
+    ``n_coexist`` 20,000, ``hot_factor`` 1.7, ``timestep`` 0.001 ps, ``tdamp`` 0.1 ps, ``pdamp`` 1 ps,
+    ``max_tries`` 3, ``n_slabs`` 10, ``window_ps`` 2 ps. The procedure (crystal, half melted, NPH
+    coexistence until the temperature settles; validity by the solid fraction) is described in
+    ``_melting_point``."""
+    kw = _protocol(_melting_point, "melting_point", protocol)
+    return _melting_point(element, potential, T_guess=T_guess, n_atoms=n_atoms, seed=seed, **kw)
