@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 
 import numpy as np
 
@@ -119,12 +119,7 @@ def iter_spm(
     counts = grid.counts
     valid = counts >= p.min_atoms
     descriptor = _descriptor(clf)
-    n_classes = len(clf.classes_)
-    prob = np.full((grid.n_boxes, n_classes), np.nan)
-    mi, pe, vr = (np.full(grid.n_boxes, np.nan) for _ in range(3))
-    novelty = np.full(grid.n_boxes, np.nan) if getattr(clf, "novelty_", None) is not None else None
-    layers = _layers(p.representations, clf)
-    reps: dict[int, np.ndarray] = {}
+    out = BoxOutputs(clf, grid.n_boxes, p.representations)
     plan = [(exact_descriptors, valid)]
     n_exact = int(valid.sum())
     if p.box_descriptors == "fast":
@@ -137,23 +132,8 @@ def iter_spm(
     total, done = max(int(valid.sum()), 1), 0
     yield 0.0
     for source, mask in plan:
-        if not mask.any():
-            continue
-        # exact mode: 1024 boxes per chunk (default), enough rows for the MC-dropout engine's
-        # block-parallel path (>= 512 rows: ~40 % less CPU per box than 256-row chunks, same
-        # probabilities to float32 rounding)
-        size = p.chunk if source is fast_descriptors else max(1, p.chunk // 4)
-        for rows, X in source(sample, grid, descriptor, mask, chunk=size, n_threads=n_threads):
-            res = clf.predict_uncertainty(X, n_samples=p.n_samples, seed=p.seed, n_threads=n_threads)
-            prob[rows] = res.probabilities
-            mi[rows], pe[rows], vr[rows] = res.mutual_information, res.predictive_entropy, res.variation_ratio
-            if novelty is not None and res.novelty is not None:
-                novelty[rows] = res.novelty
-            for layer, h in zip(layers, clf.hidden_representations(X, layers) if layers else []):
-                reps.setdefault(layer, np.full((grid.n_boxes, h.shape[1]), np.nan, dtype=np.float32))[
-                    rows
-                ] = h
-            done += len(rows)
+        for n_rows in out.fill(clf, source, sample, grid, descriptor, mask, p, n_threads):
+            done += n_rows
             yield min(done / total, 1.0)
     return SPMResult(
         shape=tuple(int(s) for s in grid.shape),
@@ -162,10 +142,10 @@ def iter_spm(
         box_size=grid.size,
         stride=p.stride,
         counts=counts,
-        probabilities=prob,
-        mutual_information=mi,
-        predictive_entropy=pe,
-        variation_ratio=vr,
+        probabilities=out.prob,
+        mutual_information=out.mi,
+        predictive_entropy=out.pe,
+        variation_ratio=out.vr,
         class_names=[str(c) for c in clf.classes_],
         params=dict(
             p.to_dict(),
@@ -176,9 +156,44 @@ def iter_spm(
             n_atoms=len(sample),
             exact_boxes=n_exact,
         ),
-        representations=reps,
-        novelty=novelty,
+        representations=out.reps,
+        novelty=out.novelty,
     )
+
+
+class BoxOutputs:
+    """Per-box outputs of one SPM run (or one domain of it), filled chunk by chunk: probabilities, mutual
+    information, predictive entropy, variation ratio, novelty (None without a novelty reference) and the
+    requested hidden-layer representations (float32), NaN for boxes not classified."""
+
+    def __init__(self, clf, n_boxes: int, representations) -> None:
+        self.n_boxes = int(n_boxes)
+        self.prob = np.full((self.n_boxes, len(clf.classes_)), np.nan)
+        self.mi, self.pe, self.vr = (np.full(self.n_boxes, np.nan) for _ in range(3))
+        self.novelty = np.full(self.n_boxes, np.nan) if getattr(clf, "novelty_", None) is not None else None
+        self.layers = _layers(representations, clf)
+        self.reps: dict[int, np.ndarray] = {}
+
+    def fill(self, clf, source, sample, grid, descriptor, mask, p: SPMParameters, n_threads) -> Iterator[int]:
+        """Describe the boxes of ``mask`` with ``source`` (fast or exact descriptors) and classify them,
+        chunk by chunk; yields the number of boxes of each chunk. Exact mode takes chunks of
+        ``p.chunk // 4`` boxes (1024 by default: enough rows for the MC-dropout engine's block-parallel
+        path, >= 512 rows)."""
+        if not mask.any():
+            return
+        size = p.chunk if source is fast_descriptors else max(1, p.chunk // 4)
+        for rows, X in source(sample, grid, descriptor, mask, chunk=size, n_threads=n_threads):
+            res = clf.predict_uncertainty(X, n_samples=p.n_samples, seed=p.seed, n_threads=n_threads)
+            self.prob[rows] = res.probabilities
+            self.mi[rows], self.pe[rows] = res.mutual_information, res.predictive_entropy
+            self.vr[rows] = res.variation_ratio
+            if self.novelty is not None and res.novelty is not None:
+                self.novelty[rows] = res.novelty
+            hidden = clf.hidden_representations(X, self.layers) if self.layers else []
+            for layer, h in zip(self.layers, hidden):
+                empty = np.full((self.n_boxes, h.shape[1]), np.nan, dtype=np.float32)
+                self.reps.setdefault(layer, empty)[rows] = h
+            yield len(rows)
 
 
 def _layers(representations, clf) -> list[int]:

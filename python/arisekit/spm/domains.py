@@ -501,7 +501,7 @@ def _coefficients(ctx: _Context, descriptor: ARISEDescriptor, task: _DomainTask,
 
 def run_domain(ctx: _Context, task: _DomainTask, clf) -> DomainResult:
     """Describe and classify one domain's boxes (the in-memory path's plan, restricted to them)."""
-    from arisekit.spm.core import _layers
+    from arisekit.spm.core import BoxOutputs
 
     p, n_threads = ctx.params, ctx.n_threads
     descriptor = ARISEDescriptor.from_dict(ctx.descriptor)
@@ -509,13 +509,7 @@ def run_domain(ctx: _Context, task: _DomainTask, clf) -> DomainResult:
     counts = grid.counts
     valid = counts >= p.min_atoms
     sub = Structure(task.positions, np.zeros((3, 3)), (False, False, False), task.numbers)
-    n = grid.n_boxes
-    n_classes = len(clf.classes_)
-    prob = np.full((n, n_classes), np.nan)
-    mi, pe, vr = (np.full(n, np.nan) for _ in range(3))
-    novelty = np.full(n, np.nan) if getattr(clf, "novelty_", None) is not None else None
-    layers = _layers(p.representations, clf)
-    reps: dict[int, np.ndarray] = {}
+    out = BoxOutputs(clf, grid.n_boxes, p.representations)
     n_exact = int(valid.sum())
     if p.box_descriptors == "fast":
         to_exact = np.zeros_like(valid)
@@ -533,18 +527,11 @@ def run_domain(ctx: _Context, task: _DomainTask, clf) -> DomainResult:
     else:
         plan = [(exact_descriptors, valid, descriptor)]
     for source, mask, desc in plan:
-        if not mask.any():
-            continue
-        size = p.chunk if source is fast_descriptors else max(1, p.chunk // 4)  # as iter_spm
-        for rows, X in source(sub, grid, desc, mask, chunk=size, n_threads=n_threads):
-            res = clf.predict_uncertainty(X, n_samples=p.n_samples, seed=p.seed, n_threads=n_threads)
-            prob[rows] = res.probabilities
-            mi[rows], pe[rows], vr[rows] = res.mutual_information, res.predictive_entropy, res.variation_ratio
-            if novelty is not None and res.novelty is not None:
-                novelty[rows] = res.novelty
-            for layer, h in zip(layers, clf.hidden_representations(X, layers) if layers else []):
-                reps.setdefault(layer, np.full((n, h.shape[1]), np.nan, dtype=np.float32))[rows] = h
-    return DomainResult(task.index, task.boxes, counts, prob, mi, pe, vr, novelty, reps, n_exact)
+        for _ in out.fill(clf, source, sub, grid, desc, mask, p, n_threads):
+            pass
+    return DomainResult(
+        task.index, task.boxes, counts, out.prob, out.mi, out.pe, out.vr, out.novelty, out.reps, n_exact
+    )
 
 
 def _run_remote(ctx: _Context, task: _DomainTask, model) -> DomainResult:
