@@ -576,7 +576,8 @@ def _results(plan: _Plan, clf, todo: list[int], options: DomainOptions) -> Itera
         for d in todo:
             yield run_domain(plan.context, plan.task(d), clf)
         return
-    from distributed import as_completed
+    from distributed import KilledWorker, as_completed
+    from distributed.client import FutureCancelledError
 
     client, cluster = _dask_client(options)
     try:
@@ -584,25 +585,39 @@ def _results(plan: _Plan, clf, todo: list[int], options: DomainOptions) -> Itera
         ctx = plan.context
         if ctx.n_threads is None:
             ctx = _Context(**{**ctx.__dict__, "n_threads": int(options.threads_per_worker or 1)})
-        ctx_f, model_f = client.scatter([ctx, clf], broadcast=True, hash=False)
+        inputs = client.scatter([ctx, clf], broadcast=True, hash=False)  # context and model, once
         pending = iter(todo)
         queue = as_completed(loop=client.loop)
+        domain_of: dict = {}
+        lost: dict[int, int] = {}
         limit = 2 * threads  # domains in flight (their atoms and results are held here)
 
-        def submit() -> bool:
-            d = next(pending, None)
+        def submit(d: int | None) -> bool:
             if d is None:
                 return False
-            queue.add(client.submit(_run_remote, ctx_f, plan.task(d), model_f, pure=False, retries=3))
+            future = client.submit(_run_remote, inputs[0], plan.task(d), inputs[1], pure=False, retries=3)
+            domain_of[future.key] = d
+            queue.add(future)
             return True
 
         for _ in range(limit):
-            if not submit():
+            if not submit(next(pending, None)):
                 break
         for future in queue:
-            result = future.result()
+            d = domain_of.pop(future.key)
+            try:
+                result = future.result()
+            except (FutureCancelledError, KilledWorker) as exc:
+                # a lost worker took the domain, or the only copy of its inputs, with it: scatter the
+                # inputs again and resubmit the domain (a few times at most)
+                lost[d] = lost.get(d, 0) + 1
+                if lost[d] > 3:
+                    raise RuntimeError(f"domain {d} was lost with its worker {lost[d]} times: {exc}") from exc
+                inputs = client.scatter([ctx, clf], broadcast=True, hash=False)
+                submit(d)
+                continue
             future.release()
-            submit()
+            submit(next(pending, None))
             yield result
     finally:
         with contextlib.suppress(Exception):
