@@ -219,3 +219,14 @@ def test_tetragonal_strain_keeps_volume_and_sets_c_over_a():
     assert {r.label for r in rows} == {"L1_0"} and len(rows) == 2 * len(disorder.L10_C_OVER_A) * 2 * 3
     anti = list(disorder.antisite_rows(("CsCl",), realizations=1))
     assert {r.label for r in anti} == {"CsCl"} and len(anti) == 2 * 3 * 3 * 2
+
+
+def test_tetragonal_refuses_a_non_positive_c_over_a():
+    from arisekit import prototypes
+
+    l10 = prototypes.build("L1_0")
+    for bad in (0.0, -0.9, float("nan")):
+        with pytest.raises(ValueError, match="c/a must be positive"):
+            disorder.tetragonal(l10, bad, 0.927)
+    with pytest.raises(ValueError, match="fraction"):
+        disorder.antisites(l10, 0.0, np.random.default_rng(0))

@@ -87,3 +87,14 @@ def test_missing_shipped_potential_file_is_named(monkeypatch, tmp_path):
         md.get_potential("Cu", "foiles1986").write_files(tmp_path / "pot")
     assert md.get_potential("Cu").name == "zhou2004" and md.get_potential("Si").name == "sw1985"
     assert md.available_potentials()["tersoff1988"] == ["Si"]
+
+
+def test_md_entry_points_name_an_unknown_protocol_keyword():
+    """The run protocol goes in as keywords: a misspelt one is a TypeError listing the known ones (before
+    any LAMMPS work)."""
+    with pytest.raises(TypeError, match=r"crystal_frames\(\).*n_equilibrate.*protocol keywords.*n_equil"):
+        md.crystal_frames("Cu", 300.0, n_equilibrate=10)
+    with pytest.raises(TypeError, match=r"glass_frames\(\).*quench.*quench_rate"):
+        md.glass_frames("Cu", quench=5.0)
+    with pytest.raises(TypeError, match=r"melting_point\(\).*hotfactor.*hot_factor"):
+        md.melting_point("Cu", hotfactor=1.5)
