@@ -6,7 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from arisekit.modes import BOX_DESCRIPTORS, MODES, default_n_samples
+from arisekit.cli._options import add_box_descriptors
+from arisekit.modes import MODES, default_n_samples
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -69,14 +70,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed of the dropout masks (default 0)")
     p.add_argument("--box-size", type=float, default=16.0, metavar="Å", help="SPM box edge in Å (default 16)")
     p.add_argument("--stride", type=float, default=1.0, metavar="Å", help="SPM stride in Å (default 1)")
-    p.add_argument(
-        "--box-descriptors",
-        "--spm-mode",
-        dest="box_descriptors",
-        choices=BOX_DESCRIPTORS,
-        default="fast",
-        help="how SPM boxes are described (default fast; --spm-mode is the older name)",
-    )
+    add_box_descriptors(p, old="--spm-mode")
     p.add_argument("--min-atoms", type=int, default=10, help="SPM boxes with fewer atoms are skipped")
     p.add_argument("--index", default=":", help="frames per file, ase.io syntax: ':' (default), '::10', '-1'")
     p.add_argument(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from arisekit.cli._options import add_box_descriptors
+
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
@@ -15,14 +17,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--out", default="arisekit_demo", help="output folder (default ./arisekit_demo)")
     p.add_argument("--model", help="model directory (default: the shipped model)")
     p.add_argument("--samples", type=int, default=50, help="MC-dropout passes per box")
-    p.add_argument(
-        "--box-descriptors",
-        "--mode",
-        dest="box_descriptors",
-        choices=("fast", "exact"),
-        default="fast",
-        help="how SPM boxes are described (default fast; --mode is the older name)",
-    )
+    add_box_descriptors(p, old="--mode")
     p.set_defaults(func=_run)
 
 

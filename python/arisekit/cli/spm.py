@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from arisekit.modes import BOX_DESCRIPTORS, GEOMETRIES
+from arisekit.cli._options import add_box_descriptors
+from arisekit.modes import GEOMETRIES
 
 
 def add_parser(subparsers) -> None:
@@ -22,14 +23,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--format", help="ase.io format name, if not guessed from the file name")
     p.add_argument("--box-size", type=float, default=16.0, help="box edge in Å (default 16)")
     p.add_argument("--stride", type=float, default=1.0, help="box step in Å (default 1)")
-    p.add_argument(
-        "--box-descriptors",
-        "--mode",
-        dest="box_descriptors",
-        choices=BOX_DESCRIPTORS,
-        default="fast",
-        help="how boxes are described (default fast; --mode is the older name)",
-    )
+    add_box_descriptors(p, old="--mode")
     p.add_argument("--geometry", choices=GEOMETRIES, default="auto")
     p.add_argument("--samples", type=int, default=100, help="Monte-Carlo dropout passes per box")
     p.add_argument("--min-atoms", type=int, default=10)
