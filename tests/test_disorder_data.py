@@ -121,7 +121,6 @@ def test_disorder_build_resumes_and_merges(tmp_path, monkeypatch):
         out, descriptor_kwargs=kw, with_md=False, workers=1, classes=["fcc"]
     )
     assert [p.stat().st_mtime_ns for p in parts] == mtimes
-
     other = tmp_path / "other.h5"
     write_dataset(other, ds.X[:3], np.array([0, 1, 1]), ["bcc", "fcc"], None, kw, ["pristine"] * 3)
     merged = load_dataset(disorder_build.merge_datasets([other, out], tmp_path / "m.h5"))
@@ -131,6 +130,15 @@ def test_disorder_build_resumes_and_merges(tmp_path, monkeypatch):
     write_dataset(other, ds.X[:3], np.array([0, 1, 1]), ["bcc", "fcc"], None, {**kw, "d_nn_method": "hist"})
     with pytest.raises(ValueError, match="descriptor_params"):
         disorder_build.merge_datasets([other, out], tmp_path / "m2.h5")
+    # a changed recipe level makes new parts instead of reusing rows made by the old recipe
+    monkeypatch.setattr(disorder, "THERMAL_SIGMAS", (0.03, 0.05))
+    disorder_build.build_disorder_dataset(
+        out, descriptor_kwargs=kw, with_md=False, workers=1, classes=["fcc"]
+    )
+    assert len(list((tmp_path / "dis.h5.parts").glob("*.npz"))) == 2 * len(parts)
+    assert sum(v.startswith("thermal") for v in load_dataset(out).variant) == 2 * sum(
+        v.startswith("thermal") for v in ds.variant
+    )
 
 
 def _small_groups(groups):
@@ -216,9 +224,13 @@ def test_tetragonal_strain_keeps_volume_and_sets_c_over_a():
         assert c2 / (a2 * np.sqrt(2.0)) == pytest.approx(ratio)
         assert s.get_volume() == pytest.approx(l10.get_volume())
     rows = list(disorder.tetragonal_l10_rows(realizations=1))
-    assert {r.label for r in rows} == {"L1_0"} and len(rows) == 2 * len(disorder.L10_C_OVER_A) * 2 * 3
+    assert {r.label for r in rows} == {"L1_0"} and len(rows) == 2 * len(disorder.L10_C_OVER_A) * 2 * len(
+        disorder.ANTISITE_SIGMAS
+    )
     anti = list(disorder.antisite_rows(("CsCl",), realizations=1))
-    assert {r.label for r in anti} == {"CsCl"} and len(anti) == 2 * 3 * 3 * 2
+    assert {r.label for r in anti} == {"CsCl"} and len(anti) == 2 * len(disorder.ANTISITE_FRACTIONS) * len(
+        disorder.ANTISITE_SIGMAS
+    ) * 2
 
 
 def test_tetragonal_refuses_a_non_positive_c_over_a():

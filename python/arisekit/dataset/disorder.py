@@ -8,10 +8,10 @@ Complements the paper's plan (:mod:`arisekit.dataset.plan`: uniform displacement
   ~10-15 % for the 3D RMS displacement);
 * **solid solutions**: fcc, bcc, hcp and diamond lattices with 1-30 % of the sites given a second species at
   random, cold and hot, labelled by their lattice (the ordered L1₂, L1₀, B2 ... are library classes);
-* **antisites**: the ordered binary intermetallics (L1₀, L1₂, B2, D0₂₂, D0₁₉) with 1-5 % of their sites on
+* **antisites**: the ordered binary intermetallics (L1₀, L1₂, B2, D0₂₂, D0₁₉) with 1-10 % of their sites on
   the wrong sublattice (pairs swapped, or species flipped as atom-probe / tomography mislabelling does), cold
-  and hot, labelled by their class; L1₀ also at conventional c/a 0.90-1.0 (its prototype has 0.927), as
-  FePt-like L1₀ (c/a 0.96-0.98) is;
+  and hot (σ up to 7 % of d_NN: ~0.2 Å, tomography's position error), labelled by their class; L1₀ also
+  at conventional c/a 0.90-1.0 (its prototype has 0.927), as FePt-like L1₀ (c/a 0.96-0.98) is;
 * **MD**: thermal crystals (labelled by lattice), liquids and glasses (labelled "disordered") of the
   training potentials (:mod:`arisekit.dataset.md_training`), as whole periodic frames and as open clusters
   cut from them; the liquids also with a random second species;
@@ -42,8 +42,8 @@ SOLID_SOLUTION_SIGMAS: tuple[float, ...] = (0.0, 0.02, 0.04)
 #: Ordered binary classes of the antisite rows, the fractions of their sites put on the wrong sublattice,
 #: and the thermal noise (σ, fraction of d_NN) added.
 ANTISITE_CLASSES: tuple[str, ...] = ("L1_0", "L1_2", "CsCl", "D0_22", "D0_19")
-ANTISITE_FRACTIONS: tuple[float, ...] = (0.01, 0.03, 0.05)
-ANTISITE_SIGMAS: tuple[float, ...] = (0.0, 0.02, 0.04)
+ANTISITE_FRACTIONS: tuple[float, ...] = (0.01, 0.03, 0.05, 0.08, 0.1)
+ANTISITE_SIGMAS: tuple[float, ...] = (0.0, 0.02, 0.04, 0.07)
 #: Conventional c/a of the tetragonal L1₀ rows.
 L10_C_OVER_A: tuple[float, ...] = (0.90, 0.94, 0.96, 0.98, 1.0)
 #: Open clusters cut from each MD frame, and their atom-count range.

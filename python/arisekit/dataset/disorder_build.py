@@ -114,6 +114,12 @@ def build_disorder_dataset(
         return _build_disorder(path, descriptor_kwargs, md_cache, with_md, workers, classes, log)
 
 
+def _settings(module) -> dict:
+    """The module-level settings (upper-case constants) of a row-making module: its recipe."""
+    kinds = (int, float, str, tuple, dict)
+    return {k: v for k, v in sorted(vars(module).items()) if k.isupper() and isinstance(v, kinds)}
+
+
 def _build_disorder(out: Path, descriptor_kwargs, md_cache, with_md, workers, classes, log) -> Path:
     from arisekit import prototypes
 
@@ -122,7 +128,11 @@ def _build_disorder(out: Path, descriptor_kwargs, md_cache, with_md, workers, cl
     out = Path(out)
     parts = out.with_name(out.name + ".parts")
     parts.mkdir(parents=True, exist_ok=True)
-    context = json.dumps(descriptor_kwargs, sort_keys=True)
+    from arisekit.dataset import disorder, md_training
+
+    # a part is reused only for the same descriptor and the same row recipe (levels, classes, MD protocol)
+    recipe = {"disorder": _settings(disorder), "md": _settings(md_training)}
+    context = json.dumps({"descriptor": descriptor_kwargs, "recipe": recipe}, sort_keys=True, default=str)
 
     def part_path(group: str) -> str:
         return str(parts / (hashlib.sha1((group + "|" + context).encode()).hexdigest()[:20] + ".npz"))
