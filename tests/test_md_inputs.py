@@ -67,6 +67,22 @@ def test_build_crystal_near_cubic_and_sized(element, lattice, n_unit):
     assert len(md.build_crystal("Cu", n_atoms=108)) == 108
 
 
+def test_hexagonal_diamond_crystal_has_the_bonds_and_volume_of_the_ground_state():
+    from arisekit.dataset.md_training import lattice_fraction
+
+    cubic = md.build_crystal("Ge", n_atoms=1000, potential="tersoff1989")
+    hexagonal = md.build_crystal("Ge", "hexagonal_diamond", n_atoms=1000, potential="tersoff1989")
+    assert hexagonal.pbc.all() and len(hexagonal) % 8 == 0
+    assert np.allclose(hexagonal.cell.array, np.diag(hexagonal.cell.lengths()))
+    assert hexagonal.get_volume() / len(hexagonal) == pytest.approx(cubic.get_volume() / len(cubic))
+    for atoms in (cubic, hexagonal):
+        d = np.sort(atoms.get_distances(0, range(1, len(atoms)), mic=True))
+        assert d[:4] == pytest.approx([d[0]] * 4) and d[4] > 1.5 * d[0]  # four equal bonds
+    assert d[0] == pytest.approx(md._nn_distance(md.get_potential("Ge", "tersoff1989")), rel=1e-9)
+    assert lattice_fraction(hexagonal, "hexagonal_diamond") == 1.0
+    assert lattice_fraction(cubic, "hexagonal_diamond") == 0.0
+
+
 def test_melting_point_table_states_its_sources():
     for required in ("Cu", "Al", "Ni", "Fe", "W", "Mo", "Ti", "Mg", "Zr", "Si"):
         entry = md.melting_point_of(required)

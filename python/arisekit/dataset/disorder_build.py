@@ -44,7 +44,7 @@ def _groups(class_names: Sequence[str], md_cache, with_md: bool, log) -> Iterabl
         from arisekit.dataset.md_training import training_frames
 
         for k, frame in enumerate(training_frames(md_cache, log=log)):
-            yield f"md|{frame.element}|{frame.kind}|{frame.T:.1f}|{k}", ("md", frame)
+            yield f"md|{frame.element}|{frame.label}|{frame.kind}|{frame.T:.1f}|{k}", ("md", frame)
 
 
 def _rows(recipe: tuple) -> list[Row]:

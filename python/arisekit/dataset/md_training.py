@@ -35,6 +35,10 @@ TRAINING_ELEMENTS: dict[str, str] = {
     "Co": "hcp",
     "Ge": "diamond",
 }
+#: Metastable lattices also run as hot crystals, labelled by that lattice: hexagonal diamond (lonsdaleite)
+#: of Tersoff Ge, so that hot cubic diamond (Ge above) has its hexagonal twin on the other side of the
+#: decision, as hot fcc has hcp.
+METASTABLE_LATTICES: dict[str, tuple[str, ...]] = {"Ge": ("hexagonal_diamond",)}
 #: Crystal temperatures (fractions of T_m); diamond lattices also at :data:`COVALENT_EXTRA_FRACTIONS`,
 #: as the covalent temperature scale is uncertain (a frame that melted is dropped).
 CRYSTAL_FRACTIONS: tuple[float, ...] = (0.2, 0.5, 0.8, 0.95)
@@ -72,9 +76,9 @@ def _glass_steps(tm: float) -> dict:
 
 def lattice_fraction(atoms, lattice: str | None) -> float:
     """Fraction of atoms that OVITO's PTM (all templates) assigns to ``lattice`` (fcc, bcc, hcp, diamond:
-    cubic diamond) with no
-    RMSD cutoff (fair on hot crystals); with ``lattice=None`` the fraction assigned any structure with
-    PTM's default RMSD cutoff 0.1 (with none, every liquid atom would get its nearest template)."""
+    cubic diamond, hexagonal_diamond) with no RMSD cutoff (fair on hot crystals); with ``lattice=None`` the
+    fraction assigned any structure with PTM's default RMSD cutoff 0.1 (with none, every liquid atom would
+    get its nearest template)."""
     from ovito.io.ase import ase_to_ovito
     from ovito.modifiers import PolyhedralTemplateMatchingModifier
     from ovito.pipeline import Pipeline, StaticSource
@@ -90,6 +94,7 @@ def lattice_fraction(atoms, lattice: str | None) -> float:
         "bcc": PolyhedralTemplateMatchingModifier.Type.BCC,
         "hcp": PolyhedralTemplateMatchingModifier.Type.HCP,
         "diamond": PolyhedralTemplateMatchingModifier.Type.CUBIC_DIAMOND,
+        "hexagonal_diamond": PolyhedralTemplateMatchingModifier.Type.HEX_DIAMOND,
     }
     if lattice is not None:
         return float(np.mean(types == ids[lattice]))
@@ -103,17 +108,21 @@ def training_frames(
     from arisekit.md import crystal_frames, glass_frames, liquid_frames
 
     common = dict(n_atoms=n_atoms, seed=seed, cache_dir=cache_dir)
-    for element, lattice in TRAINING_ELEMENTS.items():
+    for element, ground in TRAINING_ELEMENTS.items():
         tm = REFERENCE_T_M[element]
-        extra = COVALENT_EXTRA_FRACTIONS if lattice == "diamond" else ()
-        for f in (*CRYSTAL_FRACTIONS, *extra):
-            frames = crystal_frames(element, f * tm, n_frames, n_equil=6000, interval=2000, **common)
-            for atoms in frames:
-                share = lattice_fraction(atoms, lattice)
-                if share >= MIN_LATTICE_FRACTION:
-                    yield TrainingFrame(atoms, lattice, element, "crystal", f * tm)
-                else:
-                    log(f"dropped {element} {lattice} at {f:g} T_m: {share:.0%} of atoms {lattice} (PTM)")
+        extra = COVALENT_EXTRA_FRACTIONS if ground == "diamond" else ()
+        for lattice in (ground, *METASTABLE_LATTICES.get(element, ())):
+            for f in (*CRYSTAL_FRACTIONS, *extra):
+                kw = dict(n_equil=6000, interval=2000, **common)
+                if lattice != ground:  # the cache key of the ground-state frames stays as it was
+                    kw["lattice"] = lattice
+                frames = crystal_frames(element, f * tm, n_frames, **kw)
+                for atoms in frames:
+                    share = lattice_fraction(atoms, lattice)
+                    if share >= MIN_LATTICE_FRACTION:
+                        yield TrainingFrame(atoms, lattice, element, "crystal", f * tm)
+                    else:
+                        log(f"dropped {element} {lattice} at {f:g} T_m: {share:.0%} of atoms {lattice} (PTM)")
         for f in LIQUID_FRACTIONS:
             frames = liquid_frames(element, f * tm, n_frames, T_melt=2.0 * tm, **LIQUID_STEPS, **common)
             yield from _disordered(frames, element, "liquid", f * tm, log)

@@ -58,7 +58,7 @@ __all__ = [
 
 INSTALL_HINT = "pip install 'arisekit[md]'"
 PROTOCOL_VERSION = 1
-LATTICES = ("fcc", "bcc", "hcp", "diamond")
+LATTICES = ("fcc", "bcc", "hcp", "diamond", "hexagonal_diamond")
 _MAX_SEED = 900_000_000
 #: Bulk modulus (bar) assumed by the Berendsen pressure relaxation while equilibrating: 1 Mbar, an
 #: upper-middle value for metals and Si (a stiffer solid relaxes faster than ``pdamp``, a softer slower).
@@ -426,10 +426,25 @@ def _unit_cell(pot: Potential, lattice: str):
         a, c = _lattice_for_volume(lattice, v0)
     if lattice == "hcp":
         return bulk(pot.element, "hcp", a=a, c=c, orthorhombic=True)
+    if lattice == "hexagonal_diamond":
+        return _lonsdaleite(pot.element, a, c)
     return bulk(pot.element, lattice, a=a, cubic=True)
 
 
+def _lonsdaleite(element: str, a: float, c: float):
+    """Orthorhombic 8-atom cell (a, √3 a, c; Å) of hexagonal diamond: wurtzite with one species, u = 3/8."""
+    from ase import Atoms
+    from ase.build import make_supercell
+
+    cell = [[a, 0.0, 0.0], [-a / 2, a * math.sqrt(3) / 2, 0.0], [0.0, 0.0, c]]
+    frac = [[1 / 3, 2 / 3, 0.0], [2 / 3, 1 / 3, 0.5], [1 / 3, 2 / 3, 3 / 8], [2 / 3, 1 / 3, 7 / 8]]
+    hexagonal = Atoms(element * 4, scaled_positions=frac, cell=cell, pbc=True)
+    return make_supercell(hexagonal, [[1, 0, 0], [1, 2, 0], [0, 0, 1]])
+
+
 def _volume_per_atom(lattice, a, c):
+    if lattice == "hexagonal_diamond":  # 4 atoms per hexagonal cell
+        return math.sqrt(3) / 8 * a * a * (c or a * math.sqrt(8 / 3))
     return {"fcc": a**3 / 4, "bcc": a**3 / 2, "diamond": a**3 / 8}.get(
         lattice, math.sqrt(3) / 4 * a * a * (c or a * math.sqrt(8 / 3))
     )
@@ -438,6 +453,9 @@ def _volume_per_atom(lattice, a, c):
 def _lattice_for_volume(lattice, v):
     if lattice == "hcp":
         a = (4 * v / (math.sqrt(3) * math.sqrt(8 / 3))) ** (1 / 3)
+        return a, a * math.sqrt(8 / 3)
+    if lattice == "hexagonal_diamond":  # ideal c/a = √(8/3): the bond length of diamond at equal volume
+        a = (2 * math.sqrt(2) * v) ** (1 / 3)
         return a, a * math.sqrt(8 / 3)
     return (v * {"fcc": 4, "bcc": 2, "diamond": 8}[lattice]) ** (1 / 3), None
 
