@@ -81,6 +81,24 @@ def test_clusters_match_grains_and_outliers_lie_at_boundaries(result, truth):
     assert c.soft_outlier_fraction <= c.outlier_fraction
 
 
+def test_standardized_features_cluster_the_grains_too(result, truth):
+    from arisekit.explore.pipeline import standardized
+
+    majority, _ = truth
+    data = from_spm(result, layer=0)
+    z = standardized(data.features)
+    spread = z.std(axis=0)
+    np.testing.assert_allclose(z.mean(axis=0), 0.0, atol=1e-9)
+    np.testing.assert_allclose(spread, 1.0)
+    np.testing.assert_array_equal(standardized(np.array([[1.0, 5.0], [3.0, 5.0]])), [[-1.0, 0.0], [1.0, 0.0]])
+    ex = explore(result, layer=0, min_cluster_size=20, standardize=True, embed=False)
+    assert ex.params["standardize"] is True
+    c = ex.clustering
+    clustered = c.labels != OUTLIER
+    assert c.n_clusters == 4
+    assert adjusted_rand_score(majority[data.ids][clustered], c.labels[clustered]) >= 0.9
+
+
 def test_cluster_labels_on_grid_and_atoms(sample, result, truth):
     majority, _ = truth
     data = from_spm(result, layer=0)

@@ -60,6 +60,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         default="relative",
         help="DBCV estimate: hdbscan's relative_validity_ (default), the full validity_index, or none",
     )
+    p.add_argument(
+        "--standardize",
+        action="store_true",
+        help="scale every hidden unit to zero mean and unit variance before clustering and UMAP",
+    )
     p.add_argument("--n-neighbors", type=int, default=15, help="UMAP n_neighbors (default 15; ARISE: 50-500)")
     p.add_argument("--no-umap", action="store_true", help="skip the UMAP projection and its plots")
     p.add_argument("--seed", type=int, default=0, help="UMAP random seed (default 0)")
@@ -150,6 +155,7 @@ def _explore(args: argparse.Namespace, result_path: Path, out: Path) -> int:
         min_samples=args.min_samples,
         soft_threshold=args.soft_threshold,
         validity=args.validity,
+        standardize=args.standardize,
         embed=not args.no_umap,
         n_neighbors=args.n_neighbors,
         seed=args.seed,

@@ -91,6 +91,13 @@ def _geometry(result, atoms, ids, labels, pairs, delta, bins):
     return dist, hists
 
 
+def standardized(features: np.ndarray) -> np.ndarray:
+    """``features`` (n, d) scaled to zero mean and unit variance per column; columns with no spread are 0."""
+    x = np.asarray(features, dtype=np.float64)
+    spread = x.std(axis=0)
+    return np.where(spread > 0, (x - x.mean(axis=0)) / np.where(spread > 0, spread, 1.0), 0.0)
+
+
 def _tuple(value):
     return None if value is None else tuple(value)
 
@@ -109,6 +116,9 @@ class ExploreParameters:
     min_samples : HDBSCAN's ``min_samples`` (default: ``min_cluster_size``).
     soft_threshold : outliers join their most probable cluster at this membership probability (10 %).
     validity : DBCV estimate, ``"relative"``, ``"full"`` or ``"none"`` (:func:`arisekit.explore.sweep`).
+    standardize : cluster and map the features scaled to zero mean and unit variance per unit (units
+        with no spread are left at zero), so that every hidden unit counts alike in HDBSCAN's Euclidean
+        distances, not only the few with large activations (default False: the paper's raw features).
     embed, n_neighbors, seed : UMAP 2D map (skipped with ``embed=False``).
     pairs, delta : species pairs "A-B" whose d_NN (Å) is measured per box, and a pair (A, B) for
         Δd = d_AA − d_BB; histogrammed per cluster in ``bins`` bins (``use_soft`` selects the soft labels).
@@ -124,6 +134,7 @@ class ExploreParameters:
     min_samples: int | None = None
     soft_threshold: float = SOFT_THRESHOLD
     validity: str = "relative"
+    standardize: bool = False
     embed: bool = True
     n_neighbors: int = 15
     seed: int = 0
@@ -204,7 +215,8 @@ def explore(
         sizes.append(int(min_cluster_size))
     if min_cluster_size is not None and sizes is None:
         sizes = [int(min_cluster_size)]
-    rows, results = sweep(data.features, sizes, min_samples, soft_threshold=soft_threshold, validity=validity)
+    features = standardized(data.features) if p.standardize else data.features
+    rows, results = sweep(features, sizes, min_samples, soft_threshold=soft_threshold, validity=validity)
     chosen = int(min_cluster_size) if min_cluster_size is not None else best_size(rows)
     clustering = results[chosen]
     ex = Exploration(data=data, sweep=rows, clustering=clustering)
@@ -218,12 +230,13 @@ def explore(
         min_samples=min_samples,
         soft_threshold=float(soft_threshold),
         validity=validity,
+        standardize=bool(p.standardize),
         n_neighbors=int(n_neighbors) if embed else None,
         seed=int(seed),
         use_soft=bool(use_soft),
     )
     if embed:
-        ex.embedding = umap_embedding(data.features, n_neighbors, seed=seed)
+        ex.embedding = umap_embedding(features, n_neighbors, seed=seed)
     if is_spm:
         ex.grid = grid_labels(source, data.ids, clustering.labels)
         ex.soft_grid = grid_labels(source, data.ids, clustering.soft_labels)
