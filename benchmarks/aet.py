@@ -88,6 +88,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--missing", type=float, default=0.02, help="fraction of atoms missing")
     p.add_argument("--spurious", type=float, default=0.01, help="fraction of spurious atoms")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--model", default=None, help="model directory (default: the shipped model)")
     p.add_argument("--threads", type=int, default=0, help="threads (0: all cores of the process)")
     p.add_argument(
         "--no-target-condition",
@@ -128,13 +129,15 @@ def load_step(path: Path):
     return atoms
 
 
-def time_map(path: Path, box: float, stride: float, samples: int, threads: int, mode: str) -> dict:
+def time_map(
+    path: Path, box: float, stride: float, samples: int, threads: int, mode: str, model_dir: str | None = None
+) -> dict:
     """Child process: time one SPM map of ``path`` (model loading excluded) and report peak memory."""
     import arisekit
     from arisekit.spm import spm
 
     atoms = load_step(path)
-    model = arisekit.load_model()
+    model = arisekit.load_model(model_dir)
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0 = time.perf_counter()
     kw = spm_mode(mode)
@@ -349,7 +352,7 @@ def run(args) -> dict:
     steps = [load_step(p) for p in paths]
     target_step = None if args.no_target_condition else steps.pop()
     labels = [f"t{k} (S={a.info['order']:.2f})" for k, a in enumerate(steps)]
-    model = arisekit.load_model()
+    model = arisekit.load_model(args.model)
     report: dict = {
         "machine": machine(),
         "params": {k: v for k, v in vars(args).items() if k != "time_map"},
@@ -502,6 +505,8 @@ def timed_child(path: Path, args) -> dict:
         "--mode",
         args.mode,
     ]
+    if args.model:
+        cmd += ["--model", args.model]
     done = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -628,7 +633,8 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     if args.time_map:
         path = Path(args.time_map)
-        print(json.dumps(time_map(path, args.boxes[0], args.stride, args.samples, args.threads, args.mode)))
+        timing = time_map(path, args.boxes[0], args.stride, args.samples, args.threads, args.mode, args.model)
+        print(json.dumps(timing))
         return 0
     report = run(args)
     print(markdown(report))
