@@ -74,9 +74,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument(
         "--min-cluster-size",
         type=int,
-        default=20,
-        help="HDBSCAN size used for the L1_0 clusters (default 20; 0: the sweep's best DBCV). Chosen on the "
-        "seed-0 particle (v4/v5 maps), where the DBCV of every size is ~0 and does not choose",
+        default=40,
+        help="HDBSCAN size used for the L1_0 clusters (default 40; 0: the sweep's best DBCV). Chosen with "
+        "--min-samples on the particles of seeds 0 and 1 (the DBCV of every size is ~0 there: no choice)",
+    )
+    p.add_argument(
+        "--min-samples", type=int, default=5, help="HDBSCAN min_samples of the L1_0 clusters (default 5)"
     )
     p.add_argument(
         "--raw-features",
@@ -282,6 +285,7 @@ def explore_l10(result, atoms, args, out: Path) -> dict:
         only_class="L1_0",
         min_cluster_sizes=args.min_cluster_sizes,
         min_cluster_size=args.min_cluster_size or None,
+        min_samples=args.min_samples,
         standardize=not args.raw_features,
         atoms=atoms,
         pairs=["Fe-Fe", "Pt-Pt", "Fe-Pt"],
@@ -315,6 +319,7 @@ def explore_l10(result, atoms, args, out: Path) -> dict:
         "l10_boxes": len(ex.data),
         "min_cluster_size": ex.clustering.min_cluster_size,
         "standardized": bool(ex.params["standardize"]),
+        "min_samples": ex.params["min_samples"],
         "sweep": [
             {"min_cluster_size": r.min_cluster_size, "n_clusters": r.n_clusters, "validity": r.validity}
             for r in ex.sweep
@@ -587,7 +592,8 @@ def markdown(r: dict) -> str:
             f"\n## L1_0 clusters ({r['params']['explore_box']:g} Å box, first hidden layer, {how})\n"
         )
         lines.append(
-            f"{e['l10_boxes']} L1_0 boxes, min cluster size {e['min_cluster_size']}, "
+            f"{e['l10_boxes']} L1_0 boxes, min cluster size {e['min_cluster_size']} "
+            f"(min samples {e.get('min_samples')}), "
             f"{e['n_clusters']} clusters, soft outliers {_pct(e['soft_outlier_fraction'])}; "
             "domain pairs with c/a differing ≥ 2 % separated: "
             f"{sep['pairs_separated']} of {sep['pairs_total']}; ARI (clusters vs c/a groups) "
