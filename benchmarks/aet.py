@@ -74,9 +74,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument(
         "--min-cluster-size",
         type=int,
-        default=40,
-        help="HDBSCAN size used for the L1_0 clusters (default 40; 0: the sweep's best DBCV). Chosen with "
-        "--min-samples on the particles of seeds 0 and 1 (the DBCV of every size is ~0 there: no choice)",
+        default=20,
+        help="HDBSCAN size used for the L1_0 clusters (default 20; 0: the sweep's best DBCV). Chosen with "
+        "--min-samples and --explore-mi-max on the particles of seeds 0-2 (every DBCV is ~0 there)",
+    )
+    p.add_argument(
+        "--explore-mi-max",
+        type=float,
+        default=0.05,
+        help="cluster only L1_0 boxes with MI below this (nats; default 0.05: confident domain interiors)",
     )
     p.add_argument(
         "--min-samples", type=int, default=5, help="HDBSCAN min_samples of the L1_0 clusters (default 5)"
@@ -283,6 +289,7 @@ def explore_l10(result, atoms, args, out: Path) -> dict:
         n_neighbors=min(15, n_l10 - 1),
         layer=0,
         only_class="L1_0",
+        mi_range=(0.0, args.explore_mi_max),
         min_cluster_sizes=args.min_cluster_sizes,
         min_cluster_size=args.min_cluster_size or None,
         min_samples=args.min_samples,
@@ -320,6 +327,7 @@ def explore_l10(result, atoms, args, out: Path) -> dict:
         "min_cluster_size": ex.clustering.min_cluster_size,
         "standardized": bool(ex.params["standardize"]),
         "min_samples": ex.params["min_samples"],
+        "mi_range": ex.params["mi_range"],
         "sweep": [
             {"min_cluster_size": r.min_cluster_size, "n_clusters": r.n_clusters, "validity": r.validity}
             for r in ex.sweep
@@ -593,7 +601,7 @@ def markdown(r: dict) -> str:
         )
         lines.append(
             f"{e['l10_boxes']} L1_0 boxes, min cluster size {e['min_cluster_size']} "
-            f"(min samples {e.get('min_samples')}), "
+            f"(min samples {e.get('min_samples')}, boxes with MI in {e.get('mi_range')}), "
             f"{e['n_clusters']} clusters, soft outliers {_pct(e['soft_outlier_fraction'])}; "
             "domain pairs with c/a differing ≥ 2 % separated: "
             f"{sep['pairs_separated']} of {sep['pairs_total']}; ARI (clusters vs c/a groups) "
