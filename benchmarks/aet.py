@@ -279,7 +279,8 @@ def _mean(x) -> float:
 def explore_l10(result, atoms, args, out: Path) -> dict:
     """Fig. 4b: L1_0 boxes clustered on the first hidden layer; Δd and c/a per cluster; domain split."""
     from arisekit.explore import explore
-    from arisekit.samples.truth_scores import box_truth, domain_separation
+    from arisekit.explore.data import from_spm
+    from arisekit.samples.truth_scores import box_truth, domain_separation, tetragonality_probe
 
     n_l10 = int((np.asarray(result.predictions, dtype=object) == "L1_0").sum())
     if n_l10 < 10:
@@ -304,6 +305,8 @@ def explore_l10(result, atoms, args, out: Path) -> dict:
     truth = box_truth(result, atoms)
     labels = ex.labels(soft=True)
     sep = domain_separation(labels, ex.data.ids, truth, atoms.info["region_c_over_a"])
+    every = from_spm(result, 0, "L1_0", None)  # all L1_0 boxes, MI unfiltered
+    probe = tetragonality_probe(every.features, every.ids, truth, atoms.info["region_c_over_a"])
     d = ex.distances
     ca_all = np.asarray(atoms.info["region_c_over_a"])
     ca_truth = ca_all[np.maximum(truth.region[ex.data.ids], 0)]
@@ -337,6 +340,7 @@ def explore_l10(result, atoms, args, out: Path) -> dict:
         "soft_outlier_fraction": ex.clustering.soft_outlier_fraction,
         "clusters": clusters,
         "separation": sep,
+        "probe": probe,
     }
 
 
@@ -605,7 +609,10 @@ def markdown(r: dict) -> str:
             f"{e['n_clusters']} clusters, soft outliers {_pct(e['soft_outlier_fraction'])}; "
             "domain pairs with c/a differing ≥ 2 % separated: "
             f"{sep['pairs_separated']} of {sep['pairs_total']}; ARI (clusters vs c/a groups) "
-            f"{sep['adjusted_rand_index']:.2f}\n"
+            f"{sep['adjusted_rand_index']:.2f}. Supervised check of what the layer holds: a linear probe "
+            "trained on one domain per c/a and tested on the others names the c/a of "
+            f"{_pct(e['probe']['accuracy']) if 'probe' in e else '–'} of "
+            f"{e.get('probe', {}).get('test_boxes', 0)} boxes\n"
         )
         lines.append(
             "| cluster | boxes | median Δd (Å) | d_FeFe (Å) | d_FePt (Å) | boxes from lowest-c/a domains | "

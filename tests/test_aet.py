@@ -14,6 +14,7 @@ from arisekit.samples.truth_scores import (
     confident,
     domain_separation,
     region_accuracy,
+    tetragonality_probe,
 )
 from arisekit.spm import SPMResult
 
@@ -118,6 +119,22 @@ def test_domain_separation_counts_pairs_that_differ_in_tetragonality():
     # shattered: every box its own cluster, majority clusters differ but hold 25 % of a domain each
     shattered = domain_separation(np.arange(12), np.arange(12), truth, [1.0, 0.96, 0.96, 0.98])
     assert shattered["pairs_separated"] == 0
+
+
+def test_tetragonality_probe_generalises_across_domains_only_when_features_carry_c_over_a():
+    # four domains, c/a 0.96 (1, 3) and 0.98 (2, 4); trained on 1 and 2, tested on 3 and 4
+    rng = np.random.default_rng(0)
+    region = np.repeat([1, 2, 3, 4], 30)
+    truth = BoxTruth(region, np.ones(120), np.ones(120, dtype=int), np.zeros((120, 5)), ["fcc", "L1_0"])
+    ca = [1.0, 0.96, 0.98, 0.96, 0.98]
+    noise = rng.normal(size=(120, 6))
+    signal = noise.copy()
+    signal[:, 0] += np.where(np.isin(region, [1, 3]), -3.0, 3.0)  # one unit follows c/a
+    good = tetragonality_probe(signal, np.arange(120), truth, ca)
+    assert good["accuracy"] == 1.0 and good["train_boxes"] == 60 and good["test_boxes"] == 60
+    assert tetragonality_probe(noise, np.arange(120), truth, ca)["accuracy"] < 0.75
+    one_each = BoxTruth(np.repeat([1, 2], 30), np.ones(60), np.ones(60, dtype=int), np.zeros((60, 3)), [])
+    assert np.isnan(tetragonality_probe(signal[:60], np.arange(60), one_each, ca)["accuracy"])
 
 
 def test_atom_accuracy_uses_wall_distance(small_series):

@@ -229,3 +229,40 @@ def region_accuracy(result, truth: BoxTruth, region_kinds: Sequence[str], purity
             row["predicted"] = {str(names[k]): int(counts[k]) for k in top}
         out[str(r)] = row
     return out
+
+
+def tetragonality_probe(
+    features: np.ndarray,
+    box_ids: np.ndarray,
+    truth: BoxTruth,
+    region_c_over_a: Sequence[float],
+    purity: float = 0.9,
+) -> dict:
+    """Whether representations carry the tetragonality (c/a) of the truth domains: a linear classifier
+    (logistic regression on standardized features) trained on the interior boxes of one domain per c/a
+    value and tested on the boxes of the other domains of the same c/a values (so it must generalise
+    across domains, orientations and positions). Returns the test accuracy and the box counts; ``nan``
+    when fewer than two c/a values have two domains each. A supervised diagnostic: the clusters of
+    :func:`domain_separation` are unsupervised."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    ca = np.asarray(region_c_over_a, dtype=np.float64)
+    ids = np.asarray(box_ids, dtype=np.int64)
+    reg = truth.region[ids]
+    keep = (reg >= 0) & (truth.purity[ids] >= purity)
+    keep &= np.abs(ca[np.maximum(reg, 0)] - 1.0) > 1e-9
+    groups: dict[float, list[int]] = {}
+    for d in sorted(set(reg[keep].tolist())):
+        groups.setdefault(round(float(ca[d]), 6), []).append(int(d))
+    if len(groups) < 2 or any(len(v) < 2 for v in groups.values()):
+        return {"accuracy": float("nan"), "train_boxes": 0, "test_boxes": 0}
+    train_domains = [v[0] for v in groups.values()]
+    value = np.round(ca[np.maximum(reg, 0)], 6)
+    train = keep & np.isin(reg, train_domains)
+    test = keep & ~np.isin(reg, train_domains)
+    probe = make_pipeline(StandardScaler(), LogisticRegression(C=0.1, max_iter=5000))
+    probe.fit(np.asarray(features)[train], value[train].astype(str))
+    accuracy = float(np.mean(probe.predict(np.asarray(features)[test]) == value[test].astype(str)))
+    return {"accuracy": accuracy, "train_boxes": int(train.sum()), "test_boxes": int(test.sum())}
