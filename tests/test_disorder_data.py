@@ -242,3 +242,16 @@ def test_tetragonal_refuses_a_non_positive_c_over_a():
             disorder.tetragonal(l10, bad, 0.927)
     with pytest.raises(ValueError, match="fraction"):
         disorder.antisites(l10, 0.0, np.random.default_rng(0))
+
+
+def test_boundary_rows_cut_bulk_and_thin_film_bicrystals():
+    bulk = list(disorder.boundary_rows(samples=1, clusters=3, slab_samples=0))
+    film = list(disorder.boundary_rows(samples=0, clusters=3, slab_samples=2))
+    assert len(bulk) == 3 and len(film) == 6
+    allowed = {*disorder.BOUNDARY_LATTICES, DISORDERED_CLASS}
+    for row in bulk + film:
+        assert row.label in allowed and row.variant in ("boundary_mixed", "boundary_grain")
+        assert disorder.CLUSTER_ATOMS[0] <= len(row.atoms) < disorder.CLUSTER_ATOMS[1]
+        assert not row.atoms.pbc.any()
+    thickness = [np.ptp(r.atoms.positions[:, 2]) for r in film]
+    assert max(thickness) <= 20.0  # through a 10-20 Å film

@@ -319,36 +319,51 @@ BOUNDARY_LATTICES: tuple[str, ...] = ("fcc", "bcc", "hcp", "diamond")
 BOUNDARY_MAJORITY = 0.8
 
 
-def boundary_rows(samples: int = 24, clusters: int = 8) -> Iterator[Row]:
-    """Open clusters cut across the boundary of random two-grain bicrystals (3D Voronoi, random orientations,
-    ~4,000 atoms): a cluster is labelled by its lattice when both grains share it or one grain holds at least
-    :data:`BOUNDARY_MAJORITY` of its atoms, else "disordered" (a mixture of two crystals is no one crystal,
-    as PTM calls grain-boundary atoms "Other")."""
+def boundary_rows(samples: int = 24, clusters: int = 8, slab_samples: int = 24) -> Iterator[Row]:
+    """Open clusters cut from random two-grain bicrystals (Voronoi, random orientations): ``samples`` 3D
+    bicrystals (~4,000 atoms), clusters across the boundary, and ``slab_samples`` thin films with columnar
+    grains (10-20 Å thick, as thin-film, STEM and slab-polycrystal samples are), every second cluster from
+    a grain interior so that the film's free surfaces are not taken for a boundary. A cluster is labelled
+    by its lattice when both grains share it or one grain holds at least :data:`BOUNDARY_MAJORITY` of its
+    atoms, else "disordered" (a mixture of two crystals is no one crystal, as PTM calls grain-boundary
+    atoms "Other")."""
+    for r in range(samples):
+        yield from _boundary_clusters(_rng("boundary", r), "bulk", clusters)
+    for r in range(slab_samples):
+        yield from _boundary_clusters(_rng("boundary-slab", r), "slab", clusters)
+
+
+def _boundary_clusters(rng: np.random.Generator, geometry: str, clusters: int) -> Iterator[Row]:
     from arisekit.samples import polycrystal
 
-    for r in range(samples):
-        rng = _rng("boundary", r)
-        pair = [str(x) for x in rng.choice(BOUNDARY_LATTICES, 2)]
-        sample = polycrystal(
-            pair, (36.0, 36.0, 36.0), mode="bulk", seed=int(rng.integers(1 << 30)), species="Cu"
-        )
-        lattice = np.asarray(sample.info["class_names"])[sample.arrays["class_label"]]
-        near = np.flatnonzero(sample.arrays["boundary_distance"] < 3.0)
+    pair = [str(x) for x in rng.choice(BOUNDARY_LATTICES, 2)]
+    size = (36.0, 36.0, 36.0) if geometry == "bulk" else (40.0, 40.0, float(rng.uniform(10.0, 20.0)))
+    sample = polycrystal(pair, size, geometry=geometry, seed=int(rng.integers(1 << 30)), species="Cu")
+    lattice = np.asarray(sample.info["class_names"])[sample.arrays["class_label"]]
+    near = np.flatnonzero(sample.arrays["boundary_distance"] < 3.0)
+    inside = np.array([], dtype=np.int64)
+    if geometry == "bulk":
         near = near[sample.arrays["surface_distance"][near] > 12.0]
-        if len(near) == 0:
-            continue
-        for _ in range(clusters):
-            n = int(rng.integers(*CLUSTER_ATOMS))
-            centre = int(rng.choice(near))
-            order = np.argsort(np.linalg.norm(sample.positions - sample.positions[centre], axis=1))[:n]
-            names, counts = np.unique(lattice[order], return_counts=True)
-            label = str(names[np.argmax(counts)])
-            if len(names) > 1 and counts.max() < BOUNDARY_MAJORITY * n:
-                label = DISORDERED_CLASS
-            cluster = Atoms(
-                numbers=sample.numbers[order], positions=sample.positions[order] - sample.positions[centre]
-            )
-            yield Row(cluster, label, "boundary_mixed" if label == DISORDERED_CLASS else "boundary_grain")
+    else:  # through the film's thickness, away from its lateral edges
+        xy = sample.positions[:, :2]
+        lateral = np.all((xy > 12.0) & (xy < np.asarray(size[:2]) - 12.0), axis=1)
+        near = near[lateral[near]]
+        # as many clusters from grain interiors: a film's free surfaces must not read as a boundary
+        inside = np.flatnonzero(lateral & (sample.arrays["boundary_distance"] > 8.0))
+    if len(near) == 0:
+        return
+    for k in range(clusters):
+        n = int(rng.integers(*CLUSTER_ATOMS))
+        centre = int(rng.choice(inside if k % 2 == 1 and len(inside) else near))
+        order = np.argsort(np.linalg.norm(sample.positions - sample.positions[centre], axis=1))[:n]
+        names, counts = np.unique(lattice[order], return_counts=True)
+        label = str(names[np.argmax(counts)])
+        if len(names) > 1 and counts.max() < BOUNDARY_MAJORITY * n:
+            label = DISORDERED_CLASS
+        cluster = Atoms(
+            numbers=sample.numbers[order], positions=sample.positions[order] - sample.positions[centre]
+        )
+        yield Row(cluster, label, "boundary_mixed" if label == DISORDERED_CLASS else "boundary_grain")
 
 
 def md_rows(frames) -> Iterator[Row]:
