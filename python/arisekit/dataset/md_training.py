@@ -35,10 +35,11 @@ TRAINING_ELEMENTS: dict[str, str] = {
     "Co": "hcp",
     "Ge": "diamond",
 }
-#: Metastable lattices also run as hot crystals, labelled by that lattice: hexagonal diamond (lonsdaleite)
-#: of Tersoff Ge, so that hot cubic diamond (Ge above) has its hexagonal twin on the other side of the
-#: decision, as hot fcc has hcp.
-METASTABLE_LATTICES: dict[str, tuple[str, ...]] = {"Ge": ("hexagonal_diamond",)}
+#: Metastable lattices also run as hot crystals, labelled by that lattice (element -> lattices), e.g.
+#: {"Ge": ("hexagonal_diamond",)} for hot lonsdaleite beside hot cubic diamond. Empty in the shipped
+#: model's recipe: a model trained with Ge's (v6, not shipped) named 4 grain-boundary boxes of the demo
+#: beta-Mn (models/README.md).
+METASTABLE_LATTICES: dict[str, tuple[str, ...]] = {}
 #: Crystal temperatures (fractions of T_m); diamond lattices also at :data:`COVALENT_EXTRA_FRACTIONS`,
 #: as the covalent temperature scale is uncertain (a frame that melted is dropped).
 CRYSTAL_FRACTIONS: tuple[float, ...] = (0.2, 0.5, 0.8, 0.95)
