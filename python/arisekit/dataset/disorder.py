@@ -10,8 +10,8 @@ Complements the paper's plan (:mod:`arisekit.dataset.plan`: uniform displacement
   random, cold and hot, labelled by their lattice (the ordered L1₂, L1₀, B2 ... are library classes);
 * **antisites**: the ordered binary intermetallics (L1₀, L1₂, B2, D0₂₂, D0₁₉) with 1-5 % of their sites on
   the wrong sublattice (pairs swapped, or species flipped as atom-probe / tomography mislabelling does), cold
-  and hot, labelled by their class; L1₀ also
-  at conventional c/a 0.90-1.0 (its prototype has 0.927), as FePt-like L1₀ (c/a 0.96-0.98) is;
+  and hot, labelled by their class; L1₀ also at conventional c/a 0.90-1.0 (its prototype has 0.927), as
+  FePt-like L1₀ (c/a 0.96-0.98) is;
 * **MD**: thermal crystals (labelled by lattice), liquids and glasses (labelled "disordered") of the
   training potentials (:mod:`arisekit.dataset.md_training`), as whole periodic frames and as open clusters
   cut from them; the liquids also with a random second species;

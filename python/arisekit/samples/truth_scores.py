@@ -140,6 +140,16 @@ def atom_accuracy(
     return out
 
 
+def _tetragonal_boxes(box_ids, truth: BoxTruth, ca: np.ndarray, purity: float):
+    """Majority region of each box of ``box_ids`` and the mask of those inside a tetragonal domain
+    (c/a ≠ 1) with purity ≥ ``purity``."""
+    ids = np.asarray(box_ids, dtype=np.int64)
+    reg = truth.region[ids]
+    keep = (reg >= 0) & (truth.purity[ids] >= purity)
+    keep &= np.abs(ca[np.maximum(reg, 0)] - 1.0) > 1e-9
+    return reg, keep
+
+
 def domain_separation(
     cluster_labels: np.ndarray,
     box_ids: np.ndarray,
@@ -162,11 +172,8 @@ def domain_separation(
     from sklearn.metrics import adjusted_rand_score
 
     ca = np.asarray(region_c_over_a, dtype=np.float64)
-    ids = np.asarray(box_ids, dtype=np.int64)
     lab = np.asarray(cluster_labels, dtype=np.int64)
-    reg = truth.region[ids]
-    keep = (reg >= 0) & (truth.purity[ids] >= purity)
-    keep &= np.abs(ca[np.maximum(reg, 0)] - 1.0) > 1e-9
+    reg, keep = _tetragonal_boxes(box_ids, truth, ca, purity)
     domains = {}
     for d in sorted(set(reg[keep].tolist())):
         sel = keep & (reg == d)
@@ -249,10 +256,7 @@ def tetragonality_probe(
     from sklearn.preprocessing import StandardScaler
 
     ca = np.asarray(region_c_over_a, dtype=np.float64)
-    ids = np.asarray(box_ids, dtype=np.int64)
-    reg = truth.region[ids]
-    keep = (reg >= 0) & (truth.purity[ids] >= purity)
-    keep &= np.abs(ca[np.maximum(reg, 0)] - 1.0) > 1e-9
+    reg, keep = _tetragonal_boxes(box_ids, truth, ca, purity)
     groups: dict[float, list[int]] = {}
     for d in sorted(set(reg[keep].tolist())):
         groups.setdefault(round(float(ca[d]), 6), []).append(int(d))
