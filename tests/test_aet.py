@@ -135,6 +135,8 @@ def test_tetragonality_probe_generalises_across_domains_only_when_features_carry
     assert tetragonality_probe(noise, np.arange(120), truth, ca)["accuracy"] < 0.75
     one_each = BoxTruth(np.repeat([1, 2], 30), np.ones(60), np.ones(60, dtype=int), np.zeros((60, 3)), [])
     assert np.isnan(tetragonality_probe(signal[:60], np.arange(60), one_each, ca)["accuracy"])
+    with pytest.raises(ValueError, match="one row per box id"):
+        tetragonality_probe(signal[:50], np.arange(120), truth, ca)
 
 
 def test_atom_accuracy_uses_wall_distance(small_series):

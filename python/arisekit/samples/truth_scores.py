@@ -255,6 +255,8 @@ def tetragonality_probe(
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
+    if len(features) != len(box_ids):
+        raise ValueError(f"features: one row per box id, got {len(features)} rows for {len(box_ids)} boxes")
     ca = np.asarray(region_c_over_a, dtype=np.float64)
     reg, keep = _tetragonal_boxes(box_ids, truth, ca, purity)
     groups: dict[float, list[int]] = {}
