@@ -308,7 +308,9 @@ void describe_box(const SoapCalculator& calc, const double* pos, const int64_t* 
     // one pass over the pairs i < j: squared distances (kept for the bonds) and each atom's nearest of
     // every species. (dx, dy, dz) = r_j - r_i; for centre j the vector is its negation: the same d2 as
     // open_pair_dnn's.
-    thread_local std::vector<double> d2s, near2;
+    thread_local std::vector<double> tl_d2s, tl_near2;
+    std::vector<double>& d2s = tl_d2s;
+    std::vector<double>& near2 = tl_near2;
     d2s.resize(size_t(n) * (n - 1) / 2);
     near2.assign(size_t(n) * S, std::numeric_limits<double>::infinity());
     for (int64_t i = 0, k = 0; i < n; ++i) {
@@ -342,38 +344,51 @@ void describe_box(const SoapCalculator& calc, const double* pos, const int64_t* 
     const SoapParams& sp = calc.params();
     const double reach = sp.cutoff / f_min * (1.0 + 1e-9);
     const double reach2 = reach * reach;
-    thread_local std::vector<double> u, dist;  // kept per thread between boxes
-    thread_local std::vector<int32_t> acc;
-    u.clear();
-    dist.clear();
-    acc.clear();
+    // scratch kept per thread between boxes (references: one TLS lookup per box, not per bond)
+    thread_local std::vector<double> tl_u, tl_dist;
+    thread_local std::vector<int32_t> tl_acc, tl_sel;
+    thread_local std::vector<int64_t> tl_first;
+    std::vector<double>& u = tl_u;
+    std::vector<double>& dist = tl_dist;
+    std::vector<int32_t>& acc = tl_acc;
+    std::vector<int32_t>& sel = tl_sel;
+    std::vector<int64_t>& first = tl_first;
+    // the partners j > i within reach, compacted without branches (about half the pairs of a box are
+    // bonds, in no predictable order; first[i] = the first bond of centre i); then each bond's unit vector
+    // and scaled distances: the same expressions in the same order as bond by bond
+    sel.resize(d2s.size());
+    first.resize(size_t(n) + 1);
+    int64_t n_bonds = 0;
     for (int64_t i = 0, k = 0; i < n; ++i) {
-        const double* p = &pos[3 * i];
-        const int a = sidx[i];
+        first[i] = n_bonds;
         for (int64_t j = i + 1; j < n; ++j, ++k) {
-            const double d2 = d2s[k];
-            if (!(d2 < reach2)) continue;
-            const double* q = &pos[3 * j];
-            const double dx = q[0] - p[0], dy = q[1] - p[1], dz = q[2] - p[2];
-            const double r = std::sqrt(d2), ir = 1.0 / r;
-            const int b = sidx[j];
-            u.push_back(dx * ir);
-            u.push_back(dy * ir);
-            u.push_back(dz * ir);
-            if (a == b) {
-                dist.push_back(r * f[a * S + a]);
-                acc.push_back(3 * (a * S + a) + 2);
-                dist.push_back(0.0);
-                acc.push_back(-1);
-            } else {
-                dist.push_back(r * f[a * S + b]);
-                acc.push_back(3 * (a * S + b));
-                dist.push_back(r * f[b * S + a]);
-                acc.push_back(3 * (b * S + a) + 1);
-            }
+            sel[n_bonds] = static_cast<int32_t>(j);
+            n_bonds += d2s[k] < reach2 ? 1 : 0;
         }
     }
-    const int64_t n_bonds = static_cast<int64_t>(dist.size() / 2);
+    first[n] = n_bonds;
+    u.resize(3 * size_t(n_bonds));
+    dist.resize(2 * size_t(n_bonds));
+    acc.resize(2 * size_t(n_bonds));
+    for (int64_t i = 0; i < n; ++i) {
+        const double* p = &pos[3 * i];
+        const int a = sidx[i];
+        for (int64_t q = first[i]; q < first[i + 1]; ++q) {
+            const int64_t j = sel[q];
+            const double* w = &pos[3 * j];
+            const double dx = w[0] - p[0], dy = w[1] - p[1], dz = w[2] - p[2];
+            const double r = std::sqrt(dx * dx + dy * dy + dz * dz), ir = 1.0 / r;
+            const int b = sidx[j];
+            const bool same = a == b;
+            u[3 * q] = dx * ir;
+            u[3 * q + 1] = dy * ir;
+            u[3 * q + 2] = dz * ir;
+            dist[2 * q] = r * f[a * S + b];
+            acc[2 * q] = 3 * (a * S + b) + (same ? 2 : 0);
+            dist[2 * q + 1] = same ? 0.0 : r * f[b * S + a];
+            acc[2 * q + 1] = same ? -1 : 3 * (b * S + a) + 1;
+        }
+    }
     const std::vector<double> sums = calc.bond_sums(u.data(), dist.data(), acc.data(), n_bonds, 3 * n_pairs);
     const int N = sp.n_max, L = sp.l_max, NLM = (L + 1) * (L + 1);
     const int64_t per = calc.n_coeff_per_channel();

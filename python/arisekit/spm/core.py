@@ -176,13 +176,12 @@ class BoxOutputs:
 
     def fill(self, clf, source, sample, grid, descriptor, mask, p: SPMParameters, n_threads) -> Iterator[int]:
         """Describe the boxes of ``mask`` with ``source`` (fast or exact descriptors) and classify them,
-        chunk by chunk; yields the number of boxes of each chunk. Exact mode takes chunks of
-        ``p.chunk // 4`` boxes (1024 by default: enough rows for the MC-dropout engine's block-parallel
-        path, >= 512 rows)."""
+        chunk by chunk; yields the number of boxes of each chunk. Both modes classify ``p.chunk`` boxes
+        at a time (4096 by default): the MC-dropout engine's block-parallel path costs ~25 % more per
+        box in blocks of 512 rows than of 2048."""
         if not mask.any():
             return
-        size = p.chunk if source is fast_descriptors else max(1, p.chunk // 4)
-        for rows, X in source(sample, grid, descriptor, mask, chunk=size, n_threads=n_threads):
+        for rows, X in source(sample, grid, descriptor, mask, chunk=p.chunk, n_threads=n_threads):
             res = clf.predict_uncertainty(X, n_samples=p.n_samples, seed=p.seed, n_threads=n_threads)
             self.prob[rows] = res.probabilities
             self.mi[rows], self.pe[rows] = res.mutual_information, res.predictive_entropy
