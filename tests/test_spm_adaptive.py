@@ -1,12 +1,19 @@
-"""Adaptive Monte-Carlo dropout (arisekit.spm.adaptive, experimental): settled boxes keep the fixed-T class
-(and here, on the bicrystal, MI within the tolerance; benchmarks/spm_adaptive.py shows frames where MI does
-not); unsettled boxes are exactly the fixed-T result."""
+"""Adaptive Monte-Carlo dropout (arisekit.spm.adaptive): settled boxes keep the fixed-T class, unsettled and
+audited boxes are exactly the fixed-T result, the audit counts mismatches and its bound is Clopper–Pearson's,
+and audit selection depends on the box index alone."""
 
 import numpy as np
 import pytest
 from helpers import METALS, bicrystal
 
-from arisekit.spm.adaptive import AdaptiveMC, adaptive_predict, settled
+from arisekit.spm.adaptive import (
+    AdaptiveMC,
+    AuditTally,
+    adaptive_predict,
+    audited_boxes,
+    mismatch_bound,
+    settled,
+)
 from arisekit.spm.core import _descriptor, _prepare
 from arisekit.spm.descriptors import exact_descriptors
 from arisekit.spm.grid import spm_grid
@@ -21,28 +28,66 @@ def X(metal_model):
 
 
 def test_adaptive_matches_fixed_t(X, metal_model):
-    T, rule = 100, AdaptiveMC(first=16)
+    T, rule = 100, AdaptiveMC(first=16, audit=0.5)
     ref = metal_model.predict_uncertainty(X, n_samples=T, seed=5)
-    res = adaptive_predict(metal_model, X, T, 5, rule)
+    tally = AuditTally()
+    res = adaptive_predict(metal_model, X, T, 5, rule, tally=tally)
     early = res.passes < T
-    assert early.any()
+    assert early.any() and (~early).any()
     np.testing.assert_array_equal(np.argmax(res.probabilities, 1), np.argmax(ref.probabilities, 1))
     assert np.abs(res.mutual_information - ref.mutual_information)[early].max() <= rule.mi_tolerance
     np.testing.assert_allclose(res.probabilities[~early], ref.probabilities[~early], atol=1e-6)
     np.testing.assert_allclose(res.mutual_information[~early], ref.mutual_information[~early], atol=1e-6)
+    # audited boxes: settled, yet run with all passes; none changed here
+    assert 0 < tally.audited < tally.settled and tally.mismatches == 0
+    assert tally.settled == early.sum() + tally.audited
 
 
-def test_rule_settles_agreeing_passes_only():
+def test_audit_counts_a_mismatch(X, metal_model):
+    """A lax rule (confidence just above 1/2, audit of every settled box) settles boxes whose class or MI
+    moves with all passes: the audit sees each of them, and they get the fixed-T result."""
+    T = 100
+    ref = metal_model.predict_uncertainty(X, n_samples=T, seed=5)
+    first = metal_model.predict_uncertainty(X, n_samples=2, seed=5)
+    lax = AdaptiveMC(first=2, confidence=0.51, mi_tolerance=1e-6, audit=1.0)
+    tally = AuditTally()
+    res = adaptive_predict(metal_model, X, T, 5, lax, tally=tally)
+    moved = np.abs(first.mutual_information - ref.mutual_information) > 1e-6
+    assert tally.mismatches > 0 and tally.mismatches <= moved.sum()
+    np.testing.assert_allclose(res.mutual_information, ref.mutual_information, atol=1e-6)
+    assert tally.bound() > tally.mismatches / tally.audited
+
+
+def test_mismatch_bound_is_clopper_pearson():
+    assert mismatch_bound(0, 3000) == pytest.approx(1 - 0.05 ** (1 / 3000), rel=1e-6)
+    assert mismatch_bound(0, 0) == 1.0 and mismatch_bound(5, 5) == 1.0
+    assert mismatch_bound(1, 100) > mismatch_bound(0, 100)
+
+
+def test_audit_selection_depends_on_box_and_seed_only():
+    ids = np.arange(200_000)
+    pick = audited_boxes(ids, 3, 0.02)
+    assert abs(pick.mean() - 0.02) < 0.002
+    np.testing.assert_array_equal(audited_boxes(ids[1000:5000], 3, 0.02), pick[1000:5000])
+    assert not np.array_equal(audited_boxes(ids, 4, 0.02), pick)
+
+
+def test_rule_settles_confident_agreeing_passes_only():
     rule = AdaptiveMC(first=10)
-    sure = np.tile([0.98, 0.01, 0.01], (10, 1))[:, None, :]
-    torn = np.array([[0.9, 0.1, 0.0], [0.1, 0.9, 0.0]] * 5)[:, None, :]
-    assert settled(np.concatenate([sure, torn], axis=1), 100, rule).tolist() == [True, False]
-    assert settled(torn, 10, rule).all()  # all passes run: nothing left to settle
+    sure = np.tile([0.9995, 0.0003, 0.0002], (10, 1))[:, None, :]
+    torn = np.array([[0.9995, 0.0005, 0.0], [0.998, 0.002, 0.0]] * 5)[:, None, :]
+    samples = np.concatenate([sure, torn], axis=1)
+    assert settled(samples, np.array([0.0, 0.0]), 100, rule).tolist() == [True, False]
+    assert settled(samples, np.array([0.006, 0.0]), 100, rule).tolist() == [False, False]  # MI > tol / 2
+    assert settled(torn, np.zeros(1), 10, rule).all()  # all passes run: nothing left to settle
 
 
 def test_arguments_are_checked(X, metal_model):
     with pytest.raises(ValueError, match="seed"):
         adaptive_predict(metal_model, X[:3], 50, None, AdaptiveMC())
-    with pytest.raises(ValueError, match="first"):
-        AdaptiveMC(first=1)
+    with pytest.raises(ValueError, match="box_ids"):
+        adaptive_predict(metal_model, X[:3], 50, 0, AdaptiveMC(), box_ids=np.arange(2))
+    for bad in ({"first": 1}, {"confidence": 0.4}, {"audit": 0.0}, {"mi_tolerance": -1.0}):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            AdaptiveMC(**bad)
     assert METALS  # helpers import used by the shared fixtures

@@ -55,6 +55,22 @@ def test_periodic_fast_matches_in_memory(periodic, metal_model):
     assert_same(ref, out)
 
 
+def test_adaptive_sampling_is_the_same_in_domains(metal_model):
+    """Adaptive MC decides per box (rule, seeded audit by box index): domains give the in-memory result and
+    the same audit tally; settled boxes keep the fixed-T class."""
+    sample = bicrystal()
+    run = dict(RUN, n_samples=40, adaptive=True)
+    ref = spm(sample, model=metal_model, **run)
+    audit = ref.params["adaptive_audit"]
+    assert audit["settled"] > 0 and set(audit) >= {"audited", "mismatches", "mismatch_bound_95"}
+    out = spm(sample, model=metal_model, domains=10.0, **run)
+    assert_same(ref, out)
+    assert out.params["adaptive_audit"] == audit
+    fixed = spm(sample, model=metal_model, **dict(run, adaptive=False))
+    assert "adaptive_audit" not in fixed.params
+    np.testing.assert_array_equal(fixed.argmax[fixed.valid], ref.argmax[ref.valid])
+
+
 def test_open_sample_with_surface_fallback(metal_model):
     sample = thermal_fcc((10, 10, 10))
     sample.pbc = False  # free surfaces all round: outer boxes exact, the core fast

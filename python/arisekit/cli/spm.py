@@ -32,6 +32,13 @@ def add_parser(subparsers) -> None:
     p.add_argument("--plot", help="also write a PNG overview to this path")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
+        "--adaptive",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="adaptive Monte-Carlo sampling: boxes settled after 16 passes stop, a 2 %% audit bounds the "
+        "error (default: SPMParameters' default)",
+    )
+    p.add_argument(
         "--threads",
         type=int,
         default=0,
@@ -99,6 +106,7 @@ def _compute(args: argparse.Namespace) -> int:
         min_atoms=args.min_atoms,
         representations=args.representations,
         seed=args.seed,
+        **({} if args.adaptive is None else {"adaptive": args.adaptive}),
     )
     if args.domain_size is not None or args.scheduler or args.workers:
         return _compute_streamed(args, params)

@@ -10,6 +10,7 @@ from arisekit.descriptors import ARISEDescriptor
 from arisekit.geometry import Structure, as_structure, strided_boxes
 from arisekit.modes import BOX_DESCRIPTORS
 from arisekit.parallel import resolve_threads
+from arisekit.spm.adaptive import AdaptiveMC, AuditTally, adaptive_predict, audit_params
 from arisekit.spm.descriptors import (
     exact_descriptors,
     fast_descriptors,
@@ -155,6 +156,7 @@ def iter_spm(
             arisekit_version=_version(),
             n_atoms=len(sample),
             exact_boxes=n_exact,
+            **audit_params(p, out.tally),
         ),
         representations=out.reps,
         novelty=out.novelty,
@@ -166,8 +168,11 @@ class BoxOutputs:
     information, predictive entropy, variation ratio, novelty (None without a novelty reference) and the
     requested hidden-layer representations (float32), NaN for boxes not classified."""
 
-    def __init__(self, clf, n_boxes: int, representations) -> None:
+    def __init__(self, clf, n_boxes: int, representations, box_ids: np.ndarray | None = None) -> None:
         self.n_boxes = int(n_boxes)
+        #: global box index of each box (a domain's boxes are a part of the sample's grid)
+        self.box_ids = np.arange(self.n_boxes) if box_ids is None else np.asarray(box_ids, dtype=np.int64)
+        self.tally = AuditTally()
         self.prob = np.full((self.n_boxes, len(clf.classes_)), np.nan)
         self.mi, self.pe, self.vr = (np.full(self.n_boxes, np.nan) for _ in range(3))
         self.novelty = np.full(self.n_boxes, np.nan) if getattr(clf, "novelty_", None) is not None else None
@@ -182,7 +187,12 @@ class BoxOutputs:
         if not mask.any():
             return
         for rows, X in source(sample, grid, descriptor, mask, chunk=p.chunk, n_threads=n_threads):
-            res = clf.predict_uncertainty(X, n_samples=p.n_samples, seed=p.seed, n_threads=n_threads)
+            if p.adaptive and p.seed is not None:
+                res = adaptive_predict(
+                    clf, X, p.n_samples, p.seed, AdaptiveMC(), n_threads, self.box_ids[rows], self.tally
+                )
+            else:
+                res = clf.predict_uncertainty(X, n_samples=p.n_samples, seed=p.seed, n_threads=n_threads)
             self.prob[rows] = res.probabilities
             self.mi[rows], self.pe[rows] = res.mutual_information, res.predictive_entropy
             self.vr[rows] = res.variation_ratio

@@ -48,6 +48,7 @@ from arisekit.descriptors import ARISEDescriptor
 from arisekit.descriptors.arise import ArisePair, defined_pairs, species_pairs
 from arisekit.geometry import BoxGrid, Structure
 from arisekit.parallel import resolve_threads
+from arisekit.spm.adaptive import AuditTally, audit_params
 from arisekit.spm.descriptors import exact_descriptors, fast_descriptors
 from arisekit.spm.grid import spm_grid
 from arisekit.spm.parameters import SPMParameters
@@ -295,6 +296,7 @@ class DomainResult:
     novelty: np.ndarray | None
     representations: dict[int, np.ndarray]
     n_exact: int
+    audit: tuple[int, int, int] = (0, 0, 0)  # adaptive MC: settled, audited, mismatches
 
 
 class _Plan:
@@ -509,7 +511,7 @@ def run_domain(ctx: _Context, task: _DomainTask, clf) -> DomainResult:
     counts = grid.counts
     valid = counts >= p.min_atoms
     sub = Structure(task.positions, np.zeros((3, 3)), (False, False, False), task.numbers)
-    out = BoxOutputs(clf, grid.n_boxes, p.representations)
+    out = BoxOutputs(clf, grid.n_boxes, p.representations, box_ids=task.boxes)
     n_exact = int(valid.sum())
     if p.box_descriptors == "fast":
         to_exact = np.zeros_like(valid)
@@ -530,8 +532,9 @@ def run_domain(ctx: _Context, task: _DomainTask, clf) -> DomainResult:
         for _ in out.fill(clf, source, sub, grid, desc, mask, p, n_threads):
             pass
     return DomainResult(
-        task.index, task.boxes, counts, out.prob, out.mi, out.pe, out.vr, out.novelty, out.reps, n_exact
-    )
+        task.index, task.boxes, counts, out.prob, out.mi, out.pe, out.vr, out.novelty, out.reps, n_exact,
+        (out.tally.settled, out.tally.audited, out.tally.mismatches),
+    )  # fmt: skip
 
 
 def _run_remote(ctx: _Context, task: _DomainTask, model) -> DomainResult:
@@ -642,7 +645,7 @@ def _prepare_run(atoms, params, model, n_threads, options, overrides):
     return p, clf, sample, _Plan(sample, p, clf, options, n_threads)
 
 
-def _result_params(plan: _Plan, clf, n_exact: int) -> dict:
+def _result_params(plan: _Plan, clf, n_exact: int, tally: AuditTally) -> dict:
     from arisekit.spm.core import _model_checksum, _version
 
     return dict(
@@ -654,6 +657,7 @@ def _result_params(plan: _Plan, clf, n_exact: int) -> dict:
         n_atoms=len(plan.sample),
         exact_boxes=int(n_exact),
         domains=dict(size=plan.options.size, count=len(plan.domains)),
+        **audit_params(plan.p, tally),
     )
 
 
@@ -681,7 +685,7 @@ def iter_domain_spm(
     mi, pe, vr = (np.full(n_boxes, np.nan) for _ in range(3))
     novelty = np.full(n_boxes, np.nan) if getattr(clf, "novelty_", None) is not None else None
     reps: dict[int, np.ndarray] = {}
-    done, n_exact = 0, 0
+    done, n_exact, tally = 0, 0, AuditTally()
     yield 0.0
     for r in _results(plan, clf, list(range(len(plan.domains))), options):
         b = r.boxes
@@ -692,6 +696,7 @@ def iter_domain_spm(
         for layer, h in r.representations.items():
             reps.setdefault(layer, np.full((n_boxes, h.shape[1]), np.nan, dtype=np.float32))[b] = h
         n_exact += r.n_exact
+        tally.add(dict(zip(("settled", "audited", "mismatches"), r.audit, strict=True)))
         done += len(b)
         yield min(done / max(n_boxes, 1), 1.0)
     return SPMResult(
@@ -706,7 +711,7 @@ def iter_domain_spm(
         predictive_entropy=pe,
         variation_ratio=vr,
         class_names=[str(c) for c in clf.classes_],
-        params=_result_params(plan, clf, n_exact),
+        params=_result_params(plan, clf, n_exact, tally),
         representations=reps,
         novelty=novelty,
     )
@@ -746,6 +751,7 @@ def _save_domain(folder: Path, r: DomainResult) -> None:
 
     arrays = {name: getattr(r, name) for name in _ARRAYS}
     arrays["boxes"], arrays["n_exact"] = r.boxes, np.int64(r.n_exact)
+    arrays["audit"] = np.asarray(r.audit, dtype=np.int64)
     if r.novelty is not None:
         arrays["novelty"] = r.novelty
     for layer, h in r.representations.items():
@@ -782,7 +788,7 @@ def _merge(plan: _Plan, clf, folder: Path, out: Path) -> Path:
 
     files = _finished(folder)
     n, n_classes = plan.n_boxes, len(clf.classes_)
-    n_exact = 0
+    n_exact, tally = 0, AuditTally()
     with atomic_path(out, what="SPM result") as tmp, h5py.File(tmp, "w") as f:
         f.attrs["format"] = FORMAT
         f.attrs["shape"] = np.asarray(plan.context.shape, dtype=np.int64)
@@ -801,7 +807,11 @@ def _merge(plan: _Plan, clf, folder: Path, out: Path) -> Path:
         for d in range(len(plan.domains)):
             with np.load(files[d]) as z:
                 n_exact += int(z["n_exact"])
-                names = [k for k in z.files if k not in ("boxes", "n_exact")]
+                if "audit" in z.files:
+                    tally.add(
+                        dict(zip(("settled", "audited", "mismatches"), z["audit"].tolist(), strict=True))
+                    )
+                names = [k for k in z.files if k not in ("boxes", "n_exact", "audit")]
                 data = {k: z[k] for k in names}
                 for k in names:
                     if k.startswith("rep_") and f"representations/{k[4:]}" not in f:
@@ -813,7 +823,7 @@ def _merge(plan: _Plan, clf, folder: Path, out: Path) -> Path:
                     for k in names:
                         target = f[f"representations/{k[4:]}"] if k.startswith("rep_") else f[k]
                         target[first : first + length] = data[k][row : row + length]
-        f.attrs["params"] = json_dumps(_result_params(plan, clf, n_exact))
+        f.attrs["params"] = json_dumps(_result_params(plan, clf, n_exact, tally))
     return out
 
 

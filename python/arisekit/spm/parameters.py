@@ -64,6 +64,10 @@ class SPMParameters:
         Also keep the hidden-layer representations (True: all layers) for exploration.
     chunk : int
         Boxes per batch (memory bound; the result does not depend on it).
+    adaptive : bool
+        Adaptive Monte-Carlo sampling (:mod:`arisekit.spm.adaptive`, needs a seed): boxes whose first 16
+        passes all give their class ≥ 0.999 stop there; a seeded 2 % audit of them is run with all passes
+        and bounds how often that differs from the fixed-T result (``result.params["adaptive_audit"]``).
     max_memory : float
         Bytes the box membership lists may take.
     """
@@ -80,6 +84,7 @@ class SPMParameters:
     representations: bool | tuple[int, ...] = False
     chunk: int = 4096
     max_memory: float = 4 * 1024**3
+    adaptive: bool = False
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise through object.__setattr__
@@ -135,6 +140,9 @@ class SPMParameters:
                     f"SPMParameters.representations: must be True, False or layer indices, got {r!r}"
                 ) from None
         set_(self, "representations", r)
+        if not isinstance(self.adaptive, (bool, np.bool_)):
+            raise ValueError(f"SPMParameters.adaptive: must be True or False, got {self.adaptive!r}")
+        set_(self, "adaptive", bool(self.adaptive))
         if not _is_int(self.chunk) or self.chunk < 1:
             raise ValueError(f"SPMParameters.chunk: must be an integer ≥ 1, got {self.chunk!r}")
         set_(self, "chunk", int(self.chunk))
