@@ -120,8 +120,9 @@ def superalloy_benchmark(clf, n_samples: int, seed: int) -> None:
     print(f"    class fractions: { {k: round(v, 3) for k, v in result.class_fractions().items()} }")
 
 
-def large_benchmark(clf, n_samples: int, seed: int, cells: int = 63) -> None:
-    """A periodic MD-like frame of ~10^6 atoms (fcc, 2 % thermal-like displacements): fast mode throughout."""
+def large_benchmark(clf, n_samples: int, seed: int, cells: int = 63, adaptive: bool | None = None) -> None:
+    """A periodic MD-like frame of ~10^6 atoms (fcc, 2 % thermal-like displacements): fast mode throughout
+    (``adaptive``: adaptive MC sampling on/off; None: the SPMParameters default)."""
     from ase.build import bulk
 
     from arisekit.prototypes import displace
@@ -137,11 +138,14 @@ def large_benchmark(clf, n_samples: int, seed: int, cells: int = 63) -> None:
         model=clf,
         seed=seed,
         progress=True,
+        **({} if adaptive is None else {"adaptive": adaptive}),
     )
     elapsed = time.perf_counter() - t0
+    audit = result.params.get("adaptive_audit")
+    mc = "fixed T" if audit is None else f"adaptive MC, audit {audit}"
     print(
-        f"\n[3] periodic frame, {len(frame)} atoms, {result.n_boxes} boxes, T={n_samples}: {elapsed:.0f} s "
-        f"(target <= 100 s); peak memory {_peak_mib():.0f} MiB (target <= 3072 MiB); "
+        f"\n[3] periodic frame, {len(frame)} atoms, {result.n_boxes} boxes, T={n_samples} ({mc}): "
+        f"{elapsed:.0f} s (target <= 100 s); peak memory {_peak_mib():.0f} MiB (target <= 3072 MiB); "
         f"fcc boxes {100 * result.class_fractions().get('fcc', 0.0):.1f} %"
     )
     t0 = time.perf_counter()
@@ -222,6 +226,12 @@ def main() -> None:
     parser.add_argument("--skip-slab", action="store_true")
     parser.add_argument("--domain-size", type=float, default=120.0, help="domain edge of --huge (Å)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--adaptive",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="[3]: adaptive Monte-Carlo sampling on/off (default: SPMParameters' default)",
+    )
     args = parser.parse_args()
     clf = resolve_model(args.model)
     print(f"machine: {machine()}")
@@ -230,7 +240,7 @@ def main() -> None:
     if not args.skip_superalloy:
         superalloy_benchmark(clf, args.samples, args.seed)
     if args.large:
-        large_benchmark(clf, args.samples, args.seed)
+        large_benchmark(clf, args.samples, args.seed, adaptive=args.adaptive)
     if args.huge:
         huge_benchmark(args.model, args.samples, args.seed, args.domain_size)
     print(f"\npeak memory of this process: {_peak_mib():.0f} MiB")

@@ -66,21 +66,29 @@ void register_boxes(py::module_& m) {
     m.def(
         "box_row_sums",
         [](const Int64Array& offsets, const py::array_t<int32_t, py::array::c_style | py::array::forcecast>& indices,
-           const Int64Array& boxes, const Int64Array& atom_row, const DoubleArray& values, int n_threads) {
+           const Int64Array& boxes, const Int64Array& atom_row, const py::array& values_in, int n_threads) {
             if (offsets.ndim() != 1 || offsets.shape(0) < 1)
                 throw std::invalid_argument("offsets: need a 1D array of length n_boxes + 1");
             if (indices.ndim() != 1 || boxes.ndim() != 1 || atom_row.ndim() != 1)
                 throw std::invalid_argument("indices, boxes and atom_row must be 1D arrays");
-            if (values.ndim() != 2) throw std::invalid_argument("values: need a 2D (rows, d) array");
-            const int64_t m = boxes.shape(0), d = values.shape(1);
+            if (values_in.ndim() != 2) throw std::invalid_argument("values: need a 2D (rows, d) array");
+            const int64_t m = boxes.shape(0), d = values_in.shape(1);
             std::vector<double> out(static_cast<size_t>(m * d));
             std::vector<int64_t> counts(static_cast<size_t>(m));
-            {
+            auto run = [&](auto tag) {
+                using T = decltype(tag);
+                // float32 rows are summed as they are (no float64 copy of a large coefficient table)
+                const auto values = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(values_in);
+                if (!values) throw std::invalid_argument("values: not convertible to a numeric array");
                 py::gil_scoped_release release;
-                box_row_sums(offsets.data(), offsets.shape(0) - 1, indices.data(), indices.shape(0), boxes.data(),
-                             m, atom_row.data(), atom_row.shape(0), values.data(), values.shape(0), d,
-                             out.data(), counts.data(), n_threads);
-            }
+                box_row_sums<T>(offsets.data(), offsets.shape(0) - 1, indices.data(), indices.shape(0),
+                                boxes.data(), m, atom_row.data(), atom_row.shape(0), values.data(),
+                                values.shape(0), d, out.data(), counts.data(), n_threads);
+            };
+            if (values_in.dtype().is(py::dtype::of<float>()))
+                run(float{});
+            else
+                run(double{});
             return py::make_tuple(vector_to_numpy(std::move(out), {m, d}),
                                   vector_to_numpy(std::move(counts), {m}));
         },

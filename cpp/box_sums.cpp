@@ -8,9 +8,10 @@
 
 namespace arisekit {
 
+template <typename T>
 void box_row_sums(const int64_t* offsets, int64_t n_boxes, const int32_t* indices, int64_t n_members,
                   const int64_t* boxes, int64_t m, const int64_t* atom_row, int64_t n_atoms,
-                  const double* values, int64_t n_rows, int64_t d, double* out, int64_t* counts,
+                  const T* values, int64_t n_rows, int64_t d, double* out, int64_t* counts,
                   int n_threads) {
     for (int64_t a = 0; a < n_atoms; ++a)
         if (atom_row[a] < -1 || atom_row[a] >= n_rows)
@@ -37,13 +38,20 @@ void box_row_sums(const int64_t* offsets, int64_t n_boxes, const int32_t* indice
                                                 std::to_string(n_atoms) + ")");
                 const int64_t r = atom_row[a];
                 if (r < 0) continue;
-                const double* v = values + r * d;
-                for (int64_t q = 0; q < d; ++q) row[q] += v[q];
+                const T* v = values + r * d;
+                for (int64_t q = 0; q < d; ++q) row[q] += static_cast<double>(v[q]);
                 ++c;
             }
             counts[k] = c;
         }
     });
 }
+
+template void box_row_sums<double>(const int64_t*, int64_t, const int32_t*, int64_t, const int64_t*, int64_t,
+                                   const int64_t*, int64_t, const double*, int64_t, int64_t, double*, int64_t*,
+                                   int);
+template void box_row_sums<float>(const int64_t*, int64_t, const int32_t*, int64_t, const int64_t*, int64_t,
+                                  const int64_t*, int64_t, const float*, int64_t, int64_t, double*, int64_t*,
+                                  int);
 
 }  // namespace arisekit

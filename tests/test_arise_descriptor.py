@@ -10,6 +10,7 @@ from ase import Atoms
 from helpers import open_cluster, structure
 
 from arisekit.descriptors import (
+    ARISEDescriptor,
     arise_coefficients,
     arise_soap,
     arise_soap_batch,
@@ -143,3 +144,33 @@ def test_quippy_backend_without_quippy(monkeypatch):
     monkeypatch.setitem(sys.modules, "quippy.descriptors", None)
     with pytest.raises(ImportError, match="quippy-ase"):
         arise_soap(structure("fcc"), backend="quippy")
+
+
+def test_float32_coefficients_in_blocks_equal_float64(monkeypatch):
+    """dtype=float32 computes blocks of centres in float64 and rounds them: the float64 rows, rounded;
+    box sums of float32 rows (C++, no float64 copy) equal the float64 sums of the same rounded values."""
+    import arisekit.descriptors.arise as arise_module
+    from arisekit import _core
+
+    atoms = Atoms("Cu3Au", positions=[[0, 0, 0], [0, 1.9, 1.9], [1.9, 0, 1.9], [1.9, 1.9, 0]], cell=[3.8] * 3)
+    atoms = atoms.repeat(3)
+    atoms.pbc = True
+    d = ARISEDescriptor()
+    ref = d.coefficients(atoms)
+    monkeypatch.setattr(arise_module, "COEFFICIENT_BLOCK", 7)  # several blocks per species pair
+    low = d.coefficients(atoms, dtype=np.float32)
+    assert [(p.centre, p.neighbour) for p in low] == [(p.centre, p.neighbour) for p in ref]
+    for a, b in zip(ref, low, strict=True):
+        assert b.coefficients.dtype == np.float32
+        np.testing.assert_array_equal(a.centres, b.centres)
+        np.testing.assert_array_equal(a.coefficients.astype(np.float32), b.coefficients)
+    with pytest.raises(ValueError, match="dtype"):
+        d.coefficients(atoms, dtype=np.int64)
+    values = low[0].coefficients
+    offsets = np.array([0, 3, 3, len(values)], dtype=np.int64)
+    indices = np.r_[[0, 5, 2], np.arange(len(values))].astype(np.int32)
+    boxes, row = np.arange(3, dtype=np.int64), np.arange(len(values), dtype=np.int64)
+    s32, c32 = _core.box_row_sums(offsets, indices, boxes, row, values, 1)
+    s64, c64 = _core.box_row_sums(offsets, indices, boxes, row, values.astype(np.float64), 1)
+    np.testing.assert_array_equal(s32, s64)
+    np.testing.assert_array_equal(c32, c64)

@@ -58,6 +58,10 @@ DEFAULT_CENTRAL_WEIGHT = 0.0
 LEGACY_CENTRAL_WEIGHT = 1.0
 
 
+#: Centres per float64 block of :meth:`ARISEDescriptor.coefficients` with ``dtype=float32`` (~0.9 GB).
+COEFFICIENT_BLOCK = 262_144
+
+
 @dataclass(frozen=True)
 class ArisePair:
     """SOAP coefficients of one ordered species pair (centre α, neighbour β) of the d_NN-scaled structure.
@@ -267,14 +271,21 @@ class ARISEDescriptor:
         return self.n_max * (self.n_max + 1) // 2 * (self.l_max + 1) + 1
 
     # ------------------------------------------------------------------ computation
-    def coefficients(self, atoms, *, n_threads: int | None = None) -> list[ArisePair]:
+    def coefficients(
+        self, atoms, *, n_threads: int | None = None, dtype: np.dtype | type = np.float64
+    ) -> list[ArisePair]:
         """Per-atom SOAP coefficients of every ordered species pair of the d_NN-scaled structure.
 
         ``atoms``: anything :func:`arisekit.geometry.as_structure` accepts (``ase.Atoms``, an OVITO
         ``DataCollection``, a :class:`~arisekit.geometry.Structure`). The descriptor of any group of atoms
         follows from these: for each pair, average the rows of the group's centres and take
         :func:`~arisekit.descriptors.power_spectrum`; then average over pairs (see :meth:`compute`).
+        ``dtype``: float64, or float32 to store them in half the memory (computed in float64 for blocks of
+        :data:`COEFFICIENT_BLOCK` centres, then rounded: large samples, fast-mode SPM).
         """
+        dtype = np.dtype(dtype)
+        if dtype not in (np.dtype(np.float64), np.dtype(np.float32)):
+            raise ValueError(f"dtype: float64 or float32, got {dtype}")
         s = as_structure(atoms)
         if len(s) == 0:
             raise ValueError("atoms: the structure has no atoms")
@@ -286,9 +297,17 @@ class ARISEDescriptor:
             f = f0 / d_nn
             scaled = Structure(s.positions * f, s.cell * f, s.pbc, s.numbers)
             centres = np.flatnonzero(s.numbers == alpha).astype(np.int64)
-            coeffs = calc.coefficients(
-                scaled, centre_species=alpha, neighbour_species=[beta], n_threads=n_threads
-            )
+            if dtype == np.float64:
+                coeffs = calc.coefficients(
+                    scaled, centre_species=alpha, neighbour_species=[beta], n_threads=n_threads
+                )
+            else:
+                coeffs = np.empty((len(centres), calc.n_coeff), dtype=dtype)
+                for start in range(0, len(centres), COEFFICIENT_BLOCK):
+                    part = centres[start : start + COEFFICIENT_BLOCK]
+                    coeffs[start : start + len(part)] = calc.centre_coefficients(
+                        scaled, part, neighbour_species=[beta], n_threads=n_threads
+                    )
             out.append(ArisePair(alpha, beta, float(d_nn), centres, coeffs))
         return out
 

@@ -157,6 +157,24 @@ class Soap:
             s.positions, s.numbers, s.cell, list(s.pbc), centres, channels, resolve_threads(n_threads)
         )
 
+    def centre_coefficients(
+        self,
+        atoms,
+        centres: np.ndarray,
+        *,
+        neighbour_species=None,
+        n_threads: int | None = None,
+    ) -> np.ndarray:
+        """:meth:`coefficients` of the listed centre atoms (indices into ``atoms``, in that order)."""
+        s = as_structure(atoms)
+        idx = np.asarray(centres, dtype=np.int64)
+        if idx.ndim != 1 or (len(idx) and (idx.min() < 0 or idx.max() >= len(s))):
+            raise ValueError(f"centres: atom indices in [0, {len(s)}) expected")
+        channels = _atomic_numbers(neighbour_species, "neighbour_species") or []
+        return self._calc.coefficients(
+            s.positions, s.numbers, s.cell, list(s.pbc), idx, channels, resolve_threads(n_threads)
+        )
+
     def power_spectrum(
         self,
         coefficients: np.ndarray,

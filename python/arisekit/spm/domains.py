@@ -21,7 +21,7 @@ Same results as the in-memory path, by construction:
   flags and the per-atom nearest distances of the scale-mismatch check (and their sample means); a domain
   receives them for its atoms;
 * exact-mode boxes are cut from the same coordinates; fast-mode per-atom coefficients differ only by the
-  rounding of the image shifts (~1e-16 relative);
+  rounding of the image shifts (~1e-16 relative) before both paths round them to float32;
 * Monte-Carlo dropout masks depend only on ``n_samples`` and ``seed``, never on the batch
   (:mod:`arisekit.model.mc_dropout`), so each box gets the same passes in any domain split.
 
@@ -432,7 +432,7 @@ class _GivenCoefficients(ARISEDescriptor):
     """The descriptor with the per-atom coefficients of a domain already computed (handed to
     :func:`arisekit.spm.descriptors.fast_descriptors`, which then only sums them per box)."""
 
-    def coefficients(self, atoms, *, n_threads: int | None = None) -> list[ArisePair]:
+    def coefficients(self, atoms, *, n_threads: int | None = None, dtype=np.float64) -> list[ArisePair]:
         return self.__dict__["_pairs"]
 
 
@@ -497,7 +497,8 @@ def _coefficients(ctx: _Context, descriptor: ARISEDescriptor, task: _DomainTask,
             np.ascontiguousarray(positions * f), numbers, np.zeros((3, 3)), [False] * 3, centres, [beta],
             resolve_threads(n_threads),
         )  # fmt: skip
-        out.append(ArisePair(alpha, beta, float(d_nn), centres, coeffs))
+        # float32, as the in-memory path stores them (ARISEDescriptor.coefficients(dtype=float32))
+        out.append(ArisePair(alpha, beta, float(d_nn), centres, coeffs.astype(np.float32)))
     return out
 
 
