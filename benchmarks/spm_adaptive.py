@@ -83,6 +83,11 @@ def main() -> None:
     compare("periodic thermal fcc (12 Å / 3 Å)", X, clf, args.samples, rule, args.seed)
     X = _descriptors(superalloy(seed=args.seed), clf, 16.0, 3.0, True)
     compare("superalloy, L1_2 precipitate (16 Å / 3 Å)", X, clf, args.samples, rule, args.seed)
+    from arisekit.samples import aet_errors, annealing_series
+
+    particle = aet_errors(annealing_series(23_000, args.seed)[-1], args.seed, position_noise=0.2)
+    X = _descriptors(particle, clf, 16.0, 3.0, False)
+    compare("FePt nanoparticle, AET errors (exact, 16 Å / 3 Å)", X, clf, args.samples, rule, args.seed)
 
 
 if __name__ == "__main__":

@@ -74,8 +74,8 @@ def test_audit_selection_depends_on_box_and_seed_only():
 
 def test_rule_settles_confident_agreeing_passes_only():
     rule = AdaptiveMC(first=10)
-    sure = np.tile([0.9995, 0.0003, 0.0002], (10, 1))[:, None, :]
-    torn = np.array([[0.9995, 0.0005, 0.0], [0.998, 0.002, 0.0]] * 5)[:, None, :]
+    sure = np.tile([0.999995, 0.000003, 0.000002], (10, 1))[:, None, :]
+    torn = np.array([[0.999995, 0.000005, 0.0], [0.9999, 0.0001, 0.0]] * 5)[:, None, :]
     samples = np.concatenate([sure, torn], axis=1)
     assert settled(samples, np.array([0.0, 0.0]), 100, rule).tolist() == [True, False]
     assert settled(samples, np.array([0.006, 0.0]), 100, rule).tolist() == [False, False]  # MI > tol / 2

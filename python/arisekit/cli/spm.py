@@ -35,8 +35,8 @@ def add_parser(subparsers) -> None:
         "--adaptive",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="adaptive Monte-Carlo sampling: boxes settled after 16 passes stop, a 2 %% audit bounds the "
-        "error (default: SPMParameters' default)",
+        help="adaptive Monte-Carlo sampling: boxes settled after 16 passes (p >= 0.99999) stop, a 2 %% "
+        "audit bounds the error (default: off, SPMParameters.adaptive)",
     )
     p.add_argument(
         "--threads",

@@ -66,8 +66,10 @@ class SPMParameters:
         Boxes per batch (memory bound; the result does not depend on it).
     adaptive : bool
         Adaptive Monte-Carlo sampling (:mod:`arisekit.spm.adaptive`, needs a seed): boxes whose first 16
-        passes all give their class ≥ 0.999 stop there; a seeded 2 % audit of them is run with all passes
-        and bounds how often that differs from the fixed-T result (``result.params["adaptive_audit"]``).
+        passes all give their class ≥ 0.99999 stop there; a seeded 2 % audit of them is run with all
+        passes and bounds how often that differs from the fixed-T result
+        (``result.params["adaptive_audit"]``). Off by default: rare boxes settle and then move by more
+        than 0.01 in MI with all passes.
     max_memory : float
         Bytes the box membership lists may take.
     """
