@@ -58,8 +58,8 @@ DEFAULT_CENTRAL_WEIGHT = 0.0
 LEGACY_CENTRAL_WEIGHT = 1.0
 
 
-#: Centres per float64 block of :meth:`ARISEDescriptor.coefficients` with ``dtype=float32`` (~0.9 GB).
-COEFFICIENT_BLOCK = 262_144
+#: Centres per float64 block of :meth:`ARISEDescriptor.coefficients` with ``dtype=float32`` (231 MB).
+COEFFICIENT_BLOCK = 65_536
 
 
 @dataclass(frozen=True)
