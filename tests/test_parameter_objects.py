@@ -121,6 +121,7 @@ def test_spm_parameters_older_keywords_and_overrides():
         ({"seed": 1.5}, "SPMParameters.seed"),
         ({"surface_threshold": -1.0}, "SPMParameters.surface_threshold"),
         ({"chunk": 0}, "SPMParameters.chunk"),
+        ({"adaptive": "yes"}, "SPMParameters.adaptive: must be True or False"),
     ],
 )
 def test_spm_parameters_validation_names_the_parameter(kwargs, message):

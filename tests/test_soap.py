@@ -209,3 +209,14 @@ def test_bad_coefficients_raise():
     bad[0, 3] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         power_spectrum(bad)
+
+
+def test_centre_coefficients_are_rows_of_coefficients_and_check_indices():
+    atoms = Atoms("Cu4", positions=[[0, 0, 0], [0, 1.8, 1.8], [1.8, 0, 1.8], [1.8, 1.8, 0]], cell=[3.6] * 3)
+    atoms.pbc = True
+    calc = Soap(5.0)
+    full = calc.coefficients(atoms)
+    np.testing.assert_array_equal(calc.centre_coefficients(atoms, [3, 1]), full[[3, 1]])
+    for bad in ([4], [-1], [[0, 1]]):
+        with pytest.raises(ValueError, match=r"centres: atom indices in \[0, 4\)"):
+            calc.centre_coefficients(atoms, bad)

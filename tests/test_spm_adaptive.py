@@ -58,6 +58,15 @@ def test_audit_counts_a_mismatch(X, metal_model):
     assert tally.bound() > tally.mismatches / tally.audited
 
 
+def test_tallies_add_by_counts():
+    tally = AuditTally(5, 1, 0)
+    tally.add(AuditTally(3, 2, 1).counts())
+    tally.add(np.array([1, 0, 0]))  # as a domain's journal file keeps them
+    assert tally.counts() == (9, 3, 1) and tally.to_dict()["mismatch_bound_95"] == tally.bound()
+    with pytest.raises(ValueError):
+        tally.add((1, 2))
+
+
 def test_mismatch_bound_is_clopper_pearson():
     assert mismatch_bound(0, 3000) == pytest.approx(1 - 0.05 ** (1 / 3000), rel=1e-6)
     assert mismatch_bound(0, 0) == 1.0 and mismatch_bound(5, 5) == 1.0

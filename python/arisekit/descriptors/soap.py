@@ -152,10 +152,7 @@ class Soap:
         if len(s) == 0:
             raise ValueError("atoms: the structure has no atoms")
         centres = _select(s.numbers, _atomic_numbers(centre_species, "centre_species"))
-        channels = _atomic_numbers(neighbour_species, "neighbour_species") or []
-        return self._calc.coefficients(
-            s.positions, s.numbers, s.cell, list(s.pbc), centres, channels, resolve_threads(n_threads)
-        )
+        return self.centre_coefficients(s, centres, neighbour_species=neighbour_species, n_threads=n_threads)
 
     def centre_coefficients(
         self,

@@ -42,6 +42,7 @@ __all__ = [
     "AdaptiveMC",
     "AuditTally",
     "adaptive_predict",
+    "applies",
     "audit_params",
     "audited_boxes",
     "mismatch_bound",
@@ -79,11 +80,16 @@ class AuditTally:
     audited: int = 0
     mismatches: int = 0
 
-    def add(self, other: AuditTally | dict) -> None:
-        """Add another tally (a domain's, or its :meth:`to_dict`)."""
-        for key in ("settled", "audited", "mismatches"):
-            value = other[key] if isinstance(other, dict) else getattr(other, key)
-            setattr(self, key, getattr(self, key) + int(value))
+    def counts(self) -> tuple[int, int, int]:
+        """(settled, audited, mismatches): what a domain hands back and its journal file keeps."""
+        return (self.settled, self.audited, self.mismatches)
+
+    def add(self, counts) -> None:
+        """Add another tally's :meth:`counts` (a domain's)."""
+        settled, audited, mismatches = (int(c) for c in counts)
+        self.settled += settled
+        self.audited += audited
+        self.mismatches += mismatches
 
     def bound(self) -> float:
         """95 % upper bound on the fraction of settled boxes whose result differs from the fixed-T one."""
@@ -199,10 +205,15 @@ def adaptive_predict(
     return AdaptiveResult(prob, mi, pe, vr, novelty, passes)
 
 
+def applies(p) -> bool:
+    """Whether an SPM run with parameters ``p`` (SPMParameters) samples adaptively (it needs a seed)."""
+    return bool(p.adaptive) and p.seed is not None
+
+
 def audit_params(p, tally: AuditTally) -> dict:
     """``{"adaptive_audit": ...}`` for an SPM result's params when ``p`` (SPMParameters) ran adaptively, else
     ``{}``; warns when the audit found boxes whose result moved with all passes."""
-    if not (p.adaptive and p.seed is not None):
+    if not applies(p):
         return {}
     if tally.mismatches:
         warnings.warn(

@@ -10,7 +10,7 @@ from arisekit.descriptors import ARISEDescriptor
 from arisekit.geometry import Structure, as_structure, strided_boxes
 from arisekit.modes import BOX_DESCRIPTORS
 from arisekit.parallel import resolve_threads
-from arisekit.spm.adaptive import AdaptiveMC, AuditTally, adaptive_predict, audit_params
+from arisekit.spm.adaptive import AdaptiveMC, AuditTally, adaptive_predict, applies, audit_params
 from arisekit.spm.descriptors import (
     exact_descriptors,
     fast_descriptors,
@@ -187,7 +187,7 @@ class BoxOutputs:
         if not mask.any():
             return
         for rows, X in source(sample, grid, descriptor, mask, chunk=p.chunk, n_threads=n_threads):
-            if p.adaptive and p.seed is not None:
+            if applies(p):
                 res = adaptive_predict(
                     clf, X, p.n_samples, p.seed, AdaptiveMC(), n_threads, self.box_ids[rows], self.tally
                 )

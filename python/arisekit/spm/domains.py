@@ -534,7 +534,7 @@ def run_domain(ctx: _Context, task: _DomainTask, clf) -> DomainResult:
             pass
     return DomainResult(
         task.index, task.boxes, counts, out.prob, out.mi, out.pe, out.vr, out.novelty, out.reps, n_exact,
-        (out.tally.settled, out.tally.audited, out.tally.mismatches),
+        out.tally.counts(),
     )  # fmt: skip
 
 
@@ -697,7 +697,7 @@ def iter_domain_spm(
         for layer, h in r.representations.items():
             reps.setdefault(layer, np.full((n_boxes, h.shape[1]), np.nan, dtype=np.float32))[b] = h
         n_exact += r.n_exact
-        tally.add(dict(zip(("settled", "audited", "mismatches"), r.audit, strict=True)))
+        tally.add(r.audit)
         done += len(b)
         yield min(done / max(n_boxes, 1), 1.0)
     return SPMResult(
@@ -809,9 +809,7 @@ def _merge(plan: _Plan, clf, folder: Path, out: Path) -> Path:
             with np.load(files[d]) as z:
                 n_exact += int(z["n_exact"])
                 if "audit" in z.files:
-                    tally.add(
-                        dict(zip(("settled", "audited", "mismatches"), z["audit"].tolist(), strict=True))
-                    )
+                    tally.add(z["audit"])
                 names = [k for k in z.files if k not in ("boxes", "n_exact", "audit")]
                 data = {k: z[k] for k in names}
                 for k in names:
