@@ -234,6 +234,7 @@ def score_map(result, atoms, box: float) -> dict:
         "exact_boxes": int(result.params.get("exact_boxes", 0)),
         "class_fractions": {k: round(v, 4) for k, v in result.class_fractions().items() if v >= 0.005},
         "per_box": class_accuracy(result, truth),
+        "per_box_whole": class_accuracy(result, truth, purity=1.0),  # boxes wholly inside one region
         "per_atom": atom_accuracy(projected, result.class_names, atoms, wall=box / 2),
         "shell": {
             "boxes": int(shell.sum()),
@@ -570,6 +571,14 @@ def markdown(r: dict) -> str:
                 f"{_pct(a['L1_0']['interior_accuracy'])} | {_pct(a['L1_2']['interior_accuracy'])} | "
                 f"{s['mi_median']:.4f} | {s['seconds']:.0f} |"
             )
+        whole = [
+            f"{k}: L1_0 {_pct(w['L1_0']['interior_accuracy'])} of {w['L1_0']['interior_boxes']}, "
+            f"L1_2 {_pct(w['L1_2']['interior_accuracy'])} of {w['L1_2']['interior_boxes']}"
+            for k, s in rows
+            if (w := s.get("per_box_whole"))
+        ]
+        if whole:
+            lines.append("\nBoxes wholly inside one region (purity 1), named right: " + "; ".join(whole))
         lines.append(
             "\n| step | median MI: all boxes | ordered-region interiors | core walls | shell boxes | "
             "boxes with MI < 0.01 | < 0.05 |"
