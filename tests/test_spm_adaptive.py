@@ -82,7 +82,7 @@ def test_audit_selection_depends_on_box_and_seed_only():
 
 
 def test_rule_settles_confident_agreeing_passes_only():
-    rule = AdaptiveMC(first=10)
+    rule = AdaptiveMC(first=10, confidence=0.99999)
     sure = np.tile([0.999995, 0.000003, 0.000002], (10, 1))[:, None, :]
     torn = np.array([[0.999995, 0.000005, 0.0], [0.9999, 0.0001, 0.0]] * 5)[:, None, :]
     samples = np.concatenate([sure, torn], axis=1)
@@ -96,7 +96,64 @@ def test_arguments_are_checked(X, metal_model):
         adaptive_predict(metal_model, X[:3], 50, None, AdaptiveMC())
     with pytest.raises(ValueError, match="box_ids"):
         adaptive_predict(metal_model, X[:3], 50, 0, AdaptiveMC(), box_ids=np.arange(2))
-    for bad in ({"first": 1}, {"confidence": 0.4}, {"audit": 0.0}, {"mi_tolerance": -1.0}):
+    for bad in (
+        {"first": 1},
+        {"confidence": 0.4},
+        {"audit": 0.0},
+        {"mi_tolerance": -1.0},
+        {"min_audited": 0},
+        {"max_rate": 1.0},
+    ):
         with pytest.raises(ValueError, match=next(iter(bad))):
             AdaptiveMC(**bad)
     assert METALS  # helpers import used by the shared fixtures
+
+
+def test_audit_share_and_certification():
+    """The audit share grows to min_audited / boxes on small grids; a run is certified when the bound is at
+    most max_rate, or when every settled box was audited (then all boxes have their fixed-T result)."""
+    rule = AdaptiveMC()
+    assert rule.for_grid(10**6).audit == rule.audit
+    assert rule.for_grid(30_000).audit == pytest.approx(0.1)
+    assert rule.for_grid(100).audit == 1.0
+    assert AuditTally(400_000, 8_000, 0).certified(rule)  # bound ~ 0.04 %
+    assert not AuditTally(400_000, 8_000, 9).certified(rule)  # bound > 0.1 %
+    assert not AuditTally(5_000, 100, 0).certified(rule)  # too few audited to bound 0.1 %
+    assert AuditTally(50, 50, 3).certified(rule) and AuditTally(0, 0, 0).certified(rule)
+    assert AuditTally(3_000, 2_990, 0).bound() > rule.max_rate  # 2,995 audited boxes bound 0.1 %
+    assert AuditTally(10_000, 3_000, 0).certified(rule)  # all settle, none moved: certified at 3000
+
+
+@pytest.fixture()
+def partial_audit(monkeypatch):
+    """Audit only part of the settled boxes of a small grid: too few to certify, so SPM reruns."""
+    from dataclasses import replace
+
+    monkeypatch.setattr(AdaptiveMC, "for_grid", lambda self, n: replace(self, audit=0.3))
+
+
+def test_uncertified_run_is_redone_with_all_passes(partial_audit, metal_model, tmp_path):
+    """The fallback gives exactly the fixed-T result, in memory, in domains and in a streamed file, and
+    the result says so."""
+    from helpers import bicrystal
+
+    from arisekit.spm import spm
+    from arisekit.spm.domains import stream_spm
+
+    run = dict(box_size=10.0, stride=2.0, n_samples=40, seed=3)
+    sample = bicrystal()
+    fixed = spm(sample, model=metal_model, **run)
+    for kw in ({}, {"domains": 10.0}):
+        out = spm(sample, model=metal_model, adaptive=True, **run, **kw)
+        audit = out.params["adaptive_audit"]
+        assert out.params["adaptive"] and audit["rerun"] and not audit["certified"]
+        assert 0 < audit["audited"] < audit["settled"]
+        v = fixed.valid
+        np.testing.assert_allclose(out.probabilities[v], fixed.probabilities[v], rtol=0, atol=2e-6)
+        np.testing.assert_allclose(out.mutual_information, fixed.mutual_information, rtol=0, atol=2e-6)
+    path = stream_spm(sample, tmp_path / "map.h5", model=metal_model, domains=10.0, adaptive=True, **run)
+    from arisekit.spm import SPMResult
+
+    streamed = SPMResult.load(path)
+    assert streamed.params["adaptive_audit"]["rerun"] and streamed.params["adaptive"]
+    np.testing.assert_allclose(streamed.mutual_information, fixed.mutual_information, rtol=0, atol=2e-6)

@@ -35,8 +35,9 @@ def add_parser(subparsers) -> None:
         "--adaptive",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="adaptive Monte-Carlo sampling: boxes settled after 16 passes (p >= 0.99999) stop, a 2 %% "
-        "audit bounds the error (default: off, SPMParameters.adaptive)",
+        help="adaptive Monte-Carlo sampling: boxes settled after 16 passes (p >= 0.99) stop; an audit must "
+        "bound the share of changed boxes by 0.1 %% (95 %% confidence), else the run is redone with all "
+        "passes (default: off, SPMParameters.adaptive)",
     )
     p.add_argument(
         "--threads",

@@ -1,40 +1,43 @@
-"""Adaptive Monte-Carlo dropout for SPM: boxes whose answer is settled after a few passes stop there,
-and a random audit of the stopped boxes measures how often that changed an answer.
+"""Adaptive Monte-Carlo dropout for SPM: boxes whose answer is settled after a few passes stop there, a
+random audit of the stopped boxes measures how often that changed an answer, and a run the audit cannot
+certify is redone with all passes.
 
 Rule (per box). Run the first ``first`` of the ``T`` passes (the same dropout masks as the fixed-T run: the
 masks of pass t depend only on ``seed`` and t, :mod:`arisekit.model.mc_dropout`). A box is **settled** when
-every one of those passes gives its most probable class k* a probability ≥ ``confidence`` and its MI over
-them is ≤ ``mi_tolerance`` / 2. Settled boxes keep their ``first``-pass statistics; the others are run with
-all T passes (so their results are exactly the fixed-T results).
+every one of those passes gives its most probable class k* a probability ≥ ``confidence`` (0.99) and its MI
+over them is ≤ ``mi_tolerance`` / 2. Settled boxes keep their ``first``-pass statistics; the others are run
+with all T passes (so their results are exactly the fixed-T results).
 
 Why an audit. Per-pass dropout outputs are heavy-tailed: a confident box can be flipped by a few passes in
 a hundred (a dropped unit it depends on), which ``first`` passes need not show, so no per-box rule on a few
 passes bounds the error by itself (a normal-approximation rule measured 3 % of boundary boxes with
-|ΔMI| > 0.01). The audit bounds it for the population instead: a seeded pseudo-random ``audit`` fraction
-of the settled boxes (chosen by box index and seed, so independent of chunks and domains) is also run with
-all T passes and gets the fixed-T result. A **mismatch** is an audited box whose class or MI (beyond
-``mi_tolerance``) differs between its ``first``-pass and its T-pass result. After m audited boxes with k
-mismatches, the fraction of settled boxes that differ from the fixed-T result is below the one-sided 95 %
-Clopper–Pearson bound (:func:`mismatch_bound`; k = 0: 1 − 0.05^(1/m) ≈ 3/m). Every decision depends on
-the box alone (its descriptor, ``n_samples``, ``seed``, its index), so chunked, domain-streamed and Dask
-runs give the same result; SPM records the tally in ``SPMResult.params["adaptive_audit"]`` and warns when
-the audit found a mismatch.
+|ΔMI| > 0.01; the confidence rule moves 0–8 % of the settled boxes, depending on the frame). The audit
+bounds it for the population instead: a seeded pseudo-random share of the settled boxes (``audit``, raised
+to ``min_audited`` / boxes of the grid; chosen by box index and seed, so independent of chunks and
+domains) is also run with all T passes and gets the fixed-T result. A **mismatch** is an audited box whose
+class or MI (beyond ``mi_tolerance``) differs between its ``first``-pass and its T-pass result. After m
+audited boxes with k mismatches, the fraction of settled boxes that differ from the fixed-T result is below
+the one-sided 95 % Clopper–Pearson bound (:func:`mismatch_bound`; k = 0: 1 − 0.05^(1/m) ≈ 3/m).
 
-**Not the default** (``SPMParameters.adaptive=False``). Measured (``python benchmarks/spm_adaptive.py``,
-shipped model v4, T = 100, first = 16, confidence 0.99999; AMD EPYC, 2 cores): argmax identical to the
-fixed-T result in 100 % of the boxes of all four frames; |ΔMI| ≤ 0.01 in every box of the slab
-polycrystal (1,369 boxes, 14 % settled, max 0.0009), the periodic thermal fcc frame (17,576 boxes, 98 %
-settled, MC 4.1× faster, max 0.0002) and the superalloy (46,656 boxes, 18 % settled, max 0.0003), but not
-in the FePt nanoparticle with AET errors (12,873 exact boxes, 9 % settled: 7 boxes above 0.01, max 0.34,
-none of them in the 2 % audit). With confidence 0.999 more boxes settle (fcc 98 %, superalloy 96 %: MC
-4.5× faster) and 125 superalloy boxes (0.27 %) move by more than 0.01 (max 0.12; the audit saw 3 of them).
-On ``benchmarks/spm.py --large`` (``displace`` by 2 % of d_NN) no box of the 10⁶-atom frame settles.
+Certification. The run is **certified** when that bound is at most ``max_rate`` (0.1 %: at least 2,995
+audited boxes and no mismatch, or more with a few), or when every settled box was audited (small grids:
+then every box has its fixed-T result). A certified result is returned: with 95 % confidence at most 0.1 %
+of its boxes differ from the fixed-T result by a class or by more than ``mi_tolerance`` in MI. Otherwise SPM
+redoes the run with all passes and returns the fixed-T result (:func:`needs_rerun`). Every per-box decision
+depends on the box alone (its descriptor, ``n_samples``, ``seed``, its index) and the certification on the
+whole run's tally, so chunked, domain-streamed and Dask runs give the same result; SPM records the tally,
+the verdict and whether it reran in ``SPMResult.params["adaptive_audit"]``.
+
+**Not the default** (``SPMParameters.adaptive=False``): it pays off on large frames of confident boxes (a
+crystal MD frame: all boxes settle, an audit of 2 % certifies); on small or uncertain frames the audit does
+not certify and the rerun costs the adaptive pass on top of the fixed-T run. Measured with
+``python benchmarks/spm_adaptive.py`` and ``python benchmarks/spm.py --large --adaptive``: see the README's
+performance table.
 """
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -44,6 +47,7 @@ __all__ = [
     "adaptive_predict",
     "applies",
     "audit_params",
+    "needs_rerun",
     "audited_boxes",
     "mismatch_bound",
     "settled",
@@ -54,12 +58,17 @@ __all__ = [
 class AdaptiveMC:
     """Adaptive Monte-Carlo dropout settings: ``first`` passes for every box; a box settles when each of them
     gives its class a probability ≥ ``confidence`` and its MI is ≤ ``mi_tolerance`` / 2 (nats); ``audit`` is
-    the fraction of settled boxes also run with all passes (see the module docstring)."""
+    the least fraction of settled boxes also run with all passes (raised to ``min_audited`` / boxes of the
+    grid by :meth:`for_grid`); the run is **certified** when the audit bounds the fraction of settled boxes
+    that differ from the fixed-T result by ``max_rate`` (95 % confidence), else it is rerun with all passes
+    (see the module docstring)."""
 
     first: int = 16
-    confidence: float = 0.99999
+    confidence: float = 0.99
     mi_tolerance: float = 0.01
     audit: float = 0.02
+    min_audited: int = 3000
+    max_rate: float = 0.001
 
     def __post_init__(self) -> None:
         if isinstance(self.first, bool) or not isinstance(self.first, (int, np.integer)) or self.first < 2:
@@ -70,6 +79,17 @@ class AdaptiveMC:
             raise ValueError(f"AdaptiveMC.mi_tolerance: must be positive, got {self.mi_tolerance!r}")
         if not (np.isfinite(self.audit) and 0 < self.audit <= 1):
             raise ValueError(f"AdaptiveMC.audit: must be a fraction in (0, 1], got {self.audit!r}")
+        m = self.min_audited
+        if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1:
+            raise ValueError(f"AdaptiveMC.min_audited: must be a positive integer, got {m!r}")
+        if not (np.isfinite(self.max_rate) and 0 < self.max_rate < 1):
+            raise ValueError(f"AdaptiveMC.max_rate: must be in (0, 1), got {self.max_rate!r}")
+
+    def for_grid(self, n_boxes: int) -> AdaptiveMC:
+        """These settings for a grid of ``n_boxes`` boxes (empty ones included, so every chunk and domain of
+        a run computes the same value): the audit fraction raised to ``min_audited / n_boxes`` (at most 1)."""
+        share = min(1.0, max(float(self.audit), self.min_audited / max(int(n_boxes), 1)))
+        return replace(self, audit=share)
 
 
 @dataclass
@@ -94,6 +114,11 @@ class AuditTally:
     def bound(self) -> float:
         """95 % upper bound on the fraction of settled boxes whose result differs from the fixed-T one."""
         return mismatch_bound(self.mismatches, self.audited)
+
+    def certified(self, rule: AdaptiveMC) -> bool:
+        """Whether the audit bounds the mismatch rate of the settled boxes by ``rule.max_rate`` (95 %). A run
+        whose settled boxes were all audited is certified too: every box then has its fixed-T result."""
+        return self.settled == self.audited or self.bound() <= rule.max_rate
 
     def to_dict(self) -> dict:
         return {
@@ -210,18 +235,19 @@ def applies(p) -> bool:
     return bool(p.adaptive) and p.seed is not None
 
 
-def audit_params(p, tally: AuditTally) -> dict:
+def audit_params(p, tally: AuditTally, rerun: bool = False) -> dict:
     """``{"adaptive_audit": ...}`` for an SPM result's params when ``p`` (SPMParameters) ran adaptively, else
-    ``{}``; warns when the audit found boxes whose result moved with all passes."""
+    ``{}``: the audit's counts, its 95 % bound, whether it certified the run and whether the run was redone
+    with all passes (``rerun``: then the result is the fixed-T one)."""
     if not applies(p):
         return {}
-    if tally.mismatches:
-        warnings.warn(
-            f"adaptive Monte-Carlo sampling: {tally.mismatches} of {tally.audited} audited boxes changed "
-            f"class or MI with all {p.n_samples} passes; the {tally.settled - tally.audited} other settled "
-            f"boxes differ from the fixed-T result at a rate ≤ {tally.bound():.2%} (95 % confidence); "
-            "adaptive=False gives the fixed-T result",
-            RuntimeWarning,
-            stacklevel=3,
-        )
-    return {"adaptive_audit": tally.to_dict()}
+    return {
+        "adaptive_audit": dict(tally.to_dict(), certified=tally.certified(AdaptiveMC()), rerun=bool(rerun))
+    }
+
+
+def needs_rerun(p, tally: AuditTally) -> bool:
+    """Whether an SPM run with parameters ``p`` sampled adaptively and its audit did not certify it: then it
+    is redone with all passes (``dataclasses.replace(p, adaptive=False)``), and :func:`audit_params` of the
+    first run's tally (``rerun=True``) goes with the result."""
+    return applies(p) and not tally.certified(AdaptiveMC())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Generator, Iterator
 
 import numpy as np
@@ -10,7 +11,7 @@ from arisekit.descriptors import ARISEDescriptor
 from arisekit.geometry import Structure, as_structure, strided_boxes
 from arisekit.modes import BOX_DESCRIPTORS
 from arisekit.parallel import resolve_threads
-from arisekit.spm.adaptive import AdaptiveMC, AuditTally, adaptive_predict, applies, audit_params
+from arisekit.spm.adaptive import AdaptiveMC, AuditTally, adaptive_predict, applies, audit_params, needs_rerun
 from arisekit.spm.descriptors import (
     exact_descriptors,
     fast_descriptors,
@@ -120,7 +121,7 @@ def iter_spm(
     counts = grid.counts
     valid = counts >= p.min_atoms
     descriptor = _descriptor(clf)
-    out = BoxOutputs(clf, grid.n_boxes, p.representations)
+    out = BoxOutputs(clf, grid.n_boxes, p.representations, grid_boxes=grid.n_boxes)
     plan = [(exact_descriptors, valid)]
     n_exact = int(valid.sum())
     if p.box_descriptors == "fast":
@@ -136,6 +137,12 @@ def iter_spm(
         for n_rows in out.fill(clf, source, sample, grid, descriptor, mask, p, n_threads):
             done += n_rows
             yield min(done / total, 1.0)
+    if needs_rerun(p, out.tally):  # the audit did not certify the settled boxes: the fixed-T result instead
+        fixed = yield from iter_spm(
+            sample, dataclasses.replace(p, adaptive=False), model=clf, n_threads=n_threads
+        )
+        fixed.params.update(adaptive=True, **audit_params(p, out.tally, rerun=True))
+        return fixed
     return SPMResult(
         shape=tuple(int(s) for s in grid.shape),
         geometry=geometry,
@@ -168,10 +175,14 @@ class BoxOutputs:
     information, predictive entropy, variation ratio, novelty (None without a novelty reference) and the
     requested hidden-layer representations (float32), NaN for boxes not classified."""
 
-    def __init__(self, clf, n_boxes: int, representations, box_ids: np.ndarray | None = None) -> None:
+    def __init__(
+        self, clf, n_boxes: int, representations, box_ids: np.ndarray | None = None, grid_boxes: int = 0
+    ) -> None:
         self.n_boxes = int(n_boxes)
         #: global box index of each box (a domain's boxes are a part of the sample's grid)
         self.box_ids = np.arange(self.n_boxes) if box_ids is None else np.asarray(box_ids, dtype=np.int64)
+        #: adaptive sampling settings for the whole grid (``grid_boxes`` boxes: the audit share)
+        self.rule = AdaptiveMC().for_grid(grid_boxes or self.n_boxes)
         self.tally = AuditTally()
         self.prob = np.full((self.n_boxes, len(clf.classes_)), np.nan)
         self.mi, self.pe, self.vr = (np.full(self.n_boxes, np.nan) for _ in range(3))
@@ -189,7 +200,7 @@ class BoxOutputs:
         for rows, X in source(sample, grid, descriptor, mask, chunk=p.chunk, n_threads=n_threads):
             if applies(p):
                 res = adaptive_predict(
-                    clf, X, p.n_samples, p.seed, AdaptiveMC(), n_threads, self.box_ids[rows], self.tally
+                    clf, X, p.n_samples, p.seed, self.rule, n_threads, self.box_ids[rows], self.tally
                 )
             else:
                 res = clf.predict_uncertainty(X, n_samples=p.n_samples, seed=p.seed, n_threads=n_threads)

@@ -38,7 +38,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -48,7 +48,7 @@ from arisekit.descriptors import ARISEDescriptor
 from arisekit.descriptors.arise import ArisePair, defined_pairs, species_pairs
 from arisekit.geometry import BoxGrid, Structure
 from arisekit.parallel import resolve_threads
-from arisekit.spm.adaptive import AuditTally, audit_params
+from arisekit.spm.adaptive import AuditTally, audit_params, needs_rerun
 from arisekit.spm.descriptors import exact_descriptors, fast_descriptors
 from arisekit.spm.grid import spm_grid
 from arisekit.spm.parameters import SPMParameters
@@ -512,7 +512,9 @@ def run_domain(ctx: _Context, task: _DomainTask, clf) -> DomainResult:
     counts = grid.counts
     valid = counts >= p.min_atoms
     sub = Structure(task.positions, np.zeros((3, 3)), (False, False, False), task.numbers)
-    out = BoxOutputs(clf, grid.n_boxes, p.representations, box_ids=task.boxes)
+    out = BoxOutputs(
+        clf, grid.n_boxes, p.representations, box_ids=task.boxes, grid_boxes=int(np.prod(ctx.shape))
+    )
     n_exact = int(valid.sum())
     if p.box_descriptors == "fast":
         to_exact = np.zeros_like(valid)
@@ -646,10 +648,13 @@ def _prepare_run(atoms, params, model, n_threads, options, overrides):
     return p, clf, sample, _Plan(sample, p, clf, options, n_threads)
 
 
-def _result_params(plan: _Plan, clf, n_exact: int, tally: AuditTally) -> dict:
+def _result_params(
+    plan: _Plan, clf, n_exact: int, tally: AuditTally, rerun_of: AuditTally | None = None
+) -> dict:
+    """The result's params; ``rerun_of``: the audit of the adaptive run this fixed-T run redoes."""
     from arisekit.spm.core import _model_checksum, _version
 
-    return dict(
+    params = dict(
         plan.p.to_dict(),
         axis=plan.axis,
         descriptor=plan.descriptor.to_dict(),
@@ -660,6 +665,9 @@ def _result_params(plan: _Plan, clf, n_exact: int, tally: AuditTally) -> dict:
         domains=dict(size=plan.options.size, count=len(plan.domains)),
         **audit_params(plan.p, tally),
     )
+    if rerun_of is not None:
+        params.update(adaptive=True, **audit_params(replace(plan.p, adaptive=True), rerun_of, rerun=True))
+    return params
 
 
 def iter_domain_spm(
@@ -700,6 +708,12 @@ def iter_domain_spm(
         tally.add(r.audit)
         done += len(b)
         yield min(done / max(n_boxes, 1), 1.0)
+    if needs_rerun(p, tally):  # as arisekit.spm.iter_spm: the fixed-T result when the audit did not certify
+        fixed = yield from iter_domain_spm(
+            sample, replace(p, adaptive=False), model=clf, n_threads=n_threads, domains=options
+        )
+        fixed.params.update(adaptive=True, **audit_params(p, tally, rerun=True))
+        return fixed
     return SPMResult(
         shape=plan.context.shape,
         geometry=plan.geometry,
@@ -780,8 +794,8 @@ def _runs(boxes: np.ndarray) -> list[tuple[int, int, int]]:
     return [(int(boxes[a]), int(a), int(b - a)) for a, b in zip(starts, ends, strict=True)]
 
 
-def _merge(plan: _Plan, clf, folder: Path, out: Path) -> Path:
-    """Write the SPMResult HDF5 file from the journal, domain by domain (atomically)."""
+def _merge(plan: _Plan, clf, folder: Path, out: Path, rerun_of: AuditTally | None = None) -> AuditTally:
+    """Write the SPMResult HDF5 file from the journal, domain by domain (atomically); returns the audit."""
     import h5py
 
     from arisekit._atomic import atomic_path
@@ -822,8 +836,8 @@ def _merge(plan: _Plan, clf, folder: Path, out: Path) -> Path:
                     for k in names:
                         target = f[f"representations/{k[4:]}"] if k.startswith("rep_") else f[k]
                         target[first : first + length] = data[k][row : row + length]
-        f.attrs["params"] = json_dumps(_result_params(plan, clf, n_exact, tally))
-    return out
+        f.attrs["params"] = json_dumps(_result_params(plan, clf, n_exact, tally, rerun_of))
+    return tally
 
 
 def _stream(atoms, params, model, n_threads, options: DomainOptions, overrides) -> Iterator[float]:
@@ -832,34 +846,46 @@ def _stream(atoms, params, model, n_threads, options: DomainOptions, overrides) 
     out = Path(options.out)
     with locked_output(out, what="SPM result"):
         p, clf, sample, plan = _prepare_run(atoms, params, model, n_threads, options, overrides)
-        folder = journal_path(out)
-        key = _fingerprint(plan, clf)
-        manifest = folder / "job.json"
-        if folder.exists():
-            try:
-                job = json.loads(manifest.read_text())
-            except (OSError, ValueError):
-                job = {}
-            if job.get("format") != _JOURNAL_FORMAT or job.get("fingerprint") != key:
-                raise ValueError(
-                    f"{folder}: holds finished domains of another run (other sample, parameters, model or "
-                    "domain size); delete it or write to another file"
-                )
-        else:
-            folder.mkdir()
-            manifest.write_text(json.dumps({"format": _JOURNAL_FORMAT, "fingerprint": key}))
-        finished = _finished(folder)
-        todo = [d for d in range(len(plan.domains)) if d not in finished]
-        sizes = {d: len(plan.domain_boxes(d)) for d in range(len(plan.domains))}
-        done = sum(sizes[d] for d in finished if d < len(plan.domains))
-        yield done / max(plan.n_boxes, 1)
-        for r in _results(plan, clf, todo, options):
-            _save_domain(folder, r)
-            done += sizes[r.index]
-            yield min(done / max(plan.n_boxes, 1), 1.0)
-        _merge(plan, clf, folder, out)
-        shutil.rmtree(folder, ignore_errors=True)
+        tally = yield from _stream_plan(plan, clf, out, options)
+        if needs_rerun(
+            p, tally
+        ):  # as arisekit.spm.iter_spm: the fixed-T result when the audit did not certify
+            fixed = _Plan(sample, replace(p, adaptive=False), clf, options, n_threads)
+            yield from _stream_plan(fixed, clf, out, options, rerun_of=tally)
     return out
+
+
+def _stream_plan(plan: _Plan, clf, out: Path, options: DomainOptions, rerun_of=None) -> Iterator[float]:
+    """Run the domains of ``plan`` not yet in the journal of ``out``, then merge them into ``out``; returns
+    the run's audit tally."""
+    folder = journal_path(out)
+    key = _fingerprint(plan, clf)
+    manifest = folder / "job.json"
+    if folder.exists():
+        try:
+            job = json.loads(manifest.read_text())
+        except (OSError, ValueError):
+            job = {}
+        if job.get("format") != _JOURNAL_FORMAT or job.get("fingerprint") != key:
+            raise ValueError(
+                f"{folder}: holds finished domains of another run (other sample, parameters, model or "
+                "domain size); delete it or write to another file"
+            )
+    else:
+        folder.mkdir()
+        manifest.write_text(json.dumps({"format": _JOURNAL_FORMAT, "fingerprint": key}))
+    finished = _finished(folder)
+    todo = [d for d in range(len(plan.domains)) if d not in finished]
+    sizes = {d: len(plan.domain_boxes(d)) for d in range(len(plan.domains))}
+    done = sum(sizes[d] for d in finished if d < len(plan.domains))
+    yield done / max(plan.n_boxes, 1)
+    for r in _results(plan, clf, todo, options):
+        _save_domain(folder, r)
+        done += sizes[r.index]
+        yield min(done / max(plan.n_boxes, 1), 1.0)
+    tally = _merge(plan, clf, folder, out, rerun_of)
+    shutil.rmtree(folder, ignore_errors=True)
+    return tally
 
 
 def stream_spm(

@@ -66,10 +66,12 @@ class SPMParameters:
         Boxes per batch (memory bound; the result does not depend on it).
     adaptive : bool
         Adaptive Monte-Carlo sampling (:mod:`arisekit.spm.adaptive`, needs a seed): boxes whose first 16
-        passes all give their class ≥ 0.99999 stop there; a seeded 2 % audit of them is run with all
-        passes and bounds how often that differs from the fixed-T result
-        (``result.params["adaptive_audit"]``). Off by default: rare boxes settle and then move by more
-        than 0.01 in MI with all passes.
+        passes all give their class ≥ 0.99 (MI ≤ 0.005) stop there; a seeded audit (≥ 2 % of them, at
+        least 3,000 boxes' worth) is run with all passes. The result is returned when the audit bounds
+        the fraction of stopped boxes that differ from the fixed-T result (class, or MI by > 0.01) by
+        0.1 % (95 % confidence); otherwise the run is redone with all passes and the fixed-T result is
+        returned (``result.params["adaptive_audit"]``). Pays off on large frames of confident boxes
+        (crystal MD frames); on small or uncertain ones it costs more than fixed T. Off by default.
     max_memory : float
         Bytes the box membership lists may take.
     """
