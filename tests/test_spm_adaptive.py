@@ -157,3 +157,28 @@ def test_uncertified_run_is_redone_with_all_passes(partial_audit, metal_model, t
     streamed = SPMResult.load(path)
     assert streamed.params["adaptive_audit"]["rerun"] and streamed.params["adaptive"]
     np.testing.assert_allclose(streamed.mutual_information, fixed.mutual_information, rtol=0, atol=2e-6)
+
+
+def test_streamed_rerun_resumes_after_interruption(partial_audit, metal_model, tmp_path):
+    """Ctrl-C during the rerun of an uncertified streamed run: the next call keeps both journals' finished
+    domains and ends with the fixed-T result."""
+    from helpers import bicrystal
+
+    from arisekit.spm import SPMResult, spm
+    from arisekit.spm.domains import DomainOptions, iter_domain_spm, journal_path, stream_spm
+
+    run = dict(box_size=10.0, stride=2.0, n_samples=40, seed=3, adaptive=True)
+    sample, out = bicrystal(), tmp_path / "map.h5"
+    adaptive_journal = journal_path(out)
+    rerun_journal = adaptive_journal.with_name(adaptive_journal.name + ".fixed")
+    gen = iter_domain_spm(sample, model=metal_model, domains=DomainOptions(size=10.0, out=out), **run)
+    while not list(rerun_journal.glob("*.npz")):
+        next(gen)
+    gen.close()  # "Ctrl-C" with one rerun domain done
+    assert not out.exists() and list(adaptive_journal.glob("*.npz"))
+    path = stream_spm(sample, out, model=metal_model, domains=10.0, **run)
+    assert not adaptive_journal.exists() and not rerun_journal.exists()
+    res = SPMResult.load(path)
+    assert res.params["adaptive_audit"]["rerun"]
+    fixed = spm(sample, model=metal_model, **dict(run, adaptive=False))
+    np.testing.assert_allclose(res.mutual_information, fixed.mutual_information, rtol=0, atol=2e-6)

@@ -794,8 +794,9 @@ def _runs(boxes: np.ndarray) -> list[tuple[int, int, int]]:
     return [(int(boxes[a]), int(a), int(b - a)) for a, b in zip(starts, ends, strict=True)]
 
 
-def _merge(plan: _Plan, clf, folder: Path, out: Path, rerun_of: AuditTally | None = None) -> AuditTally:
-    """Write the SPMResult HDF5 file from the journal, domain by domain (atomically); returns the audit."""
+def _merge(plan: _Plan, clf, folder: Path, out: Path, rerun_of: AuditTally | None = None) -> Path:
+    """Write the SPMResult HDF5 file from the journal, domain by domain (atomically); ``rerun_of``: the
+    audit of the adaptive run this fixed-T journal redoes."""
     import h5py
 
     from arisekit._atomic import atomic_path
@@ -837,7 +838,7 @@ def _merge(plan: _Plan, clf, folder: Path, out: Path, rerun_of: AuditTally | Non
                         target = f[f"representations/{k[4:]}"] if k.startswith("rep_") else f[k]
                         target[first : first + length] = data[k][row : row + length]
         f.attrs["params"] = json_dumps(_result_params(plan, clf, n_exact, tally, rerun_of))
-    return tally
+    return out
 
 
 def _stream(atoms, params, model, n_threads, options: DomainOptions, overrides) -> Iterator[float]:
@@ -846,19 +847,23 @@ def _stream(atoms, params, model, n_threads, options: DomainOptions, overrides) 
     out = Path(options.out)
     with locked_output(out, what="SPM result"):
         p, clf, sample, plan = _prepare_run(atoms, params, model, n_threads, options, overrides)
-        tally = yield from _stream_plan(plan, clf, out, options)
-        if needs_rerun(
-            p, tally
-        ):  # as arisekit.spm.iter_spm: the fixed-T result when the audit did not certify
+        folder = journal_path(out)
+        yield from _run_journal(plan, clf, folder, options)
+        tally = _journal_tally(folder)
+        if needs_rerun(p, tally):  # as arisekit.spm.iter_spm: fixed T when the audit did not certify
             fixed = _Plan(sample, replace(p, adaptive=False), clf, options, n_threads)
-            yield from _stream_plan(fixed, clf, out, options, rerun_of=tally)
+            rerun = folder.with_name(folder.name + ".fixed")  # its own journal: resumable too
+            yield from _run_journal(fixed, clf, rerun, options)
+            _merge(fixed, clf, rerun, out, rerun_of=tally)
+            shutil.rmtree(rerun, ignore_errors=True)
+        else:
+            _merge(plan, clf, folder, out)
+        shutil.rmtree(folder, ignore_errors=True)
     return out
 
 
-def _stream_plan(plan: _Plan, clf, out: Path, options: DomainOptions, rerun_of=None) -> Iterator[float]:
-    """Run the domains of ``plan`` not yet in the journal of ``out``, then merge them into ``out``; returns
-    the run's audit tally."""
-    folder = journal_path(out)
+def _run_journal(plan: _Plan, clf, folder: Path, options: DomainOptions) -> Iterator[float]:
+    """Run the domains of ``plan`` not yet in the journal ``folder`` and save each there."""
     key = _fingerprint(plan, clf)
     manifest = folder / "job.json"
     if folder.exists():
@@ -883,8 +888,15 @@ def _stream_plan(plan: _Plan, clf, out: Path, options: DomainOptions, rerun_of=N
         _save_domain(folder, r)
         done += sizes[r.index]
         yield min(done / max(plan.n_boxes, 1), 1.0)
-    tally = _merge(plan, clf, folder, out, rerun_of)
-    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _journal_tally(folder: Path) -> AuditTally:
+    """The adaptive audit summed over the finished domains of a journal."""
+    tally = AuditTally()
+    for path in _finished(folder).values():
+        with np.load(path) as z:
+            if "audit" in z.files:
+                tally.add(z["audit"])
     return tally
 
 
