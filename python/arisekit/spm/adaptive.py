@@ -48,6 +48,7 @@ __all__ = [
     "applies",
     "audit_params",
     "needs_rerun",
+    "rerun_params",
     "audited_boxes",
     "mismatch_bound",
     "settled",
@@ -235,19 +236,24 @@ def applies(p) -> bool:
     return bool(p.adaptive) and p.seed is not None
 
 
-def audit_params(p, tally: AuditTally, rerun: bool = False) -> dict:
+def _audit(tally: AuditTally, rerun: bool) -> dict:
+    return dict(tally.to_dict(), certified=tally.certified(AdaptiveMC()), rerun=rerun)
+
+
+def audit_params(p, tally: AuditTally) -> dict:
     """``{"adaptive_audit": ...}`` for an SPM result's params when ``p`` (SPMParameters) ran adaptively, else
-    ``{}``: the audit's counts, its 95 % bound, whether it certified the run and whether the run was redone
-    with all passes (``rerun``: then the result is the fixed-T one)."""
-    if not applies(p):
-        return {}
-    return {
-        "adaptive_audit": dict(tally.to_dict(), certified=tally.certified(AdaptiveMC()), rerun=bool(rerun))
-    }
+    ``{}``: the audit's counts, its 95 % bound and whether it certified the run."""
+    return {"adaptive_audit": _audit(tally, False)} if applies(p) else {}
 
 
 def needs_rerun(p, tally: AuditTally) -> bool:
     """Whether an SPM run with parameters ``p`` sampled adaptively and its audit did not certify it: then it
-    is redone with all passes (``dataclasses.replace(p, adaptive=False)``), and :func:`audit_params` of the
-    first run's tally (``rerun=True``) goes with the result."""
+    is redone with all passes (``dataclasses.replace(p, adaptive=False)``) and :func:`rerun_params` of the
+    first run's tally go with the result."""
     return applies(p) and not tally.certified(AdaptiveMC())
+
+
+def rerun_params(tally: AuditTally) -> dict:
+    """The params a fixed-T redo of an adaptive run carries (they replace the redo's own): ``adaptive``
+    True, and the first run's audit with ``rerun`` True (the result is the fixed-T one)."""
+    return {"adaptive": True, "adaptive_audit": _audit(tally, True)}

@@ -11,7 +11,15 @@ from arisekit.descriptors import ARISEDescriptor
 from arisekit.geometry import Structure, as_structure, strided_boxes
 from arisekit.modes import BOX_DESCRIPTORS
 from arisekit.parallel import resolve_threads
-from arisekit.spm.adaptive import AdaptiveMC, AuditTally, adaptive_predict, applies, audit_params, needs_rerun
+from arisekit.spm.adaptive import (
+    AdaptiveMC,
+    AuditTally,
+    adaptive_predict,
+    applies,
+    audit_params,
+    needs_rerun,
+    rerun_params,
+)
 from arisekit.spm.descriptors import (
     exact_descriptors,
     fast_descriptors,
@@ -141,7 +149,7 @@ def iter_spm(
         fixed = yield from iter_spm(
             sample, dataclasses.replace(p, adaptive=False), model=clf, n_threads=n_threads
         )
-        fixed.params.update(adaptive=True, **audit_params(p, out.tally, rerun=True))
+        fixed.params.update(rerun_params(out.tally))
         return fixed
     return SPMResult(
         shape=tuple(int(s) for s in grid.shape),

@@ -48,7 +48,7 @@ from arisekit.descriptors import ARISEDescriptor
 from arisekit.descriptors.arise import ArisePair, defined_pairs, species_pairs
 from arisekit.geometry import BoxGrid, Structure
 from arisekit.parallel import resolve_threads
-from arisekit.spm.adaptive import AuditTally, audit_params, needs_rerun
+from arisekit.spm.adaptive import AuditTally, audit_params, needs_rerun, rerun_params
 from arisekit.spm.descriptors import exact_descriptors, fast_descriptors
 from arisekit.spm.grid import spm_grid
 from arisekit.spm.parameters import SPMParameters
@@ -666,7 +666,7 @@ def _result_params(
         **audit_params(plan.p, tally),
     )
     if rerun_of is not None:
-        params.update(adaptive=True, **audit_params(replace(plan.p, adaptive=True), rerun_of, rerun=True))
+        params.update(rerun_params(rerun_of))
     return params
 
 
@@ -712,7 +712,7 @@ def iter_domain_spm(
         fixed = yield from iter_domain_spm(
             sample, replace(p, adaptive=False), model=clf, n_threads=n_threads, domains=options
         )
-        fixed.params.update(adaptive=True, **audit_params(p, tally, rerun=True))
+        fixed.params.update(rerun_params(tally))
         return fixed
     return SPMResult(
         shape=plan.context.shape,
@@ -794,9 +794,12 @@ def _runs(boxes: np.ndarray) -> list[tuple[int, int, int]]:
     return [(int(boxes[a]), int(a), int(b - a)) for a, b in zip(starts, ends, strict=True)]
 
 
-def _merge(plan: _Plan, clf, folder: Path, out: Path, rerun_of: AuditTally | None = None) -> Path:
-    """Write the SPMResult HDF5 file from the journal, domain by domain (atomically); ``rerun_of``: the
-    audit of the adaptive run this fixed-T journal redoes."""
+def _merge(
+    plan: _Plan, clf, folder: Path, out: Path, tally: AuditTally, rerun_of: AuditTally | None = None
+) -> Path:
+    """Write the SPMResult HDF5 file from the journal, domain by domain (atomically); ``tally``: the
+    journal's audit (:func:`_journal_tally`); ``rerun_of``: the audit of the adaptive run this fixed-T
+    journal redoes."""
     import h5py
 
     from arisekit._atomic import atomic_path
@@ -804,7 +807,7 @@ def _merge(plan: _Plan, clf, folder: Path, out: Path, rerun_of: AuditTally | Non
 
     files = _finished(folder)
     n, n_classes = plan.n_boxes, len(clf.classes_)
-    n_exact, tally = 0, AuditTally()
+    n_exact = 0
     with atomic_path(out, what="SPM result") as tmp, h5py.File(tmp, "w") as f:
         f.attrs["format"] = FORMAT
         f.attrs["shape"] = np.asarray(plan.context.shape, dtype=np.int64)
@@ -823,8 +826,6 @@ def _merge(plan: _Plan, clf, folder: Path, out: Path, rerun_of: AuditTally | Non
         for d in range(len(plan.domains)):
             with np.load(files[d]) as z:
                 n_exact += int(z["n_exact"])
-                if "audit" in z.files:
-                    tally.add(z["audit"])
                 names = [k for k in z.files if k not in ("boxes", "n_exact", "audit")]
                 data = {k: z[k] for k in names}
                 for k in names:
@@ -854,10 +855,10 @@ def _stream(atoms, params, model, n_threads, options: DomainOptions, overrides) 
             fixed = _Plan(sample, replace(p, adaptive=False), clf, options, n_threads)
             rerun = folder.with_name(folder.name + ".fixed")  # its own journal: resumable too
             yield from _run_journal(fixed, clf, rerun, options)
-            _merge(fixed, clf, rerun, out, rerun_of=tally)
+            _merge(fixed, clf, rerun, out, AuditTally(), rerun_of=tally)
             shutil.rmtree(rerun, ignore_errors=True)
         else:
-            _merge(plan, clf, folder, out)
+            _merge(plan, clf, folder, out, tally)
         shutil.rmtree(folder, ignore_errors=True)
     return out
 
@@ -915,8 +916,6 @@ def stream_spm(
     its last frame) written to the HDF5 file ``out`` (:meth:`SPMResult.load` reads it); returns ``out``.
     Peak memory is set by the domain size; rerunning after Ctrl-C or a crash keeps finished domains.
     ``domains``: :class:`DomainOptions` (its ``out`` is replaced by ``out``) or the domain size in Å."""
-    from dataclasses import replace
-
     from tqdm.auto import tqdm
 
     options = DomainOptions.coerce(domains)
