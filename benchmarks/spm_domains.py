@@ -48,19 +48,31 @@ def _write_extxyz(atoms, path: Path) -> None:
 
 
 def child(args: argparse.Namespace) -> None:
-    from arisekit.spm import DomainOptions, spm, stream_spm
+    from arisekit.spm import DomainOptions, spm
 
     run = dict(box_size=12.0, stride=3.0, n_samples=args.samples, seed=args.seed, model=args.model)
     t0 = time.perf_counter()
+    phases = {}
     if args.child == "in-memory":
         result = spm(_frame(args.cells, args.seed), **run)
         n_boxes = result.n_boxes
         np.savez(args.out, probabilities=result.probabilities, mi=result.mutual_information)
         n_atoms = result.params["n_atoms"]
     else:
+        from arisekit.spm.domains import _stream
+
         sample = args.input if args.input else _frame(args.cells, args.seed)
-        options = DomainOptions(size=args.domain_size, n_workers=args.workers or None)
-        path = stream_spm(sample, args.out, domains=options, **run)
+        options = DomainOptions(size=args.domain_size, n_workers=args.workers or None, out=args.out)
+        # stream_spm's steps, timed: reading + the sample-wide plan, the domains, the merge into one file
+        overrides = {k: v for k, v in run.items() if k != "model"}
+        steps, marks = _stream(sample, None, args.model, None, options, overrides), []
+        try:
+            while True:
+                if next(steps) in (0.0, 1.0):
+                    marks.append(time.perf_counter() - t0)
+        except StopIteration as stop:
+            path = stop.value
+        phases = dict(prepare=marks[0], domains=marks[-1] - marks[0])
         import h5py
 
         with h5py.File(path, "r") as f:
@@ -68,7 +80,10 @@ def child(args: argparse.Namespace) -> None:
             n_atoms = json.loads(f.attrs["params"])["n_atoms"]
     elapsed = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    print(json.dumps(dict(run=args.child, atoms=n_atoms, boxes=n_boxes, seconds=elapsed, peak_mib=peak)))
+    if phases:
+        phases["merge"] = elapsed - phases["prepare"] - phases["domains"]
+    row = dict(run=args.child, atoms=n_atoms, boxes=n_boxes, seconds=elapsed, peak_mib=peak, phases=phases)
+    print(json.dumps(row))
 
 
 def _spawn(name: str, args: argparse.Namespace, out: Path, extra: list[str]) -> dict:

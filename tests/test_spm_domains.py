@@ -156,3 +156,27 @@ def test_regional_shell_d_nn_equals_whole_sample(monkeypatch, kind):
     z = int(s.numbers[0])
     ref = nearest_neighbor_distance(s, z, z, method="shell")
     assert dm._pair_d_nn(s, z, z, "shell", index, None) == pytest.approx(ref, rel=1e-12)
+
+
+@pytest.mark.parametrize("n, most", [(73, 40), (161, 40), (40, 40), (41, 40), (1, 40), (5, 1), (7, 3)])
+def test_domain_blocks_are_the_fewest_of_at_most_the_size_and_even(n, most):
+    from arisekit.spm.domains import _even_blocks
+
+    blocks = _even_blocks(n, most)
+    lengths = [b - a for a, b in blocks]
+    assert blocks[0][0] == 0 and blocks[-1][1] == n
+    assert all(b0[1] == b1[0] for b0, b1 in zip(blocks[:-1], blocks[1:]))
+    assert len(blocks) == -(-n // most) and max(lengths) <= most and max(lengths) - min(lengths) <= 1
+
+
+def test_merge_hyperslabs_cover_exactly_the_domain_boxes():
+    from arisekit.spm.domains import _hyperslabs
+
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        boxes = np.flatnonzero(rng.random(200) < rng.uniform(0.1, 0.9))
+        got = np.concatenate(
+            [np.add.outer(start + stride * np.arange(count), np.arange(block)).ravel()
+             for start, stride, count, block in _hyperslabs(boxes)]
+        )  # fmt: skip
+        assert np.array_equal(got, boxes)

@@ -70,8 +70,9 @@ class DomainOptions:
     Parameters
     ----------
     size : float
-        Domain edge in Å along each gridded axis (rounded to a whole number of strides; a domain's atoms
-        span about ``size + box_size + 2 ×`` the SOAP radius). Memory per domain grows as ``size³``.
+        Largest domain edge in Å along each gridded axis: each axis's box centres are cut into the fewest
+        blocks of at most ``round(size / stride)`` centres, of equal length ±1 (a domain's atoms span about
+        ``size + box_size + 2 ×`` the SOAP radius). Memory per domain grows as ``size³``.
     out : path or None
         HDF5 result file written domain by domain (journal ``<out>.domains/``, merged into ``out`` at the
         end; rerunning the same call keeps finished domains). None: results assembled in memory.
@@ -299,6 +300,13 @@ class DomainResult:
     audit: tuple[int, int, int] = (0, 0, 0)  # adaptive MC: settled, audited, mismatches
 
 
+def _even_blocks(n: int, most: int) -> list[tuple[int, int]]:
+    """``n`` grid positions cut into the fewest blocks of at most ``most`` positions, of equal length ±1
+    (a remainder block of a few boxes would describe its whole halo for them: more atoms per box)."""
+    edges = np.linspace(0, n, -(-n // most) + 1).round().astype(int)
+    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:])]
+
+
 class _Plan:
     """The sample-wide measurements and the domain layout of one run (built in the calling process)."""
 
@@ -366,12 +374,7 @@ class _Plan:
             n_threads=n_threads,
         )
         per_domain = max(1, int(round(options.size / p.stride)))
-        self.blocks = [
-            [(0, 1)]
-            if spanned[k]
-            else [(a, min(a + per_domain, shape[k])) for a in range(0, shape[k], per_domain)]
-            for k in range(3)
-        ]
+        self.blocks = [[(0, 1)] if spanned[k] else _even_blocks(shape[k], per_domain) for k in range(3)]
         self.domains = list(itertools.product(*self.blocks))
 
     @property
@@ -786,12 +789,43 @@ def _finished(folder: Path) -> dict[int, Path]:
     return out
 
 
-def _runs(boxes: np.ndarray) -> list[tuple[int, int, int]]:
-    """(first box, row in the domain arrays, length) of each run of consecutive box ids."""
+def _hyperslabs(boxes: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """(start, stride, count, block) of the HDF5 hyperslabs covering the ascending box ids ``boxes``: runs
+    of consecutive ids, those of equal length and equal spacing merged (a domain's block of the grid is
+    one hyperslab per plane of its first axis)."""
     breaks = np.flatnonzero(np.diff(boxes) != 1) + 1
-    starts = np.r_[0, breaks]
-    ends = np.r_[breaks, len(boxes)]
-    return [(int(boxes[a]), int(a), int(b - a)) for a, b in zip(starts, ends, strict=True)]
+    starts = boxes[np.r_[0, breaks]].astype(np.int64)
+    lengths = np.diff(np.r_[0, breaks, len(boxes)])
+    out: list[tuple[int, int, int, int]] = []
+    i = 0
+    while i < len(starts):
+        j = i + 1
+        if j < len(starts) and lengths[j] == lengths[i]:
+            step = starts[j] - starts[i]
+            while j < len(starts) and lengths[j] == lengths[i] and starts[j] - starts[j - 1] == step:
+                j += 1
+            out.append((int(starts[i]), int(step), j - i, int(lengths[i])))
+        else:
+            out.append((int(starts[i]), 1, 1, int(lengths[i])))
+        i = j
+    return out
+
+
+def _write_rows(dset, slabs: list[tuple[int, int, int, int]], values: np.ndarray) -> None:
+    """Write ``values`` (one row per box, ascending box ids) into the rows of the HDF5 dataset ``dset``
+    selected by ``slabs`` (:func:`_hyperslabs`), in one write."""
+    from h5py import h5s
+
+    values = np.ascontiguousarray(values, dtype=dset.dtype)
+    tail = tuple(dset.shape[1:])
+    space = dset.id.get_space()
+    space.select_none()
+    for start, stride, count, block in slabs:
+        space.select_hyperslab(
+            (start,) + (0,) * len(tail), (count,) + (1,) * len(tail), (stride,) + (1,) * len(tail),
+            (block,) + tail, op=h5s.SELECT_OR,
+        )  # fmt: skip
+    dset.id.write(h5s.create_simple(values.shape), space, values)
 
 
 def _merge(
@@ -834,10 +868,12 @@ def _merge(
                             f"representations/{k[4:]}", shape=(n, data[k].shape[1]), dtype=np.float32,
                             fillvalue=np.nan,
                         )  # fmt: skip
-                for first, row, length in _runs(z["boxes"]):
-                    for k in names:
-                        target = f[f"representations/{k[4:]}"] if k.startswith("rep_") else f[k]
-                        target[first : first + length] = data[k][row : row + length]
+                boxes = z["boxes"]
+                order = None if np.all(np.diff(boxes) > 0) else np.argsort(boxes)
+                slabs = _hyperslabs(boxes if order is None else boxes[order])
+                for k in names:
+                    target = f[f"representations/{k[4:]}"] if k.startswith("rep_") else f[k]
+                    _write_rows(target, slabs, data[k] if order is None else data[k][order])
         f.attrs["params"] = json_dumps(_result_params(plan, clf, n_exact, tally, rerun_of))
     return out
 
