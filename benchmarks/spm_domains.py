@@ -51,13 +51,16 @@ def child(args: argparse.Namespace) -> None:
     from arisekit.spm import DomainOptions, spm
 
     run = dict(box_size=12.0, stride=3.0, n_samples=args.samples, seed=args.seed, model=args.model)
+    if args.adaptive is not None:
+        run["adaptive"] = args.adaptive
     t0 = time.perf_counter()
-    phases = {}
+    phases, audit = {}, None
     if args.child == "in-memory":
         result = spm(_frame(args.cells, args.seed), **run)
         n_boxes = result.n_boxes
         np.savez(args.out, probabilities=result.probabilities, mi=result.mutual_information)
         n_atoms = result.params["n_atoms"]
+        audit = result.params.get("adaptive_audit")
     else:
         from arisekit.spm.domains import _stream
 
@@ -77,12 +80,15 @@ def child(args: argparse.Namespace) -> None:
 
         with h5py.File(path, "r") as f:
             n_boxes = f["counts"].shape[0]
-            n_atoms = json.loads(f.attrs["params"])["n_atoms"]
+            saved = json.loads(f.attrs["params"])
+            n_atoms = saved["n_atoms"]
+            audit = saved.get("adaptive_audit")
     elapsed = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     if phases:
         phases["merge"] = elapsed - phases["prepare"] - phases["domains"]
-    row = dict(run=args.child, atoms=n_atoms, boxes=n_boxes, seconds=elapsed, peak_mib=peak, phases=phases)
+    row = dict(run=args.child, atoms=n_atoms, boxes=n_boxes, seconds=elapsed, peak_mib=peak, phases=phases,
+               audit=audit)  # fmt: skip
     print(json.dumps(row))
 
 
@@ -98,6 +104,8 @@ def _spawn(name: str, args: argparse.Namespace, out: Path, extra: list[str]) -> 
         str(args.samples),
     ]
     cmd += ["--seed", str(args.seed), "--domain-size", str(args.domain_size), "--out", str(out), *extra]
+    if getattr(args, "adaptive", None) is not None:
+        cmd.append("--adaptive" if args.adaptive else "--no-adaptive")
     if args.model:
         cmd += ["--model", args.model]
     if args.workers:
@@ -118,6 +126,12 @@ def main() -> None:
     parser.add_argument("--skip-in-memory", action="store_true")
     parser.add_argument("--model", help="model directory (default: the shipped model)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--adaptive",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="adaptive Monte-Carlo sampling on/off (default: SPMParameters' default)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     parser.add_argument("--input", help=argparse.SUPPRESS)
