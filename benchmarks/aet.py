@@ -70,13 +70,16 @@ def parse_args(argv=None) -> argparse.Namespace:
         "surface boxes)",
     )
     p.add_argument("--explore-box", type=float, default=12.0, help="box size of the L1_0 clustering")
-    p.add_argument("--min-cluster-sizes", nargs="+", type=int, default=[5, 10, 20, 40], help="HDBSCAN sweep")
+    p.add_argument(
+        "--min-cluster-sizes", nargs="+", type=int, default=[10, 20, 40, 60, 100, 150], help="HDBSCAN sweep"
+    )
     p.add_argument(
         "--min-cluster-size",
         type=int,
-        default=20,
-        help="HDBSCAN size used for the L1_0 clusters (default 20; 0: the sweep's best DBCV). Chosen with "
-        "--min-samples and --explore-mi-max on the particles of seeds 0-2 (every DBCV is ~0 there)",
+        default=100,
+        help="HDBSCAN size used for the L1_0 clusters (default 100; 0: the sweep's best DBCV). Chosen on "
+        "the particles of seeds 0-4 with --slow-features 3 (every size of 60-150 separates all domain pairs "
+        "there; DBCV's pick does not); --min-samples and --explore-mi-max on seeds 0-2",
     )
     p.add_argument(
         "--explore-mi-max",
@@ -90,7 +93,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument(
         "--raw-features",
         action="store_true",
-        help="cluster the raw first-hidden-layer features (default: standardized per unit)",
+        help="with --slow-features 0: cluster the raw first-hidden-layer features (default: standardized)",
+    )
+    p.add_argument(
+        "--slow-features",
+        type=int,
+        default=3,
+        help="cluster the L1_0 boxes on this many spatially slowest directions of the first hidden layer "
+        "(arisekit.explore.slow; default 3, chosen on seeds 0-4; 0: all units, as ARISE)",
     )
     p.add_argument("--position-noise", type=float, default=0.2, help="Gaussian sigma per coordinate (Å)")
     p.add_argument("--species-error", type=float, default=0.03, help="fraction of species mislabelled")
@@ -296,6 +306,7 @@ def explore_l10(result, atoms, args, out: Path) -> dict:
         min_cluster_size=args.min_cluster_size or None,
         min_samples=args.min_samples,
         standardize=not args.raw_features,
+        slow_features=args.slow_features,
         atoms=atoms,
         pairs=["Fe-Fe", "Pt-Pt", "Fe-Pt"],
         delta=("Fe", "Pt"),
@@ -330,6 +341,7 @@ def explore_l10(result, atoms, args, out: Path) -> dict:
         "l10_boxes": len(ex.data),
         "min_cluster_size": ex.clustering.min_cluster_size,
         "standardized": bool(ex.params["standardize"]),
+        "slow_features": int(ex.params["slow_features"]),
         "min_samples": ex.params["min_samples"],
         "mi_range": ex.params["mi_range"],
         "sweep": [
@@ -609,6 +621,8 @@ def markdown(r: dict) -> str:
         e = r["explore"]
         sep = e["separation"]
         how = "standardized per unit" if e.get("standardized") else "raw"
+        if e.get("slow_features"):
+            how = f"its {e['slow_features']} spatially slowest directions"
         lines.append(
             f"\n## L1_0 clusters ({r['params']['explore_box']:g} Å box, first hidden layer, {how})\n"
         )

@@ -5,13 +5,15 @@ For each seed, the last step of the annealing series (``arisekit.samples.anneali
 schedule: four L1_0 domains with c/a alternating 0.96 / 0.98, so four domain pairs differ by 2.1 %) is
 measured with AET errors (20 pm, 3 % species errors, 2 % missing, 1 % spurious atoms), mapped by SPM (exact,
 16 Å boxes, 2 Å stride, T = 100, first hidden layer kept) and its confident L1_0 boxes (MI < 0.05) are
-clustered by HDBSCAN (soft labels, min_samples 5) for every minimum cluster size of a sweep, with three
-feature sets: the first-layer representation standardized per unit (the benchmark's default), raw, and its
-first five principal components. Printed per seed, features and size: the clusters and how many of the four
-domain pairs of different c/a are separated (``arisekit.samples.truth_scores.domain_separation``: different
-majority clusters, each holding ≥ 50 % of its domain's boxes), and the minimum cluster size DBCV picks.
+clustered by HDBSCAN (soft labels, min_samples 5) for every minimum cluster size of a sweep, with four
+feature sets: the first-layer representation standardized per unit, raw, its first five principal
+components, and its three spatially slowest directions (``arisekit.explore.slow``; benchmarks/aet.py's
+default since 2026-12-02, chosen on seeds 0-4; seeds 5-9 held out). Printed per seed, features and size: the
+clusters and how many of the four domain pairs of different c/a are separated
+(``arisekit.samples.truth_scores.domain_separation``: different majority clusters, each holding ≥ 50 % of
+its domain's boxes), and the minimum cluster size DBCV picks.
 
-    python benchmarks/aet_clusters.py --out aet_clusters --seeds 0 1 2 3 4    # ~2 min per seed
+    python benchmarks/aet_clusters.py --out aet_clusters --seeds 0 1 2 3 4 5 6 7 8 9   # ~2 min per seed
 
 Maps are kept in ``--out`` (``spm_s<seed>.h5``) and reused; ``table.md`` holds the printed table.
 """
@@ -32,7 +34,7 @@ import aet  # noqa: E402
 from _common import machine  # noqa: E402
 
 SIZES = (5, 10, 20, 30, 40, 60, 80, 100, 150)
-FEATURES = ("standardized", "raw", "pca5")
+FEATURES = ("standardized", "raw", "pca5", "slow3")
 
 
 def particle_map(seed: int, out: Path, model):
@@ -65,11 +67,15 @@ def particle_map(seed: int, out: Path, model):
     return atoms, res
 
 
-def features(X: np.ndarray, kind: str) -> np.ndarray:
+def features(X: np.ndarray, kind: str, ids: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     from arisekit.explore.pipeline import standardized
 
     if kind == "raw":
         return X
+    if kind.startswith("slow"):
+        from arisekit.explore.slow import slow_features
+
+        return slow_features(X, ids, shape, int(kind[4:]))
     S = standardized(X)
     if kind == "pca5":
         from sklearn.decomposition import PCA
@@ -89,7 +95,7 @@ def study(seed: int, atoms, res) -> list[dict]:
     for kind in FEATURES:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            table, results = sweep(features(data.features, kind), SIZES, 5)
+            table, results = sweep(features(data.features, kind, data.ids, res.shape), SIZES, 5)
         dbcv = best_size(table)
         for r in table:
             c = results[r.min_cluster_size]

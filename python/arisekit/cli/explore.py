@@ -65,6 +65,15 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="scale every hidden unit to zero mean and unit variance before clustering and UMAP",
     )
+    p.add_argument(
+        "--slow-features",
+        type=int,
+        default=0,
+        metavar="N",
+        help="cluster and map the N spatially slowest directions of the representation (those that change "
+        "least between adjacent SPM boxes): separates domains differing by a small, coherent change such "
+        "as tetragonality (default 0: off)",
+    )
     p.add_argument("--n-neighbors", type=int, default=15, help="UMAP n_neighbors (default 15; ARISE: 50-500)")
     p.add_argument("--no-umap", action="store_true", help="skip the UMAP projection and its plots")
     p.add_argument("--seed", type=int, default=0, help="UMAP random seed (default 0)")
@@ -156,6 +165,7 @@ def _explore(args: argparse.Namespace, result_path: Path, out: Path) -> int:
         soft_threshold=args.soft_threshold,
         validity=args.validity,
         standardize=args.standardize,
+        slow_features=args.slow_features,
         embed=not args.no_umap,
         n_neighbors=args.n_neighbors,
         seed=args.seed,

@@ -119,6 +119,10 @@ class ExploreParameters:
     standardize : cluster and map the features scaled to zero mean and unit variance per unit (units
         with no spread are left at zero), so that every hidden unit counts alike in HDBSCAN's Euclidean
         distances, not only the few with large activations (default False: the paper's raw features).
+    slow_features : cluster and map the ``slow_features`` spatially slowest directions of the features
+        instead (:mod:`arisekit.explore.slow`: those that change least between boxes adjacent on the SPM
+        grid relative to their spread; SPM results only). Separates domains that differ by a small but
+        spatially coherent change (e.g. tetragonality) that box-to-box noise hides. 0: off (default).
     embed, n_neighbors, seed : UMAP 2D map (skipped with ``embed=False``).
     pairs, delta : species pairs "A-B" whose d_NN (Å) is measured per box, and a pair (A, B) for
         Δd = d_AA − d_BB; histogrammed per cluster in ``bins`` bins (``use_soft`` selects the soft labels).
@@ -135,6 +139,7 @@ class ExploreParameters:
     soft_threshold: float = SOFT_THRESHOLD
     validity: str = "relative"
     standardize: bool = False
+    slow_features: int = 0
     embed: bool = True
     n_neighbors: int = 15
     seed: int = 0
@@ -156,7 +161,7 @@ class ExploreParameters:
             raise ValueError(f"validity: must be one of {VALIDITY}, got {self.validity!r}")
         if not 0.0 <= float(self.soft_threshold) <= 1.0:
             raise ValueError(f"soft_threshold: must be in [0, 1], got {self.soft_threshold!r}")
-        for name, low in (("bins", 1), ("top", 0), ("n_neighbors", 2), ("layer", 0)):
+        for name, low in (("bins", 1), ("top", 0), ("n_neighbors", 2), ("layer", 0), ("slow_features", 0)):
             value = getattr(self, name)
             if isinstance(value, bool) or int(value) != value or value < low:
                 raise ValueError(f"{name}: must be an integer ≥ {low}, got {value!r}")
@@ -216,6 +221,12 @@ def explore(
     if min_cluster_size is not None and sizes is None:
         sizes = [int(min_cluster_size)]
     features = standardized(data.features) if p.standardize else data.features
+    if p.slow_features:
+        if not is_spm:
+            raise ValueError("slow_features: needs an SPM result (boxes on a grid), not ExplorationData")
+        from arisekit.explore.slow import slow_features
+
+        features = slow_features(data.features, data.ids, source.shape, p.slow_features)
     rows, results = sweep(features, sizes, min_samples, soft_threshold=soft_threshold, validity=validity)
     chosen = int(min_cluster_size) if min_cluster_size is not None else best_size(rows)
     clustering = results[chosen]
@@ -231,6 +242,7 @@ def explore(
         soft_threshold=float(soft_threshold),
         validity=validity,
         standardize=bool(p.standardize),
+        slow_features=int(p.slow_features),
         n_neighbors=int(n_neighbors) if embed else None,
         seed=int(seed),
         use_soft=bool(use_soft),
