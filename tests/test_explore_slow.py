@@ -74,9 +74,12 @@ def test_slow_features_reject_bad_input():
     bad[0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         slow_features(bad, ids, shape, 2)
-    scattered = np.arange(0, 216, 2)  # no two boxes adjacent along the last axis; few pairs elsewhere
+    lonely = np.array([0, 2, 4, 12, 14, 16])  # no two of them adjacent on the 6^3 grid
     with pytest.raises(ValueError, match="adjacent boxes"):
-        slow_features(x[: len(scattered) // 20], scattered[: len(scattered) // 20], shape, 2)
+        slow_features(x[: len(lonely)], lonely, shape, 2)
+    # fewer neighbour pairs than units: the leading principal components are used, still 2 slow features
+    few = np.arange(6)  # one row of the grid: 5 pairs for 4 units, so 2 principal components are kept
+    assert slow_features(x[:6], few, shape, 2).shape == (6, 2)
 
 
 def test_explore_clusters_slow_features_of_an_spm_result(metal_model):

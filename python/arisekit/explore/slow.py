@@ -55,12 +55,15 @@ def slow_features(
     if not 1 <= k <= x.shape[1]:
         raise ValueError(f"n_components must be in 1 .. {x.shape[1]} (units with spread), got {n_components}")
     pairs = grid_neighbour_pairs(ids, shape)
-    if len(pairs) <= x.shape[1]:
+    if len(pairs) < 2 * k:
         raise ValueError(
-            f"slow features need more pairs of adjacent boxes than units: {len(pairs)} pairs for "
-            f"{x.shape[1]} units (a finer stride or more boxes)"
+            f"slow features need at least {2 * k} pairs of adjacent boxes for {k} components, got "
+            f"{len(pairs)} (a finer stride or more boxes)"
         )
     x = x - x.mean(axis=0)
+    keep = min(x.shape[1], len(pairs) // 2)
+    if keep < x.shape[1]:  # too few neighbour differences for every unit: the leading principal components
+        x = x @ np.linalg.svd(x, full_matrices=False)[2][:keep].T
     total = np.cov(x, rowvar=False)
     fast = np.cov(x[pairs[:, 0]] - x[pairs[:, 1]], rowvar=False)
     fast += 1e-6 * np.trace(fast) / len(fast) * np.eye(len(fast))  # units constant between neighbours
