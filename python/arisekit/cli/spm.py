@@ -48,7 +48,8 @@ def add_parser(subparsers) -> None:
     p.add_argument(
         "--domain-size",
         type=float,
-        help="stream the sample through domains of this edge (Å): memory set by the domain, not the sample; "
+        help="stream the sample through domains of at most this edge (Å; equal domains that tile the grid): "
+        "memory set by the domain, not the sample; "
         "the file is written domain by domain and rerunning an interrupted command resumes it",
     )
     p.add_argument("--scheduler", help="Dask scheduler address (tcp://HOST:PORT): domains run on its workers")
