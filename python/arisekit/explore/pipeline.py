@@ -220,13 +220,14 @@ def explore(
         sizes.append(int(min_cluster_size))
     if min_cluster_size is not None and sizes is None:
         sizes = [int(min_cluster_size)]
-    features = standardized(data.features) if p.standardize else data.features
     if p.slow_features:
         if not is_spm:
             raise ValueError("slow_features: needs an SPM result (boxes on a grid), not ExplorationData")
         from arisekit.explore.slow import slow_features
 
         features = slow_features(data.features, data.ids, source.shape, p.slow_features)
+    else:
+        features = standardized(data.features) if p.standardize else data.features
     rows, results = sweep(features, sizes, min_samples, soft_threshold=soft_threshold, validity=validity)
     chosen = int(min_cluster_size) if min_cluster_size is not None else best_size(rows)
     clustering = results[chosen]

@@ -69,5 +69,6 @@ def slow_features(
     fast += 1e-6 * np.trace(fast) / len(fast) * np.eye(len(fast))  # units constant between neighbours
     d = len(total)
     _, vectors = eigh(total, fast, subset_by_index=[d - k, d - 1])
-    y = x @ vectors[:, ::-1]
-    return (y - y.mean(axis=0)) / y.std(axis=0)
+    from arisekit.explore.pipeline import standardized
+
+    return standardized(x @ vectors[:, ::-1])
